@@ -1,0 +1,69 @@
+package checks
+
+import (
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Check is one entry of the catalogue. Its documentation travels with it so
+// that --list-checks, --explain, docs/checks.md and SARIF rules never drift
+// from the code.
+type Check struct {
+	// ID is stable and kebab-case; users put it in configs and annotations.
+	ID    string
+	Title string
+	// Severity is the default; configuration may override it.
+	Severity Severity
+	// Symptom is the stuck state the problem leads to.
+	Symptom Symptom
+	// Description says what is caught and why Kubernetes behaves that way.
+	Description string
+	// Remediation is one or more sentences, ending with a period.
+	Remediation string
+	// Bad and Good are small YAML examples for --explain and the docs.
+	Bad, Good string
+	// Cluster marks checks that need cluster knowledge (nodes, namespaces,
+	// referenced objects) beyond the object itself.
+	Cluster bool
+	// AnyObject makes the engine run the check on objects without a pod
+	// spec too (schema-invalid); other checks only see pod-spec targets.
+	AnyObject bool
+	// Run inspects one target and reports through the pass.
+	Run func(p *Pass)
+}
+
+// Pass is what a check sees while it runs on one target.
+type Pass struct {
+	Target *Target
+	Inv    Inventory
+	Config *Config
+
+	check    *Check
+	findings []Finding
+}
+
+// Report records a finding at path with the check's default severity.
+// container is the container's name, or "" for pod-level findings.
+func (p *Pass) Report(path *field.Path, container, format string, args ...any) {
+	p.ReportAs(p.check.Severity, path, container, format, args...)
+}
+
+// ReportAs records a finding with an explicit severity, for checks whose
+// certainty varies by case (two Deployments on one host port only may
+// collide; two DaemonSets always do).
+func (p *Pass) ReportAs(sev Severity, path *field.Path, container, format string, args ...any) {
+	f := Finding{
+		Check:       p.check.ID,
+		Severity:    sev,
+		Object:      p.Target.Ref,
+		Container:   container,
+		Message:     fmt.Sprintf(format, args...),
+		Symptom:     p.check.Symptom,
+		Remediation: p.check.Remediation,
+	}
+	if path != nil {
+		f.Field = path.String()
+	}
+	p.findings = append(p.findings, f)
+}

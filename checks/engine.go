@@ -1,0 +1,113 @@
+package checks
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// IgnoreAnnotation suppresses checks for one object: a comma-separated list
+// of check IDs, or "all". It is read on the object and on its pod template.
+const IgnoreAnnotation = "podlint.io/ignore"
+
+// Result is the outcome of running the catalogue over targets.
+type Result struct {
+	Findings []Finding
+	// Suppressed counts findings dropped by the ignore annotation.
+	Suppressed int
+}
+
+// Engine runs a catalogue with a configuration. It holds no state between
+// runs, so one engine may serve concurrent webhook requests.
+type Engine struct {
+	Checks []*Check
+	Config *Config
+}
+
+// NewEngine returns an engine over the registry's checks.
+func NewEngine(cfg *Config) *Engine {
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	return &Engine{Checks: Registry(), Config: cfg}
+}
+
+// Run checks every target. Findings are in target order, then check order,
+// then report order; adapters sort by position themselves.
+func (e *Engine) Run(targets []*Target, inv Inventory) Result {
+	var res Result
+	for _, t := range targets {
+		r := e.RunTarget(t, inv)
+		res.Findings = append(res.Findings, r.Findings...)
+		res.Suppressed += r.Suppressed
+	}
+	return res
+}
+
+// RunTarget checks one target.
+func (e *Engine) RunTarget(t *Target, inv Inventory) Result {
+	var res Result
+	ignored := ignoredChecks(t)
+	for _, ch := range e.Checks {
+		if !e.Config.IsEnabled(ch.ID) || (t.Spec == nil && !ch.AnyObject) {
+			continue
+		}
+		p := &Pass{Target: t, Inv: inv, Config: e.Config, check: ch}
+		ch.Run(p)
+		if len(p.findings) == 0 {
+			continue
+		}
+		if ignored["all"] || ignored[ch.ID] {
+			res.Suppressed += len(p.findings)
+			continue
+		}
+		sev, overridden := e.Config.Severity[ch.ID]
+		for i := range p.findings {
+			// A configured severity replaces the default; a check that
+			// lowered one finding on purpose (uncertain case) stays
+			// lowered relative to it.
+			if overridden && p.findings[i].Severity == ch.Severity {
+				p.findings[i].Severity = sev
+			}
+		}
+		res.Findings = append(res.Findings, p.findings...)
+	}
+	return res
+}
+
+func ignoredChecks(t *Target) map[string]bool {
+	var out map[string]bool
+	add := func(annotations map[string]string) {
+		v, ok := annotations[IgnoreAnnotation]
+		if !ok {
+			return
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				out[id] = true
+			}
+		}
+	}
+	if t.Meta != nil {
+		add(t.Meta.Annotations)
+	}
+	if t.TemplateMeta != nil {
+		add(t.TemplateMeta.Annotations)
+	}
+	return out
+}
+
+// SortFindings orders findings by object, field, then check, for adapters
+// without positions.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.Object.String(), b.Object.String()),
+			cmp.Compare(a.Field, b.Field),
+			cmp.Compare(a.Check, b.Check),
+		)
+	})
+}

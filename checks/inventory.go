@@ -1,0 +1,111 @@
+package checks
+
+import (
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Presence is what the inventory knows about one object. A check may say
+// "X does not exist" only on Absent: Unknown means nobody told podlint
+// about X's kind in X's namespace, and guessing would be a false positive.
+type Presence int
+
+// Presence values; the zero value is Unknown on purpose.
+const (
+	Unknown Presence = iota
+	Absent
+	Present
+)
+
+func (p Presence) String() string {
+	switch p {
+	case Absent:
+		return "absent"
+	case Present:
+		return "present"
+	}
+	return "unknown"
+}
+
+// SecretMeta is all podlint ever keeps of a Secret: never its data.
+type SecretMeta struct {
+	Namespace, Name string
+	Type            corev1.SecretType
+	// TypeKnown is false when only the Secret's name is known (a metadata
+	// watch without the type).
+	TypeKnown bool
+}
+
+// ServiceAccountLookup finds ServiceAccounts (for imagePullSecrets and
+// service-account-not-found).
+type ServiceAccountLookup interface {
+	ServiceAccount(namespace, name string) (*corev1.ServiceAccount, Presence)
+}
+
+// SecretLookup finds Secrets by name; it never returns data.
+type SecretLookup interface {
+	Secret(namespace, name string) (*SecretMeta, Presence)
+}
+
+// ConfigMapLookup tells whether a ConfigMap exists.
+type ConfigMapLookup interface {
+	ConfigMap(namespace, name string) Presence
+}
+
+// PVCLookup tells whether a PersistentVolumeClaim exists.
+type PVCLookup interface {
+	PersistentVolumeClaim(namespace, name string) Presence
+}
+
+// NamespaceLookup finds Namespaces (for their pod-security and podlint
+// labels).
+type NamespaceLookup interface {
+	Namespace(name string) (*corev1.Namespace, Presence)
+}
+
+// NodeLookup gives the cluster's nodes. known is false when no source
+// supplied Nodes; checks about scheduling then stay silent.
+type NodeLookup interface {
+	Nodes() (nodes []*corev1.Node, known bool)
+	// NodesWithLabel returns the nodes whose label key has value; it is
+	// an index, so a selector costs O(matching nodes), not O(nodes).
+	NodesWithLabel(key, value string) []*corev1.Node
+}
+
+// HostPortLookup returns the other pod-spec targets (inputs of the run and,
+// when known, the cluster's DaemonSets) that claim a host port. It is an
+// index by port so host-port-conflict costs O(claimants), not O(workloads).
+type HostPortLookup interface {
+	HostPortClaims(port int32, protocol corev1.Protocol) []*Target
+}
+
+// LimitRangeLookup returns the LimitRanges of a namespace.
+type LimitRangeLookup interface {
+	LimitRanges(namespace string) ([]*corev1.LimitRange, Presence)
+}
+
+// ResourceQuotaLookup returns the ResourceQuotas of a namespace.
+type ResourceQuotaLookup interface {
+	ResourceQuotas(namespace string) ([]*corev1.ResourceQuota, Presence)
+}
+
+// PodCountLookup tells how many pods run on a node; known is false when
+// pods were not supplied.
+type PodCountLookup interface {
+	PodsOnNode(node string) (count int, known bool)
+}
+
+// Inventory is everything a check may know beyond the target. Each field is
+// a narrow interface; a nil field means the kind is unknown everywhere, and
+// the checks that need it stay silent.
+type Inventory struct {
+	ServiceAccounts ServiceAccountLookup
+	Secrets         SecretLookup
+	ConfigMaps      ConfigMapLookup
+	PVCs            PVCLookup
+	Namespaces      NamespaceLookup
+	Nodes           NodeLookup
+	HostPorts       HostPortLookup
+	LimitRanges     LimitRangeLookup
+	ResourceQuotas  ResourceQuotaLookup
+	Pods            PodCountLookup
+}

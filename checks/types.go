@@ -1,0 +1,100 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity orders findings; the zero value is Info so that an unset severity
+// never fails a build by accident.
+type Severity int
+
+// Severities, lowest first.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// ParseSeverity reads "error", "warning" or "info".
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "error":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "info":
+		return Info, nil
+	}
+	return Info, fmt.Errorf("unknown severity %q (want error, warning or info)", s)
+}
+
+// MarshalText makes severities read as words in JSON and YAML.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText is the inverse of MarshalText.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Symptom is the state a pod gets stuck in when the problem reaches the
+// cluster. Users search for these words, so they are Kubernetes' own.
+type Symptom string
+
+// The stuck states podlint predicts.
+const (
+	Pending                    Symptom = "Pending"
+	ContainerCreating          Symptom = "ContainerCreating"
+	ImagePullBackOff           Symptom = "ImagePullBackOff"
+	InvalidImageName           Symptom = "InvalidImageName"
+	CrashLoopBackOff           Symptom = "CrashLoopBackOff"
+	CreateContainerConfigError Symptom = "CreateContainerConfigError"
+	FailedCreate               Symptom = "FailedCreate"
+	ErrorState                 Symptom = "Error"
+	Rejected                   Symptom = "Rejected"
+)
+
+// ObjectRef names the object a finding is about.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+func (o ObjectRef) String() string {
+	if o.Namespace == "" {
+		return o.Kind + "/" + o.Name
+	}
+	return o.Kind + "/" + o.Namespace + "/" + o.Name
+}
+
+// Finding is one problem, located by field path. Adapters turn the path into
+// a file position (lint) or a denial cause (webhook).
+type Finding struct {
+	Check       string    `json:"check"`
+	Severity    Severity  `json:"severity"`
+	Object      ObjectRef `json:"object"`
+	Container   string    `json:"container,omitempty"`
+	Field       string    `json:"field"`
+	Message     string    `json:"message"`
+	Symptom     Symptom   `json:"symptom"`
+	Remediation string    `json:"remediation"`
+}

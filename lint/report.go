@@ -1,0 +1,63 @@
+package lint
+
+import "github.com/podlint/podlint/checks"
+
+// Finding is a checks.Finding placed in a file.
+type Finding struct {
+	checks.Finding
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// InputError is an input that could not be read or parsed. It never stops
+// the run; it makes the exit code 2.
+type InputError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e InputError) Error() string {
+	if e.Line > 0 {
+		return e.File + ":" + itoa(e.Line) + ": " + e.Message
+	}
+	return e.File + ": " + e.Message
+}
+
+// Summary counts what a run saw.
+type Summary struct {
+	Files    int `json:"files"`
+	Objects  int `json:"objects"`
+	Findings int `json:"findings"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Infos    int `json:"infos"`
+	// Skipped counts objects of kinds podlint does not know (CRDs).
+	Skipped int `json:"skipped"`
+	// Suppressed counts findings dropped by the podlint.io/ignore annotation.
+	Suppressed int `json:"suppressed"`
+}
+
+// Report is the outcome of one lint run, ready for an output format.
+// Findings are sorted by file, line, column, check.
+type Report struct {
+	Findings []Finding    `json:"findings"`
+	Errors   []InputError `json:"errors"`
+	Summary  Summary      `json:"summary"`
+}
+
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for i > 0 {
+		n--
+		b[n] = digits[i%10]
+		i /= 10
+	}
+	return string(b[n:])
+}

@@ -1,6 +1,10 @@
 package lint
 
-import "github.com/podlint/podlint/checks"
+import (
+	"strconv"
+
+	"github.com/podlint/podlint/checks"
+)
 
 // Finding is a checks.Finding placed in a file.
 type Finding struct {
@@ -20,7 +24,7 @@ type InputError struct {
 
 func (e InputError) Error() string {
 	if e.Line > 0 {
-		return e.File + ":" + itoa(e.Line) + ": " + e.Message
+		return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Message
 	}
 	return e.File + ": " + e.Message
 }
@@ -45,19 +49,4 @@ type Report struct {
 	Findings []Finding    `json:"findings"`
 	Errors   []InputError `json:"errors"`
 	Summary  Summary      `json:"summary"`
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i == 0 {
-		return "0"
-	}
-	var b [20]byte
-	n := len(b)
-	for i > 0 {
-		n--
-		b[n] = digits[i%10]
-		i /= 10
-	}
-	return string(b[n:])
 }

@@ -1,0 +1,132 @@
+package inventory
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlint/podlint/checks"
+)
+
+type saLookup struct{ s *Store }
+
+func (l saLookup) ServiceAccount(namespace, name string) (*corev1.ServiceAccount, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sa, ok := s.sas[nsName{ns(namespace), name}]
+	return sa, s.presence(ServiceAccounts, ns(namespace), ok)
+}
+
+type secretLookup struct{ s *Store }
+
+func (l secretLookup) Secret(namespace, name string) (*checks.SecretMeta, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.secrets[nsName{ns(namespace), name}]
+	return m, s.presence(Secrets, ns(namespace), ok)
+}
+
+type cmLookup struct{ s *Store }
+
+func (l cmLookup) ConfigMap(namespace, name string) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.presence(ConfigMaps, ns(namespace), s.configMaps[nsName{ns(namespace), name}])
+}
+
+type pvcLookup struct{ s *Store }
+
+func (l pvcLookup) PersistentVolumeClaim(namespace, name string) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.presence(PVCs, ns(namespace), s.pvcs[nsName{ns(namespace), name}])
+}
+
+type nsLookup struct{ s *Store }
+
+func (l nsLookup) Namespace(name string) (*corev1.Namespace, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n, ok := s.namespaces[name]
+	return n, s.presence(Namespaces, AllNamespaces, ok)
+}
+
+type nodeLookup struct{ s *Store }
+
+func (l nodeLookup) Nodes() ([]*corev1.Node, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.isKnown(Nodes, AllNamespaces) {
+		return nil, false
+	}
+	return sortedNodes(s.nodes), true
+}
+
+func (l nodeLookup) NodesWithLabel(key, value string) []*corev1.Node {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return sortedNodes(s.nodeLabels[key][value])
+}
+
+func sortedNodes(m map[string]*corev1.Node) []*corev1.Node {
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b *corev1.Node) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+type hostPortLookup struct{ s *Store }
+
+func (l hostPortLookup) HostPortClaims(port int32, proto corev1.Protocol) []*checks.Target {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.hostPorts[hostPortKey{port, protocol(proto)}]
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b *checks.Target) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
+	return out
+}
+
+type lrLookup struct{ s *Store }
+
+func (l lrLookup) LimitRanges(namespace string) ([]*corev1.LimitRange, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.limits[ns(namespace)]
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b *corev1.LimitRange) int { return strings.Compare(a.Name, b.Name) })
+	return out, s.presence(LimitRanges, ns(namespace), len(out) > 0)
+}
+
+type rqLookup struct{ s *Store }
+
+func (l rqLookup) ResourceQuotas(namespace string) ([]*corev1.ResourceQuota, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.quotas[ns(namespace)]
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b *corev1.ResourceQuota) int { return strings.Compare(a.Name, b.Name) })
+	return out, s.presence(ResourceQuotas, ns(namespace), len(out) > 0)
+}
+
+type podLookup struct{ s *Store }
+
+func (l podLookup) PodsOnNode(node string) (int, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.isKnown(Pods, AllNamespaces) {
+		return 0, false
+	}
+	return len(s.podsOnNode[node]), true
+}

@@ -97,4 +97,9 @@ type Finding struct {
 	Message     string    `json:"message"`
 	Symptom     Symptom   `json:"symptom"`
 	Remediation string    `json:"remediation"`
+	// Line and Column, when set, place the finding more precisely than
+	// Field can (schema-invalid's duplicate keys share one path). Adapters
+	// prefer them over mapping Field to a position.
+	Line   int `json:"-"`
+	Column int `json:"-"`
 }

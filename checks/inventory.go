@@ -69,6 +69,11 @@ type NodeLookup interface {
 	// NodesWithLabel returns the nodes whose label key has value; it is
 	// an index, so a selector costs O(matching nodes), not O(nodes).
 	NodesWithLabel(key, value string) []*corev1.Node
+	// NodeCount and NodeCountWithLabel answer from the same indexes
+	// without building slices, so that a check can pick the most
+	// selective nodeSelector term before touching any node.
+	NodeCount() (count int, known bool)
+	NodeCountWithLabel(key, value string) int
 }
 
 // HostPortLookup returns the other pod-spec targets (inputs of the run and,

@@ -77,6 +77,23 @@ func (l nodeLookup) NodesWithLabel(key, value string) []*corev1.Node {
 	return sortedNodes(s.nodeLabels[key][value])
 }
 
+func (l nodeLookup) NodeCount() (int, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.isKnown(Nodes, AllNamespaces) {
+		return 0, false
+	}
+	return len(s.nodes), true
+}
+
+func (l nodeLookup) NodeCountWithLabel(key, value string) int {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.nodeLabels[key][value])
+}
+
 func sortedNodes(m map[string]*corev1.Node) []*corev1.Node {
 	out := slices.Collect(maps.Values(m))
 	slices.SortFunc(out, func(a, b *corev1.Node) int { return strings.Compare(a.Name, b.Name) })

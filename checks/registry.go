@@ -7,6 +7,11 @@ func Registry() []*Check {
 	return []*Check{
 		// Static checks: the object alone (plus the other inputs) decides.
 		// (filled in by the static-checks work)
+		// Cluster-aware checks.
+		nodeSelectorUnsatisfiable(),
+		taintNotTolerated(),
+		insufficientNodeResources(),
+		nodePodCapacity(),
 	}
 }
 

@@ -6,7 +6,16 @@ package checks
 func Registry() []*Check {
 	return []*Check{
 		// Static checks: the object alone (plus the other inputs) decides.
-		// (filled in by the static-checks work)
+		memoryUnitMilliCheck(),
+		memoryUnitMissingCheck(),
+		memoryTooSmallCheck(),
+		cpuUnitMissingCheck(),
+		imageNameInvalidCheck(),
+		imagePullSecretMissingCheck(),
+		imagePullSecretWrongTypeCheck(),
+		probePortUndefinedCheck(),
+		hostPortConflictCheck(),
+		schemaInvalidCheck(),
 		// Cluster-aware checks.
 		nodeSelectorUnsatisfiable(),
 		taintNotTolerated(),

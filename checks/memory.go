@@ -1,0 +1,122 @@
+package checks
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+func memoryValues(t *Target) []quantityValue {
+	return resourceValues(t, corev1.ResourceMemory, corev1.ResourceEphemeralStorage)
+}
+
+// milliMemory tells whether memory-unit-milli reports v.
+func milliMemory(v quantityValue) (num string, ok bool) {
+	form, num := classify(v.Text)
+	return num, form == formMilli && v.Q.Sign() > 0
+}
+
+// bareMemory tells whether memory-unit-missing reports v.
+func bareMemory(v quantityValue) bool {
+	form, _ := classify(v.Text)
+	return form == formBare && v.Q.Sign() > 0 && v.Q.Cmp(*resource.NewQuantity(1<<20, resource.BinarySI)) < 0
+}
+
+func memoryUnitMilliCheck() *Check {
+	return &Check{
+		ID:       "memory-unit-milli",
+		Title:    "Memory written with the milli suffix m",
+		Severity: Error,
+		Symptom:  ContainerCreating,
+		Description: `A memory or ephemeral-storage quantity ends in a lower-case "m", which Kubernetes reads as milli (one thousandth), not mega: "1024m" is 1.024 bytes and "1000m" is exactly 1 byte. ` +
+			`The API server accepts these values without a word because they are valid quantities. ` +
+			`With such a limit the kubelet cannot create the pod's cgroup or the runtime refuses to start the container (minimum memory limit), so the pod stays in ContainerCreating with FailedCreatePodSandBox or RunContainerError events; ` +
+			`with such a request the scheduler reserves no memory for the pod. ` +
+			`The check covers container and init, sidecar and ephemeral container requests and limits, pod-level spec.resources and spec.overhead.`,
+		Remediation: `Use a binary unit such as Mi or Gi ("1024Mi", "1Gi"); "M" (mega) also works, "m" never does for memory.`,
+		Bad: `resources:
+  limits:
+    memory: 1024m`,
+		Good: `resources:
+  limits:
+    memory: 1024Mi`,
+		Run: func(p *Pass) {
+			for _, v := range memoryValues(p.Target) {
+				num, ok := milliMemory(v)
+				if !ok {
+					continue
+				}
+				p.Report(v.Path, v.Container, "%s %q is %s bytes (m means milli); did you mean %q?",
+					v.What, v.Text, decimalString(v.Q), num+"Mi")
+			}
+		},
+	}
+}
+
+func memoryUnitMissingCheck() *Check {
+	return &Check{
+		ID:       "memory-unit-missing",
+		Title:    "Memory written as a bare number of bytes",
+		Severity: Error,
+		Symptom:  ContainerCreating,
+		Description: `A memory or ephemeral-storage quantity without a unit counts bytes: "memory: 4" is 4 bytes, whether YAML holds the number 4 or the string "4". ` +
+			`Values below 1Mi are never meant. As a limit, the kubelet cannot create the pod's cgroup or the runtime refuses to start the container, so the pod stays in ContainerCreating (FailedCreatePodSandBox or RunContainerError); ` +
+			`as a request, the scheduler reserves nothing for the pod.`,
+		Remediation: `Add the unit you meant, usually Mi or Gi ("4Gi", "512Mi").`,
+		Bad: `resources:
+  limits:
+    memory: 4`,
+		Good: `resources:
+  limits:
+    memory: 4Gi`,
+		Run: func(p *Pass) {
+			for _, v := range memoryValues(p.Target) {
+				if !bareMemory(v) {
+					continue
+				}
+				suggestion := ""
+				if plainDecimal.MatchString(v.Text) {
+					suggestion = fmt.Sprintf("; did you mean %q?", v.Text+"Mi")
+				}
+				p.Report(v.Path, v.Container, "%s %q is %s bytes (a number without a unit means bytes)%s",
+					v.What, v.Text, decimalString(v.Q), suggestion)
+			}
+		},
+	}
+}
+
+func memoryTooSmallCheck() *Check {
+	return &Check{
+		ID:       "memory-too-small",
+		Title:    "Memory limit below the container runtime's minimum",
+		Severity: Error,
+		Symptom:  ContainerCreating,
+		Description: `A memory limit smaller than the container runtime can start a container with (6Mi by default, configurable as the memory minimum). ` +
+			`The kubelet writes the limit into the pod and container cgroups; the sandbox or the container process is killed or refused before it runs, so the pod stays in ContainerCreating with FailedCreatePodSandBox or RunContainerError events. ` +
+			`Values already reported by memory-unit-milli or memory-unit-missing are not repeated here.`,
+		Remediation: `Raise the memory limit to what the application needs, at least the configured minimum.`,
+		Bad: `resources:
+  limits:
+    memory: 1Mi`,
+		Good: `resources:
+  limits:
+    memory: 128Mi`,
+		Run: func(p *Pass) {
+			minimum := resource.MustParse("6Mi")
+			if p.Config != nil && p.Config.MemoryMinimum.Sign() > 0 {
+				minimum = p.Config.MemoryMinimum
+			}
+			for _, v := range resourceValues(p.Target, corev1.ResourceMemory) {
+				if !v.Limit || v.Q.Sign() <= 0 || v.Q.Cmp(minimum) >= 0 {
+					continue
+				}
+				if _, milli := milliMemory(v); milli || bareMemory(v) {
+					continue
+				}
+				p.Report(v.Path, v.Container, "%s %q is %s bytes, below %s, the smallest limit the container runtime can start a container with",
+					v.What, v.Text, decimalString(v.Q), minimum.String())
+			}
+		},
+	}
+}

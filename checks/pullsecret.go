@@ -1,0 +1,246 @@
+package checks
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/distribution/reference"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// publicRegistries serve public images without credentials. Private
+// repositories exist on several of them, but podlint cannot tell those apart
+// from the name, so they are never reported.
+func publicRegistries() []string {
+	return []string{
+		"docker.io", "index.docker.io", "registry-1.docker.io",
+		"registry.k8s.io", "k8s.gcr.io", "gcr.io", "*.gcr.io",
+		"quay.io", "ghcr.io", "mcr.microsoft.com", "public.ecr.aws",
+		"registry.gitlab.com", "nvcr.io", "docker.elastic.co", "cgr.dev",
+		"registry.access.redhat.com", "lscr.io", "docker.redpanda.com",
+		"registry.opensource.zalan.do", "cr.l5d.io", "registry.suse.com",
+	}
+}
+
+// privateSuffixes are DNS suffixes that only a private network resolves,
+// longest first so that the message names the most specific one.
+func privateSuffixes() []string {
+	return []string{".cluster.local", ".localdomain", ".home.arpa", ".local", ".internal", ".lan", ".corp", ".svc"}
+}
+
+// splitRegistryHost splits "host:port" and "[v6]:port".
+func splitRegistryHost(domain string) (host, port string) {
+	if h, p, err := net.SplitHostPort(domain); err == nil {
+		return strings.ToLower(h), p
+	}
+	return strings.ToLower(strings.Trim(domain, "[]")), ""
+}
+
+// registryMatches tells whether domain (host or host:port) matches a
+// configured pattern: "host", "host:port" or "*.example.com". A pattern
+// without a port matches the host on any port.
+func registryMatches(domain string, patterns []string) bool {
+	host, _ := splitRegistryHost(domain)
+	domain = strings.ToLower(domain)
+	for _, pat := range patterns {
+		pat = strings.ToLower(strings.TrimSpace(pat))
+		if pat == "" {
+			continue
+		}
+		if suffix, ok := strings.CutPrefix(pat, "*"); ok {
+			if strings.HasSuffix(host, suffix) || strings.HasSuffix(domain, suffix) {
+				return true
+			}
+			continue
+		}
+		if pat == domain || pat == host {
+			return true
+		}
+	}
+	return false
+}
+
+// privateRegistry decides whether pulling from domain needs credentials
+// the pod must supply, and says why, for the message.
+func privateRegistry(domain string, cfg Registries) (private bool, why string) {
+	host, port := splitRegistryHost(domain)
+	switch {
+	case registryMatches(domain, cfg.NodeCredentials):
+		return false, ""
+	case registryMatches(domain, cfg.Private):
+		return true, "listed as private in the configuration"
+	case registryMatches(domain, cfg.Public), registryMatches(domain, publicRegistries()):
+		return false, ""
+	}
+	ip := net.ParseIP(host)
+	switch {
+	case host == "localhost" || ip != nil && ip.IsLoopback():
+		// A registry on the node itself (kind, minikube, k3d) serves
+		// without credentials as a rule.
+		return false, ""
+	case port != "":
+		return true, "the host has a port, " + port
+	case ip != nil:
+		return true, "the host is an IP address"
+	case !strings.Contains(host, "."):
+		return true, "the host is a single label, a name only a private network resolves"
+	}
+	for _, s := range privateSuffixes() {
+		if strings.HasSuffix(host, s) {
+			return true, "the host ends in " + s + ", a private DNS suffix"
+		}
+	}
+	if cfg.ReportUnknown {
+		return true, "it is not a known public registry and the configuration reports unknown registries"
+	}
+	return false, ""
+}
+
+// serviceAccountName is the ServiceAccount the pod runs as.
+func serviceAccountName(spec *corev1.PodSpec) string {
+	switch {
+	case spec.ServiceAccountName != "":
+		return spec.ServiceAccountName
+	case spec.DeprecatedServiceAccount != "":
+		return spec.DeprecatedServiceAccount
+	}
+	return "default"
+}
+
+func imagePullSecretMissingCheck() *Check {
+	return &Check{
+		ID:       "image-pull-secret-missing",
+		Title:    "Private registry image without imagePullSecrets",
+		Severity: Warning,
+		Symptom:  ImagePullBackOff,
+		Description: `The image comes from a registry that needs credentials, yet neither the pod's imagePullSecrets nor those of its ServiceAccount (when the ServiceAccount is among the inputs) supply any. ` +
+			`The kubelet then pulls anonymously, the registry answers "unauthorized" or "no basic auth credentials", and the container waits in ErrImagePull and then ImagePullBackOff. ` +
+			`A registry counts as private when the configuration lists it as private, or when its host has a port (docker02:35000), is an IP address, is a single label, or ends in .local, .internal, .lan, .corp, .svc or .cluster.local. ` +
+			`Well-known public registries (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, mcr.microsoft.com, public.ecr.aws, …), registries on the node itself (localhost), registries the configuration lists as public or as authenticated by the nodes, and images with imagePullPolicy Never are not reported; other hosts only when the configuration asks for unknown registries.`,
+		Remediation: `Create a kubernetes.io/dockerconfigjson Secret for the registry and list it under spec.imagePullSecrets or on the pod's ServiceAccount, or list the registry under registries.nodeCredentials if the nodes authenticate themselves.`,
+		Bad: `spec:
+  containers:
+  - name: api
+    image: docker02:35000/shop/api:2.3.1`,
+		Good: `spec:
+  imagePullSecrets:
+  - name: docker02-pull
+  containers:
+  - name: api
+    image: docker02:35000/shop/api:2.3.1`,
+		Run: func(p *Pass) {
+			t := p.Target
+			if len(t.Spec.ImagePullSecrets) > 0 {
+				return
+			}
+			saName := serviceAccountName(t.Spec)
+			saNote := fmt.Sprintf("ServiceAccount %q is not among the inputs", saName)
+			if p.Inv.ServiceAccounts != nil {
+				sa, pres := p.Inv.ServiceAccounts.ServiceAccount(t.Namespace(), saName)
+				if pres == Present && sa != nil {
+					if len(sa.ImagePullSecrets) > 0 {
+						return
+					}
+					saNote = fmt.Sprintf("its ServiceAccount %q has none either", saName)
+				}
+			}
+			var cfg Registries
+			if p.Config != nil {
+				cfg = p.Config.Registries
+			}
+			for _, c := range t.Containers() {
+				if c.Container.ImagePullPolicy == corev1.PullNever {
+					continue
+				}
+				named, err := parseImage(c.Container.Image)
+				if err != nil {
+					continue
+				}
+				domain := reference.Domain(named)
+				private, why := privateRegistry(domain, cfg)
+				if !private {
+					continue
+				}
+				p.Report(c.Path.Child("image"), c.Container.Name,
+					"image %q comes from %s, a private registry (%s), but the pod has no imagePullSecrets and %s; the kubelet pulls without credentials",
+					c.Container.Image, domain, why, saNote)
+			}
+		},
+	}
+}
+
+// pullSecretTypeOK tells whether the kubelet reads pull credentials from a
+// Secret of this type; it silently ignores every other type.
+func pullSecretTypeOK(t corev1.SecretType) bool {
+	return t == corev1.SecretTypeDockerConfigJson || t == corev1.SecretTypeDockercfg
+}
+
+func imagePullSecretWrongTypeCheck() *Check {
+	return &Check{
+		ID:       "image-pull-secret-wrong-type",
+		Title:    "imagePullSecrets names a Secret of the wrong type",
+		Severity: Error,
+		Symptom:  ImagePullBackOff,
+		Description: `The kubelet only reads registry credentials from Secrets of type kubernetes.io/dockerconfigjson (key .dockerconfigjson) or kubernetes.io/dockercfg (key .dockercfg). ` +
+			`An imagePullSecret that names an Opaque or any other Secret is skipped without an error, the image is pulled anonymously, and a private registry refuses it: the container ends in ImagePullBackOff. ` +
+			`Reported when the Secret is among the inputs (or in the cluster knowledge) with its type, for the pod's imagePullSecrets and for those of its ServiceAccount.`,
+		Remediation: `Recreate the Secret with kubectl create secret docker-registry (type kubernetes.io/dockerconfigjson), or point imagePullSecrets at such a Secret.`,
+		Bad: `apiVersion: v1
+kind: Secret
+metadata:
+  name: regcred
+type: Opaque
+data:
+  .dockerconfigjson: eyJhdXRocyI6e319`,
+		Good: `apiVersion: v1
+kind: Secret
+metadata:
+  name: regcred
+type: kubernetes.io/dockerconfigjson
+data:
+  .dockerconfigjson: eyJhdXRocyI6e319`,
+		Run: func(p *Pass) {
+			t := p.Target
+			if p.Inv.Secrets == nil {
+				return
+			}
+			ns := t.Namespace()
+			wrongType := func(name string) (corev1.SecretType, bool) {
+				if name == "" {
+					return "", false
+				}
+				m, pres := p.Inv.Secrets.Secret(ns, name)
+				if pres != Present || m == nil || !m.TypeKnown || pullSecretTypeOK(m.Type) {
+					return "", false
+				}
+				if m.Type == "" {
+					return corev1.SecretTypeOpaque, true
+				}
+				return m.Type, true
+			}
+			for i, ref := range t.Spec.ImagePullSecrets {
+				if typ, bad := wrongType(ref.Name); bad {
+					p.Report(t.SpecPath.Child("imagePullSecrets").Index(i).Child("name"), "",
+						"imagePullSecret %q is a Secret of type %q; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
+						ref.Name, typ)
+				}
+			}
+			if p.Inv.ServiceAccounts == nil {
+				return
+			}
+			saName := serviceAccountName(t.Spec)
+			sa, pres := p.Inv.ServiceAccounts.ServiceAccount(ns, saName)
+			if pres != Present || sa == nil {
+				return
+			}
+			for _, ref := range sa.ImagePullSecrets {
+				if typ, bad := wrongType(ref.Name); bad {
+					p.Report(t.SpecPath.Child("serviceAccountName"), "",
+						"ServiceAccount %q lists imagePullSecret %q, a Secret of type %q; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
+						saName, ref.Name, typ)
+				}
+			}
+		},
+	}
+}

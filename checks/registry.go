@@ -21,6 +21,11 @@ func Registry() []*Check {
 		taintNotTolerated(),
 		insufficientNodeResources(),
 		nodePodCapacity(),
+		imagePullSecretNotFound(),
+		configMapNotFound(),
+		secretNotFound(),
+		pvcNotFound(),
+		serviceAccountNotFound(),
 	}
 }
 

@@ -26,6 +26,9 @@ func Registry() []*Check {
 		secretNotFound(),
 		pvcNotFound(),
 		serviceAccountNotFound(),
+		limitRangeViolation(),
+		resourceQuotaViolation(),
+		podSecurityViolation(),
 	}
 }
 

@@ -35,7 +35,7 @@ func cpuUnitMissingCheck() *Check {
 				if plainDecimal.MatchString(v.Text) {
 					suggestion = `; did you mean "` + v.Text + `m"?`
 				}
-				p.Report(v.Path, v.Container, "%s %q is %s cores (a number without a unit means cores), more than almost any node offers%s",
+				p.Report(v.Path, v.Container, "%s %q is %s cores (a number without a unit means cores)%s",
 					v.What, v.Text, decimalString(v.Q), suggestion)
 			}
 		},

@@ -47,8 +47,8 @@ func memoryUnitMilliCheck() *Check {
 				if !ok {
 					continue
 				}
-				p.Report(v.Path, v.Container, "%s %q is %s bytes (m means milli); did you mean %q?",
-					v.What, v.Text, decimalString(v.Q), num+"Mi")
+				p.Report(v.Path, v.Container, "%s %q is %s (m means milli); did you mean %q?",
+					v.What, v.Text, bytesString(v.Q), num+"Mi")
 			}
 		},
 	}
@@ -79,8 +79,8 @@ func memoryUnitMissingCheck() *Check {
 				if plainDecimal.MatchString(v.Text) {
 					suggestion = fmt.Sprintf("; did you mean %q?", v.Text+"Mi")
 				}
-				p.Report(v.Path, v.Container, "%s %q is %s bytes (a number without a unit means bytes)%s",
-					v.What, v.Text, decimalString(v.Q), suggestion)
+				p.Report(v.Path, v.Container, "%s %q is %s (a number without a unit means bytes)%s",
+					v.What, v.Text, bytesString(v.Q), suggestion)
 			}
 		},
 	}
@@ -114,9 +114,16 @@ func memoryTooSmallCheck() *Check {
 				if _, milli := milliMemory(v); milli || bareMemory(v) {
 					continue
 				}
-				p.Report(v.Path, v.Container, "%s %q is %s bytes, below %s, the smallest limit the container runtime can start a container with",
-					v.What, v.Text, decimalString(v.Q), minimum.String())
+				p.Report(v.Path, v.Container, "%s %q is %s, below %s, the smallest limit the container runtime can start a container with",
+					v.What, v.Text, bytesString(v.Q), minimum.String())
 			}
 		},
 	}
+}
+
+func bytesString(q resource.Quantity) string {
+	if s := decimalString(q); s != "1" {
+		return s + " bytes"
+	}
+	return "1 byte"
 }

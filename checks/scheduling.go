@@ -45,6 +45,7 @@ type affinityReq struct {
 	// field is true for matchFields (metadata.name), which has no label to
 	// quote.
 	field bool
+	base  string
 }
 
 // scheduling holds what is computed once per target.
@@ -54,14 +55,21 @@ type scheduling struct {
 	pod      *corev1.Pod
 	affinity nodeaffinity.RequiredNodeAffinity
 	selKeys  []string
+	// selBase and selPath are per nodeSelector key, built once: the
+	// failure path explains every node and must not format per node.
+	selBase map[string]string
+	selPath map[string]*field.Path
 	// singleTerm explains a failing required affinity requirement by
 	// requirement; with several terms the scheduler's generic wording is
 	// used because any term may match.
 	singleTerm []affinityReq
 	affPath    *field.Path
-	requests   corev1.ResourceList
-	reqNames   []corev1.ResourceName
-	podsKnown  bool
+	// genericPath is blamed when the selector keys all match and the
+	// affinity cannot be explained requirement by requirement.
+	genericPath *field.Path
+	requests    corev1.ResourceList
+	reqNames    []corev1.ResourceName
+	podsKnown   bool
 }
 
 type reasonKey struct{ base, detail string }
@@ -74,8 +82,7 @@ type schedOutcome struct {
 	reasons map[schedStage]map[reasonKey]int
 	// blame counts, for nodes ruled out by the selector, the field that
 	// ruled them out.
-	blame    map[string]int
-	blameAt  map[string]*field.Path
+	blame    map[*field.Path]int
 	insuff   map[corev1.ResourceName]int
 	maxAlloc map[corev1.ResourceName]resource.Quantity
 }
@@ -83,8 +90,7 @@ type schedOutcome struct {
 func newOutcome() *schedOutcome {
 	return &schedOutcome{
 		reasons:  map[schedStage]map[reasonKey]int{},
-		blame:    map[string]int{},
-		blameAt:  map[string]*field.Path{},
+		blame:    map[*field.Path]int{},
 		insuff:   map[corev1.ResourceName]int{},
 		maxAlloc: map[corev1.ResourceName]resource.Quantity{},
 	}
@@ -149,6 +155,13 @@ func newScheduling(t *Target, inv Inventory) *scheduling {
 		s.selKeys = append(s.selKeys, k)
 	}
 	slices.Sort(s.selKeys)
+	s.selBase = make(map[string]string, len(s.selKeys))
+	s.selPath = make(map[string]*field.Path, len(s.selKeys))
+	for _, k := range s.selKeys {
+		s.selBase[k] = "node(s) didn't match nodeSelector " + k + "=" + pod.Spec.NodeSelector[k]
+		s.selPath[k] = t.SpecPath.Child("nodeSelector").Key(k)
+	}
+	s.genericPath = s.affPath
 	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
 		s.affPath = t.SpecPath.Child("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution")
 		terms := a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms
@@ -161,7 +174,11 @@ func newScheduling(t *Target, inv Inventory) *scheduling {
 				}
 				sel, err := nodeaffinity.NewNodeSelector(&corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{term}})
 				if err == nil {
-					s.singleTerm = append(s.singleTerm, affinityReq{r, sel, path, isField})
+					base := fmt.Sprintf("node(s) didn't match node affinity %s %s", r.Key, r.Operator)
+					if len(r.Values) > 0 {
+						base += " [" + strings.Join(r.Values, ", ") + "]"
+					}
+					s.singleTerm = append(s.singleTerm, affinityReq{r, sel, path, isField, base})
 				}
 			}
 			for i, r := range terms[0].MatchExpressions {
@@ -171,6 +188,11 @@ func newScheduling(t *Target, inv Inventory) *scheduling {
 				add(r, tp.Child("matchFields").Index(i), true)
 			}
 		}
+	}
+	if s.affPath != nil {
+		s.genericPath = s.affPath
+	} else {
+		s.genericPath = t.SpecPath.Child("nodeSelector")
 	}
 	for name, q := range s.requests {
 		if !q.IsZero() {
@@ -224,8 +246,7 @@ func (s *scheduling) node(n *corev1.Node, o *schedOutcome) schedStage {
 	if ok, err := s.affinity.Match(n); err == nil && !ok {
 		base, detail, path := s.explainSelector(n)
 		o.add(stageSelector, base, detail)
-		o.blame[path.String()]++
-		o.blameAt[path.String()] = path
+		o.blame[path]++
 		return stageSelector
 	}
 	taints := n.Spec.Taints
@@ -286,40 +307,29 @@ func (s *scheduling) node(n *corev1.Node, o *schedOutcome) schedStage {
 }
 
 func (s *scheduling) explainSelector(n *corev1.Node) (base, detail string, path *field.Path) {
-	sel := s.t.SpecPath.Child("nodeSelector")
 	for _, k := range s.selKeys {
-		want := s.pod.Spec.NodeSelector[k]
-		have, ok := n.Labels[k]
-		if ok && have == want {
+		if have, ok := n.Labels[k]; ok && have == s.pod.Spec.NodeSelector[k] {
 			continue
 		}
-		return fmt.Sprintf("node(s) didn't match nodeSelector %s=%s", k, want), labelDetail(n, k), sel.Key(k)
+		return s.selBase[k], labelDetail(n, k), s.selPath[k]
 	}
 	for _, r := range s.singleTerm {
 		if r.sel.Match(n) {
 			continue
 		}
-		text := fmt.Sprintf("node(s) didn't match node affinity %s %s", r.req.Key, r.req.Operator)
-		if len(r.req.Values) > 0 {
-			text += " [" + strings.Join(r.req.Values, ", ") + "]"
-		}
 		if r.field {
-			return text, "", r.path
+			return r.base, "", r.path
 		}
-		return text, labelDetail(n, r.req.Key), r.path
+		return r.base, labelDetail(n, r.req.Key), r.path
 	}
-	path = s.affPath
-	if path == nil {
-		path = sel
-	}
-	return "node(s) didn't match Pod's node affinity/selector", "", path
+	return "node(s) didn't match Pod's node affinity/selector", "", s.genericPath
 }
 
 func labelDetail(n *corev1.Node, key string) string {
 	if v, ok := n.Labels[key]; ok {
-		return fmt.Sprintf("they have %s=%s", key, v)
+		return "they have " + key + "=" + v
 	}
-	return fmt.Sprintf("they have no %s label", key)
+	return "they have no " + key + " label"
 }
 
 // summary renders the reasons of the given stages like the scheduler's
@@ -393,13 +403,14 @@ func nodeSelectorUnsatisfiable() *Check {
 }
 
 func mostBlamed(o *schedOutcome) *field.Path {
-	best, n := "", 0
-	for k, c := range o.blame {
-		if c > n || (c == n && k < best) {
-			best, n = k, c
+	var best *field.Path
+	bestKey, n := "", 0
+	for p, c := range o.blame {
+		if k := p.String(); c > n || (c == n && k < bestKey) {
+			best, bestKey, n = p, k, c
 		}
 	}
-	return o.blameAt[best]
+	return best
 }
 
 func stuckTail(t *Target) string {

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -30,8 +31,16 @@ func imageProblem(image string) string {
 	if err == nil {
 		return ""
 	}
-	if ph := placeholderPattern.FindString(image); ph != "" {
-		return fmt.Sprintf("image %q contains the unrendered template placeholder %q; the kubelet cannot parse it as an image reference", image, ph)
+	if phs := placeholderPattern.FindAllString(image, -1); len(phs) > 0 {
+		quoted := make([]string, len(phs))
+		for i, ph := range phs {
+			quoted[i] = strconv.Quote(ph)
+		}
+		noun := "placeholder"
+		if len(phs) > 1 {
+			noun = "placeholders"
+		}
+		return fmt.Sprintf("image %q contains the unrendered template %s %s; the kubelet cannot parse it as an image reference", image, noun, strings.Join(quoted, " and "))
 	}
 	if i := strings.IndexFunc(image, unicode.IsSpace); i >= 0 {
 		return fmt.Sprintf("image %q contains whitespace; the kubelet cannot parse it as an image reference", image)

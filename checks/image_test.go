@@ -32,6 +32,7 @@ func TestImageNameInvalid(t *testing.T) {
 		{"$IMAGE", `contains the unrendered template placeholder "$IMAGE"`},
 		{"registry.example.com/app:${TAG}", `contains the unrendered template placeholder "${TAG}"`},
 		{"gcr.io/<PROJECT_ID>/app:1.0", `contains the unrendered template placeholder "<PROJECT_ID>"`},
+		{"gcr.io/<PROJECT_ID>/app:${TAG}", `contains the unrendered template placeholders "<PROJECT_ID>" and "${TAG}"`},
 		{"{{ .Values.image }}", `contains the unrendered template placeholder "{{ .Values.image }}"`},
 		{"https://registry.example.com/app:1", "is not a valid image reference"},
 	}

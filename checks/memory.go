@@ -63,7 +63,7 @@ func memoryUnitMissingCheck() *Check {
 		Description: `A memory or ephemeral-storage quantity without a unit counts bytes: "memory: 4" is 4 bytes, whether YAML holds the number 4 or the string "4". ` +
 			`Values below 1Mi are never meant. As a limit, the kubelet cannot create the pod's cgroup or the runtime refuses to start the container, so the pod stays in ContainerCreating (FailedCreatePodSandBox or RunContainerError); ` +
 			`as a request, the scheduler reserves nothing for the pod.`,
-		Remediation: `Add the unit you meant, usually Mi or Gi ("4Gi", "512Mi").`,
+		Remediation: `Add the unit you meant, usually Gi or Mi ("4Gi", "512Mi").`,
 		Bad: `resources:
   limits:
     memory: 4`,
@@ -77,7 +77,13 @@ func memoryUnitMissingCheck() *Check {
 				}
 				suggestion := ""
 				if plainDecimal.MatchString(v.Text) {
-					suggestion = fmt.Sprintf("; did you mean %q?", v.Text+"Mi")
+					// Small numbers are usually gibibytes (memory: 4),
+					// larger ones mebibytes (memory: 512).
+					unit := "Mi"
+					if v.Q.Cmp(*resource.NewQuantity(64, resource.DecimalSI)) <= 0 {
+						unit = "Gi"
+					}
+					suggestion = fmt.Sprintf("; did you mean %q?", v.Text+unit)
 				}
 				p.Report(v.Path, v.Container, "%s %q is %s (a number without a unit means bytes)%s",
 					v.What, v.Text, bytesString(v.Q), suggestion)

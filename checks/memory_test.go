@@ -98,7 +98,7 @@ func TestQuantityChecks(t *testing.T) {
 			name: "YAML int", check: "memory-unit-missing",
 			spec: appSpec(limits("memory", "4")),
 			raw:  rawScalars{c0 + ".resources.limits[memory]": {Text: "4", Tag: "!!int"}},
-			want: []string{`error ` + c0 + `.resources.limits[memory]: memory limit "4" is 4 bytes (a number without a unit means bytes); did you mean "4Mi"?`},
+			want: []string{`error ` + c0 + `.resources.limits[memory]: memory limit "4" is 4 bytes (a number without a unit means bytes); did you mean "4Gi"?`},
 		},
 		{
 			name: "YAML string", check: "memory-unit-missing",
@@ -109,7 +109,7 @@ func TestQuantityChecks(t *testing.T) {
 		{
 			name: "decoded only: 1000m reads as 1 byte", check: "memory-unit-missing",
 			spec: appSpec(limits("memory", "1000m")),
-			want: []string{`error ` + c0 + `.resources.limits[memory]: memory limit "1" is 1 byte (a number without a unit means bytes); did you mean "1Mi"?`},
+			want: []string{`error ` + c0 + `.resources.limits[memory]: memory limit "1" is 1 byte (a number without a unit means bytes); did you mean "1Gi"?`},
 		},
 		{
 			name: "bare bytes of 1Mi and more are deliberate", check: "memory-unit-missing",

@@ -16,6 +16,10 @@ import (
 // an image reference, so a match always explains the parse failure.
 var placeholderPattern = regexp.MustCompile(`\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|<[^<>]*>|\{\{.*?\}\}|\{\{.*`)
 
+// capsPlaceholder finds words written in capitals only (PROJECT_ID,
+// REGION, CONTAINER_IMAGE), which image references never contain.
+var capsPlaceholder = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*[A-Z0-9]\b`)
+
 // parseImage parses an image reference exactly as the kubelet does before
 // pulling (pkg/util/parsers.ParseImageName).
 func parseImage(image string) (reference.Named, error) {
@@ -45,6 +49,20 @@ func imageProblem(image string) string {
 	if i := strings.IndexFunc(image, unicode.IsSpace); i >= 0 {
 		return fmt.Sprintf("image %q contains whitespace; the kubelet cannot parse it as an image reference", image)
 	}
+	// Documentation placeholders are often bare capitals (PROJECT_ID,
+	// REGION-docker.pkg.dev); they fail as an upper-case repository, but
+	// "must be lowercase" would send the reader the wrong way.
+	if caps := capsPlaceholder.FindAllString(image, -1); len(caps) > 0 {
+		quoted := make([]string, len(caps))
+		for i, c := range caps {
+			quoted[i] = strconv.Quote(c)
+		}
+		what := "which looks like an unrendered placeholder"
+		if len(caps) > 1 {
+			what = "which look like unrendered placeholders"
+		}
+		return fmt.Sprintf("image %q contains %s, %s; the kubelet cannot parse it as an image reference", image, strings.Join(quoted, " and "), what)
+	}
 	reason := strings.TrimPrefix(err.Error(), "invalid reference format: ")
 	return fmt.Sprintf("image %q is not a valid image reference (%s); the kubelet refuses to pull it", image, reason)
 }
@@ -66,9 +84,21 @@ func imageNameInvalidCheck() *Check {
 - name: app
   image: gcr.io/acme-prod/app:1.4.2`,
 		Run: func(p *Pass) {
-			for _, c := range p.Target.Containers() {
+			t := p.Target
+			for _, c := range t.Containers() {
+				path := c.Path.Child("image")
+				if c.Container.Image == "" && t.Raw != nil {
+					// An image key that is not written at all marks a
+					// fragment (a kustomize patch) more often than a
+					// manifest; the API server rejects a complete one
+					// with "Required value" anyway. An empty value that
+					// is written (an unset Helm value) is reported.
+					if _, written := t.Raw.Scalar(path); !written {
+						continue
+					}
+				}
 				if msg := imageProblem(c.Container.Image); msg != "" {
-					p.Report(c.Path.Child("image"), c.Container.Name, "%s", msg)
+					p.Report(path, c.Container.Name, "%s", msg)
 				}
 			}
 		},

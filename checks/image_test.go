@@ -35,6 +35,9 @@ func TestImageNameInvalid(t *testing.T) {
 		{"gcr.io/<PROJECT_ID>/app:${TAG}", `contains the unrendered template placeholders "<PROJECT_ID>" and "${TAG}"`},
 		{"{{ .Values.image }}", `contains the unrendered template placeholder "{{ .Values.image }}"`},
 		{"https://registry.example.com/app:1", "is not a valid image reference"},
+		{"REGION-docker.pkg.dev/PROJECT_ID/repo/app:v1", `contains "REGION" and "PROJECT_ID", which look like unrendered placeholders`},
+		{"CONTAINER_IMAGE", `contains "CONTAINER_IMAGE", which looks like an unrendered placeholder`},
+		{"NGINX", `contains "NGINX", which looks like an unrendered placeholder`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.image, func(t *testing.T) {
@@ -54,6 +57,32 @@ func TestImageNameInvalid(t *testing.T) {
 			}
 			if fs[0].Field != c0+".image" || fs[0].Symptom != checks.InvalidImageName || fs[0].Container != "app" {
 				t.Errorf("finding at %s, symptom %s, container %q", fs[0].Field, fs[0].Symptom, fs[0].Container)
+			}
+		})
+	}
+}
+
+func TestImageNameInvalidEmpty(t *testing.T) {
+	spec := corev1.PodSpec{Containers: []corev1.Container{{Name: "oauth-proxy"}, {Name: "app", Image: "nginx"}}}
+	const path = "spec.template.spec.containers[0].image"
+	tests := []struct {
+		name string
+		raw  checks.ScalarSource
+		want int
+	}{
+		{"written empty", rawScalars{path: {Text: "", Tag: "!!str"}}, 1},
+		{"written null", rawScalars{path: {Text: "", Tag: "!!null"}}, 1},
+		{"key absent, as in a kustomize patch", rawScalars{}, 0},
+		{"source unknown (webhook)", nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := runStatic(t, "image-name-invalid", deploymentTarget(spec, tt.raw), checks.Inventory{}, nil)
+			if len(fs) != tt.want {
+				t.Fatalf("got %q, want %d findings", findingLines(fs), tt.want)
+			}
+			if tt.want == 1 && (fs[0].Field != path || !strings.HasPrefix(fs[0].Message, "image is empty")) {
+				t.Errorf("finding %q", findingLines(fs))
 			}
 		})
 	}

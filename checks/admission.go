@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -511,6 +512,13 @@ func reportQuotaExceeded(p *Pass, q *corev1.ResourceQuota, usage corev1.Resource
 }
 
 func podSecurityViolation() *Check {
+	// Building the evaluator inflates every check for every policy
+	// version (milliseconds); it is immutable afterwards, so each Check
+	// value builds it once, on first use. Engines hold their Check values
+	// for their lifetime, so this is per engine, not package state.
+	evaluator := sync.OnceValues(func() (psapolicy.Evaluator, error) {
+		return psapolicy.NewEvaluator(psapolicy.DefaultChecks(), nil)
+	})
 	return &Check{
 		ID:       "pod-security-violation",
 		Title:    "The namespace's Pod Security level refuses the pods",
@@ -561,7 +569,7 @@ containers:
 			if pol.FullyPrivileged() {
 				return
 			}
-			ev, err := psapolicy.NewEvaluator(psapolicy.DefaultChecks(), nil)
+			ev, err := evaluator()
 			if err != nil {
 				return
 			}

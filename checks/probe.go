@@ -1,7 +1,10 @@
 package checks
 
 import (
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -95,7 +98,7 @@ livenessProbe:
 					}
 					declared := "declares no named ports"
 					if len(names) > 0 {
-						declared = "declares no port with that name"
+						declared = "only declares " + quotedNames(names)
 					}
 					p.ReportAs(sev, u.path, c.Container.Name, "%s refers to port %q, but container %q %s; %s",
 						u.what, u.port.StrVal, c.Container.Name, declared, u.outcome)
@@ -103,4 +106,12 @@ livenessProbe:
 			}
 		},
 	}
+}
+
+func quotedNames(set map[string]bool) string {
+	names := slices.Sorted(maps.Keys(set))
+	for i, n := range names {
+		names[i] = strconv.Quote(n)
+	}
+	return strings.Join(names, ", ")
 }

@@ -29,7 +29,7 @@ func TestProbePortUndefined(t *testing.T) {
 		{
 			name: "liveness on an undeclared name",
 			c:    corev1.Container{Name: "api", Ports: ports, LivenessProbe: httpProbe(named("http"))},
-			want: []string{`error ` + c0 + `.livenessProbe.httpGet.port: livenessProbe refers to port "http", but container "api" declares no port with that name; the probe fails every time and the kubelet keeps restarting the container (CrashLoopBackOff)`},
+			want: []string{`error ` + c0 + `.livenessProbe.httpGet.port: livenessProbe refers to port "http", but container "api" only declares "web"; the probe fails every time and the kubelet keeps restarting the container (CrashLoopBackOff)`},
 		},
 		{
 			name: "readiness tcpSocket without any named ports",
@@ -54,16 +54,16 @@ func TestProbePortUndefined(t *testing.T) {
 					PreStop:   &corev1.LifecycleHandler{TCPSocket: &corev1.TCPSocketAction{Port: named("drain")}},
 				}},
 			want: []string{
-				`error ` + c0 + `.startupProbe.httpGet.port: startupProbe refers to port "admin", but container "api" declares no port with that name; the probe fails every time and the kubelet keeps restarting the container (CrashLoopBackOff)`,
-				`error ` + c0 + `.lifecycle.postStart.httpGet.port: postStart refers to port "admin", but container "api" declares no port with that name; the hook fails and the kubelet kills the container (FailedPostStartHook, CrashLoopBackOff)`,
-				`warning ` + c0 + `.lifecycle.preStop.tcpSocket.port: preStop refers to port "drain", but container "api" declares no port with that name; the hook fails at every shutdown and the container gets no graceful stop (FailedPreStopHook)`,
+				`error ` + c0 + `.startupProbe.httpGet.port: startupProbe refers to port "admin", but container "api" only declares "web"; the probe fails every time and the kubelet keeps restarting the container (CrashLoopBackOff)`,
+				`error ` + c0 + `.lifecycle.postStart.httpGet.port: postStart refers to port "admin", but container "api" only declares "web"; the hook fails and the kubelet kills the container (FailedPostStartHook, CrashLoopBackOff)`,
+				`warning ` + c0 + `.lifecycle.preStop.tcpSocket.port: preStop refers to port "drain", but container "api" only declares "web"; the hook fails at every shutdown and the container gets no graceful stop (FailedPreStopHook)`,
 			},
 		},
 		{
 			name: "sidecar probe",
 			init: true,
 			c:    corev1.Container{Name: "proxy", RestartPolicy: &sidecar, Ports: ports, ReadinessProbe: httpProbe(named("metrics"))},
-			want: []string{`error spec.template.spec.initContainers[0].readinessProbe.httpGet.port: readinessProbe refers to port "metrics", but container "proxy" declares no port with that name; the probe fails every time and the pod never becomes Ready, so it gets no Service traffic and rollouts stall`},
+			want: []string{`error spec.template.spec.initContainers[0].readinessProbe.httpGet.port: readinessProbe refers to port "metrics", but container "proxy" only declares "web"; the probe fails every time and the pod never becomes Ready, so it gets no Service traffic and rollouts stall`},
 		},
 	}
 	for _, tt := range tests {

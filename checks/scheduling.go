@@ -335,33 +335,44 @@ func labelDetail(n *corev1.Node, key string) string {
 // summary renders the reasons of the given stages like the scheduler's
 // FitError: "N reason" items, sorted.
 func (o *schedOutcome) summary(stages ...schedStage) string {
-	var items []string
+	// Items sort by reason, then detail, so that the variants of one
+	// reason stay together whatever their counts.
+	type item struct{ base, detail, text string }
+	var items []item
 	for _, st := range stages {
 		byBase := map[string][]reasonKey{}
 		for k := range o.reasons[st] {
 			byBase[k.base] = append(byBase[k.base], k)
 		}
 		for base, keys := range byBase {
-			slices.SortFunc(keys, func(a, b reasonKey) int { return strings.Compare(a.detail, b.detail) })
 			if len(keys) > detailGroupLimit {
 				n := 0
 				for _, k := range keys {
 					n += o.reasons[st][k]
 				}
-				items = append(items, fmt.Sprintf("%d %s (%d different values)", n, base, len(keys)))
+				items = append(items, item{base, "", fmt.Sprintf("%d %s (%d different values)", n, base, len(keys))})
 				continue
 			}
 			for _, k := range keys {
-				item := fmt.Sprintf("%d %s", o.reasons[st][k], base)
+				text := fmt.Sprintf("%d %s", o.reasons[st][k], base)
 				if k.detail != "" {
-					item += " (" + k.detail + ")"
+					text += " (" + k.detail + ")"
 				}
-				items = append(items, item)
+				items = append(items, item{base, k.detail, text})
 			}
 		}
 	}
-	slices.Sort(items)
-	return strings.Join(items, ", ")
+	slices.SortFunc(items, func(a, b item) int {
+		if c := strings.Compare(a.base, b.base); c != 0 {
+			return c
+		}
+		return strings.Compare(a.detail, b.detail)
+	})
+	texts := make([]string, len(items))
+	for i, it := range items {
+		texts[i] = it.text
+	}
+	return strings.Join(texts, ", ")
 }
 
 func (o *schedOutcome) available() string {

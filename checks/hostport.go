@@ -115,9 +115,14 @@ spec:
 		Run: func(p *Pass) {
 			claims := hostPortClaims(p.Target)
 			reportInPod(p, claims)
+			// Cluster extension (hostport_cluster.go): with Nodes
+			// known, DaemonSets collide only where they can run, and
+			// replicas need one node each.
+			nodes := newHostPortNodes(p)
 			if p.Inv.HostPorts != nil {
-				reportAcrossObjects(p, claims, p.Inv.HostPorts)
+				reportAcrossObjects(p, claims, p.Inv.HostPorts, nodes)
 			}
+			reportHostPortCapacity(p, nodes, claims)
 		},
 	}
 }
@@ -138,7 +143,7 @@ func reportInPod(p *Pass, claims []hostPortClaim) {
 // reportAcrossObjects compares the target's host ports with the other
 // claimants the lookup knows: the other inputs of the run and, when the
 // cluster is known, its DaemonSets.
-func reportAcrossObjects(p *Pass, claims []hostPortClaim, lookup HostPortLookup) {
+func reportAcrossObjects(p *Pass, claims []hostPortClaim, lookup HostPortLookup, nodes *hostPortNodes) {
 	t := p.Target
 	otherClaims := map[*Target][]hostPortClaim{}
 	for _, c := range claims {
@@ -158,7 +163,7 @@ func reportAcrossObjects(p *Pass, claims []hostPortClaim, lookup HostPortLookup)
 					break
 				}
 			}
-			if hit == nil || nodeSetsDisjoint(t.Spec, o.Spec) {
+			if hit == nil || nodeSetsDisjoint(t.Spec, o.Spec) || clusterNodesDisjoint(nodes, p, c, o) {
 				continue
 			}
 			where := hit.Path.String()

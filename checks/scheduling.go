@@ -241,6 +241,30 @@ func (s *scheduling) run(nodes []*corev1.Node, stopAtFit bool) *schedOutcome {
 	return o
 }
 
+// placeable tells whether the pod's selector, required affinity and
+// tolerations let it onto the node, ignoring resources.
+func (s *scheduling) placeable(n *corev1.Node) bool {
+	if ok, err := s.affinity.Match(n); err == nil && !ok {
+		return false
+	}
+	_, bad := schedcorev1.FindMatchingUntoleratedTaint(logr.Discard(), nodeTaints(n), s.pod.Spec.Tolerations, blockingTaint, true)
+	return !bad
+}
+
+func blockingTaint(t *corev1.Taint) bool {
+	return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
+}
+
+// nodeTaints adds the unschedulable taint of a cordoned node when a
+// snapshot predates the node lifecycle controller adding it.
+func nodeTaints(n *corev1.Node) []corev1.Taint {
+	taints := n.Spec.Taints
+	if n.Spec.Unschedulable && !slices.ContainsFunc(taints, func(t corev1.Taint) bool { return t.Key == corev1.TaintNodeUnschedulable }) {
+		taints = append(slices.Clip(taints), corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule})
+	}
+	return taints
+}
+
 // node evaluates one node and records why it was ruled out.
 func (s *scheduling) node(n *corev1.Node, o *schedOutcome) schedStage {
 	if ok, err := s.affinity.Match(n); err == nil && !ok {
@@ -249,15 +273,7 @@ func (s *scheduling) node(n *corev1.Node, o *schedOutcome) schedStage {
 		o.blame[path]++
 		return stageSelector
 	}
-	taints := n.Spec.Taints
-	if n.Spec.Unschedulable && !slices.ContainsFunc(taints, func(t corev1.Taint) bool { return t.Key == corev1.TaintNodeUnschedulable }) {
-		// A cordoned node carries this taint once the node lifecycle
-		// controller catches up; a snapshot may predate it.
-		taints = append(slices.Clip(taints), corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule})
-	}
-	if taint, bad := schedcorev1.FindMatchingUntoleratedTaint(logr.Discard(), taints, s.pod.Spec.Tolerations, func(t *corev1.Taint) bool {
-		return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
-	}, true); bad {
+	if taint, bad := schedcorev1.FindMatchingUntoleratedTaint(logr.Discard(), nodeTaints(n), s.pod.Spec.Tolerations, blockingTaint, true); bad {
 		o.add(stageTaints, "node(s) had untolerated taint "+taint.ToString(), "")
 		return stageTaints
 	}

@@ -1,0 +1,138 @@
+package checks
+
+import (
+	corev1 "k8s.io/api/core/v1"
+)
+
+// The cluster extension of host-port-conflict: with the cluster's Nodes
+// known, a DaemonSet holds a port only on the nodes it can actually run on
+// (selector, affinity, taints with the DaemonSet controller's tolerations),
+// so claimants that share no such node do not collide; and a workload whose
+// replicas outnumber the eligible nodes with the port free leaves the rest
+// Pending, since each node gives a host port to one pod.
+
+// hostPortNodes evaluates placement for the host-port check. It is nil
+// when the cluster's nodes are unknown.
+type hostPortNodes struct {
+	inv    Inventory
+	target *scheduling
+	// eligible are the nodes the target can be placed on (computed once,
+	// from the label index when the target has a nodeSelector).
+	eligible []*corev1.Node
+	others   map[*Target]*scheduling
+}
+
+func newHostPortNodes(p *Pass) *hostPortNodes {
+	if p.Inv.Nodes == nil || p.Target.Spec == nil {
+		return nil
+	}
+	if _, known := p.Inv.Nodes.NodeCount(); !known {
+		return nil
+	}
+	s := newScheduling(p.Target, p.Inv)
+	cands, _ := s.candidates()
+	h := &hostPortNodes{inv: p.Inv, target: s, others: map[*Target]*scheduling{}}
+	for _, n := range cands {
+		if s.placeable(n) {
+			h.eligible = append(h.eligible, n)
+		}
+	}
+	return h
+}
+
+func (h *hostPortNodes) other(o *Target) *scheduling {
+	s, ok := h.others[o]
+	if !ok {
+		s = newScheduling(o, h.inv)
+		h.others[o] = s
+	}
+	return s
+}
+
+// shareNode tells whether the target and o can run on a common known
+// node. It costs O(eligible nodes of the target).
+func (h *hostPortNodes) shareNode(o *Target) bool {
+	so := h.other(o)
+	for _, n := range h.eligible {
+		if so.placeable(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// clusterNodesDisjoint is the skip condition host-port-conflict adds when
+// nodes are known: no known node can run both claimants, or the target is
+// a replicated workload and some of its eligible nodes have the port free
+// (then reportHostPortCapacity decides, by counting them).
+func clusterNodesDisjoint(h *hostPortNodes, p *Pass, c hostPortClaim, o *Target) bool {
+	if h == nil {
+		return false
+	}
+	if !h.shareNode(o) {
+		return true
+	}
+	if !p.Target.IsDaemonSet() && o.IsDaemonSet() {
+		free, _ := h.free(p, c)
+		return free > 0
+	}
+	return false
+}
+
+// free counts the target's eligible nodes where no cluster DaemonSet
+// holding the claim's port runs, and returns those DaemonSets.
+func (h *hostPortNodes) free(p *Pass, c hostPortClaim) (int, []*Target) {
+	t := p.Target
+	var holders []*Target
+	if p.Inv.HostPorts != nil {
+		for _, o := range p.Inv.HostPorts.HostPortClaims(c.Port, c.Protocol) {
+			if o == nil || o.Spec == nil || o == t || sameObject(t, o) || !o.IsDaemonSet() {
+				continue
+			}
+			for _, oc := range hostPortClaims(o) {
+				if c.collides(oc) {
+					holders = append(holders, o)
+					break
+				}
+			}
+		}
+	}
+	free := 0
+	for _, n := range h.eligible {
+		taken := false
+		for _, o := range holders {
+			if h.other(o).placeable(n) {
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			free++
+		}
+	}
+	return free, holders
+}
+
+// reportHostPortCapacity warns when a replicated workload's pods need
+// more nodes with the port free than exist among its eligible nodes.
+func reportHostPortCapacity(p *Pass, h *hostPortNodes, claims []hostPortClaim) {
+	t := p.Target
+	if h == nil || t.IsDaemonSet() || t.Replicas < 1 || len(h.eligible) == 0 {
+		return
+	}
+	for _, c := range claims {
+		free, holders := h.free(p, c)
+		if free == 0 || int(t.Replicas) <= free {
+			// No free node at all is the DaemonSet collision (an
+			// error reported above) or a scheduling check's finding.
+			continue
+		}
+		held := ""
+		if len(holders) > 0 {
+			held = ", " + holders[0].Ref.String() + " holds it on the others"
+		}
+		p.ReportAs(Warning, c.Path, c.Container,
+			"%d replicas each need host port %s on their own node, but only %d of the %d eligible node(s) have it free%s; %d pod(s) stay Pending",
+			t.Replicas, c, free, len(h.eligible), held, int(t.Replicas)-free)
+	}
+}

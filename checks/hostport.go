@@ -118,7 +118,7 @@ spec:
 			// Cluster extension (hostport_cluster.go): with Nodes
 			// known, DaemonSets collide only where they can run, and
 			// replicas need one node each.
-			nodes := newHostPortNodes(p)
+			nodes := newHostPortNodes(p, claims)
 			if p.Inv.HostPorts != nil {
 				reportAcrossObjects(p, claims, p.Inv.HostPorts, nodes)
 			}

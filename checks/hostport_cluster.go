@@ -12,7 +12,7 @@ import (
 // Pending, since each node gives a host port to one pod.
 
 // hostPortNodes evaluates placement for the host-port check. It is nil
-// when the cluster's nodes are unknown.
+// when the cluster's nodes are unknown or the target claims no host port.
 type hostPortNodes struct {
 	inv    Inventory
 	target *scheduling
@@ -22,8 +22,9 @@ type hostPortNodes struct {
 	others   map[*Target]*scheduling
 }
 
-func newHostPortNodes(p *Pass) *hostPortNodes {
-	if p.Inv.Nodes == nil || p.Target.Spec == nil {
+func newHostPortNodes(p *Pass, claims []hostPortClaim) *hostPortNodes {
+	// Most targets claim no host port; they must not pay for a node scan.
+	if len(claims) == 0 || p.Inv.Nodes == nil || p.Target.Spec == nil {
 		return nil
 	}
 	if _, known := p.Inv.Nodes.NodeCount(); !known {

@@ -1,0 +1,32 @@
+// Package decode turns YAML and JSON streams into typed Kubernetes objects
+// that keep their source positions.
+//
+// Parse splits a stream into documents itself (at column-0 "---" lines) so
+// that a syntax error loses only its own document, parses each document
+// into a yaml.v3 node tree, expands kind: List and the *List kinds, and
+// decodes every object by walking the node tree together with the Go type.
+// That walk is what makes schema problems precise: an unknown field, a
+// wrong type, an unparseable quantity or a duplicate key becomes a
+// checks.SchemaIssue at its exact line and column, the offending value is
+// dropped, and the rest of the object still decodes so the other checks
+// run on it.
+//
+// Values are read the way the API server reads them after kubectl turned
+// the YAML into JSON: YAML 1.1 booleans (yes, on, off, …) are booleans, a
+// number where a string is expected is an error, and field names are
+// case-sensitive.
+//
+// Helm output: a "# Source: chart/templates/x.yaml" comment before a
+// document makes that template the document's File, and its lines are
+// counted from the comment (the line after the comment is line 1). Helm
+// writes the rendered template right after the comment, so these line
+// numbers point into the template as long as the template's own lines
+// render one to one; template logic that adds or removes lines shifts them.
+//
+// API versions: kinds that the client-go scheme knows at a GA version are
+// decoded. A pre-release version of a kind that also exists as GA
+// (extensions/v1beta1 Deployment, batch/v1beta1 CronJob, …) is treated as
+// unknown: current API servers no longer serve most of them, and their
+// types do not carry the pod spec the checks read. Unknown objects have
+// Known false and no Target; callers count them as skipped.
+package decode

@@ -81,9 +81,9 @@ func Parse(name string, data []byte) ([]*Object, []Error) {
 			}
 			if err != nil {
 				line, msg := errorLine(err)
-				if line == 0 {
-					line = 1
-				}
+				// yaml.v3 may place an error at the end of the chunk,
+				// which is the next document's "---" line.
+				line = max(1, min(line, c.lastLine()))
 				errs = append(errs, Error{File: file, Line: line + delta, Message: msg})
 				break
 			}
@@ -116,9 +116,29 @@ func errorLine(err error) (int, string) {
 	msg := err.Error()
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if parserErrors[m[2]] {
+			// yaml.v3 reports parser (not scanner) errors with a
+			// 0-based line.
+			n++
+		}
 		return n, m[2]
 	}
 	return 0, strings.TrimPrefix(msg, "yaml: ")
+}
+
+// parserErrors are yaml.v3's parser messages; its scanner's differ.
+var parserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
 }
 
 func looksLikeJSON(data []byte) bool {
@@ -196,6 +216,11 @@ func splitDocuments(data []byte) []chunk {
 	}
 	flush(len(data), len(data), line)
 	return out
+}
+
+// lastLine is the chunk's last line with content (1-based, in the chunk).
+func (c chunk) lastLine() int {
+	return bytes.Count(bytes.TrimRight(c.text, " \t\n"), []byte("\n")) + 1
 }
 
 func isMarker(l []byte, m string) bool {

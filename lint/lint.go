@@ -1,0 +1,189 @@
+package lint
+
+import (
+	"cmp"
+	"context"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/lint/decode"
+)
+
+// Options says what one run lints and how.
+type Options struct {
+	// Paths are files and directories; "-" reads Stdin. None means ".".
+	Paths []string
+	Stdin io.Reader
+	// Config is the check configuration; nil means checks.DefaultConfig.
+	Config *checks.Config
+	// Store holds cluster knowledge gathered before the run (a snapshot,
+	// a live cluster); the run adds its inputs to it. Nil means a new,
+	// empty store.
+	Store *inventory.Store
+}
+
+// Run lints the inputs and returns the report. It never fails as a whole:
+// problems with inputs are in Report.Errors.
+func Run(ctx context.Context, opts Options) *Report {
+	if opts.Config == nil {
+		opts.Config = checks.DefaultConfig()
+	}
+	return run(ctx, opts, checks.NewEngine(opts.Config))
+}
+
+// parsed is what one input yielded.
+type parsed struct {
+	objs []*decode.Object
+	errs []InputError
+}
+
+func run(ctx context.Context, opts Options, eng *checks.Engine) *Report {
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	inputs := discover(paths, opts.Config.Exclude)
+	results := parseAll(ctx, inputs, opts.Stdin)
+
+	rep := &Report{Findings: []Finding{}, Errors: []InputError{}}
+	rep.Summary.Files = len(inputs)
+	var objs []*decode.Object
+	for _, r := range results {
+		objs = append(objs, r.objs...)
+		rep.Errors = append(rep.Errors, r.errs...)
+	}
+	rep.Summary.Objects = len(objs)
+
+	store := opts.Store
+	if store == nil {
+		store = inventory.New()
+	}
+	// Every input feeds the inventory before any check runs, so a
+	// ServiceAccount or DaemonSet later in the inputs still counts.
+	for _, o := range objs {
+		if o.Known {
+			feed(store, o.Target)
+		}
+	}
+	inv := store.Inventory()
+	for _, o := range objs {
+		if !o.Known {
+			rep.Summary.Skipped++
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		res := eng.RunTarget(o.Target, inv)
+		rep.Summary.Suppressed += res.Suppressed
+		for _, f := range res.Findings {
+			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
+			if lf.Line <= 0 {
+				lf.Line, lf.Column = o.Position(f.Field)
+			} else if lf.Column <= 0 {
+				lf.Column = 1
+			}
+			rep.Findings = append(rep.Findings, lf)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		rep.Errors = append(rep.Errors, InputError{File: "podlint", Message: "run stopped: " + err.Error()})
+	}
+	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.Check, b.Check),
+		)
+	})
+	for _, f := range rep.Findings {
+		switch f.Severity {
+		case checks.Error:
+			rep.Summary.Errors++
+		case checks.Warning:
+			rep.Summary.Warnings++
+		default:
+			rep.Summary.Infos++
+		}
+	}
+	rep.Summary.Findings = len(rep.Findings)
+	return rep
+}
+
+// parseAll reads and decodes the inputs on all cores; results keep the
+// inputs' order so the report does not depend on scheduling.
+func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
+	results := make([]parsed, len(inputs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(inputs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = parseInput(&inputs[i], stdin)
+			}
+		}()
+	}
+	for i := range inputs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+func parseInput(in *input, stdin io.Reader) parsed {
+	in.read(stdin)
+	if in.err != nil {
+		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
+	}
+	objs, errs := decode.Parse(in.name, in.data)
+	in.data = nil
+	var r parsed
+	r.objs = objs
+	for _, e := range errs {
+		r.errs = append(r.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
+	}
+	return r
+}
+
+// feed adds what the checks may look up about an object to the store.
+// Secrets go in as name and type only: their data never leaves the input.
+func feed(s *inventory.Store, t *checks.Target) {
+	switch o := t.Object.(type) {
+	case *corev1.ServiceAccount:
+		s.AddServiceAccount(o)
+	case *corev1.Secret:
+		typ := o.Type
+		if typ == "" {
+			typ = corev1.SecretTypeOpaque
+		}
+		s.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: typ, TypeKnown: true})
+	case *corev1.ConfigMap:
+		s.AddConfigMap(o.Namespace, o.Name)
+	case *corev1.PersistentVolumeClaim:
+		s.AddPVC(o.Namespace, o.Name)
+	case *corev1.Namespace:
+		s.AddNamespace(o)
+	case *corev1.Node:
+		s.AddNode(o)
+	case *corev1.LimitRange:
+		s.AddLimitRange(o)
+	case *corev1.ResourceQuota:
+		s.AddResourceQuota(o)
+	}
+	if t.Spec != nil {
+		s.AddWorkload(t)
+	}
+}

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/lint/output"
+)
+
+// Config is the parsed command line. Fields are grouped by the flag that
+// sets them; a new flag adds a field here and a line in defineFlags.
+type Config struct {
+	// Output is the format: text, json, sarif or github (and markdown
+	// with --list-checks).
+	Output string
+	// FailOn is the lowest severity that makes the exit code 1: error,
+	// warning, info or none.
+	FailOn string
+	// ConfigFile is --config; empty means .podlint.yaml in the working
+	// directory when it exists.
+	ConfigFile string
+	// Enable and Disable are check IDs from --enable and --disable.
+	Enable, Disable []string
+	ListChecks      bool
+	// Explain is the check ID given to --explain.
+	Explain string
+	Version bool
+	NoColor bool
+	// Help is set by -h/--help; Main prints the usage and exits 0.
+	Help bool
+	// Paths are the inputs; "-" is stdin. Never empty after ParseFlags.
+	Paths []string
+}
+
+// UsageError is a command-line mistake; Main prints it with a hint and
+// exits 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+const failOnNone = "none"
+
+func failOnLevels() []string { return []string{"error", "warning", "info", failOnNone} }
+
+// Threshold returns the lowest severity that fails the run, or false for
+// --fail-on none.
+func (c *Config) Threshold() (checks.Severity, bool) {
+	if c.FailOn == failOnNone {
+		return 0, false
+	}
+	s, err := checks.ParseSeverity(c.FailOn)
+	if err != nil {
+		// ParseFlags validated it; keep the strictest behaviour anyway.
+		return checks.Info, true
+	}
+	return s, true
+}
+
+func newFlagSet(cfg *Config) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("podlint", pflag.ContinueOnError)
+	// Main prints errors itself, with the hint to --help.
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	defineFlags(fs, cfg)
+	return fs
+}
+
+func defineFlags(fs *pflag.FlagSet, cfg *Config) {
+	fs.StringVarP(&cfg.Output, "output", "o", "text", "output format: "+strings.Join(output.Formats(), ", ")+" (with --list-checks: text, json, markdown)")
+	fs.StringVar(&cfg.FailOn, "fail-on", "error", "lowest severity that makes the exit code 1: "+strings.Join(failOnLevels(), ", "))
+	fs.StringVar(&cfg.ConfigFile, "config", "", "configuration file (default "+checks.ConfigFileName+" in the working directory, when present)")
+	fs.StringSliceVar(&cfg.Enable, "enable", nil, "run only these checks (comma-separated IDs)")
+	fs.StringSliceVar(&cfg.Disable, "disable", nil, "do not run these checks (comma-separated IDs)")
+	fs.BoolVar(&cfg.ListChecks, "list-checks", false, "print the catalogue of checks and exit")
+	fs.StringVar(&cfg.Explain, "explain", "", "print what a check catches, why, and how to fix it, then exit")
+	fs.BoolVar(&cfg.Version, "version", false, "print the version and exit")
+	fs.BoolVar(&cfg.NoColor, "no-color", false, "never colour the text output (NO_COLOR in the environment does the same)")
+	fs.BoolVarP(&cfg.Help, "help", "h", false, "print this help and exit")
+}
+
+// ParseFlags parses podlint's arguments (without the program name). It
+// does no I/O: whether the default config file exists is for Main to see.
+// Errors are *UsageError.
+func ParseFlags(args []string) (*Config, error) {
+	cfg := &Config{}
+	fs := newFlagSet(cfg)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			cfg.Help = true
+			return cfg, nil
+		}
+		return nil, &UsageError{Err: err}
+	}
+	if cfg.Help {
+		return cfg, nil
+	}
+	cfg.Paths = fs.Args()
+	if len(cfg.Paths) == 0 {
+		cfg.Paths = []string{"."}
+	}
+	if !slices.Contains(failOnLevels(), cfg.FailOn) {
+		return nil, usageErrorf("invalid --fail-on %q (want %s)", cfg.FailOn, strings.Join(failOnLevels(), ", "))
+	}
+	if cfg.ListChecks {
+		if !slices.Contains(listFormats(), cfg.Output) {
+			return nil, usageErrorf("invalid --output %q with --list-checks (want %s)", cfg.Output, strings.Join(listFormats(), ", "))
+		}
+	} else if !slices.Contains(output.Formats(), cfg.Output) {
+		return nil, usageErrorf("invalid --output %q (want %s)", cfg.Output, strings.Join(output.Formats(), ", "))
+	}
+	if cfg.ListChecks && cfg.Explain != "" {
+		return nil, usageErrorf("--list-checks and --explain cannot be combined")
+	}
+	if cfg.Explain != "" {
+		if err := validIDs("--explain", []string{cfg.Explain}); err != nil {
+			return nil, err
+		}
+	}
+	cfg.Enable = trimIDs(cfg.Enable)
+	cfg.Disable = trimIDs(cfg.Disable)
+	if fs.Changed("enable") && len(cfg.Enable) == 0 {
+		return nil, usageErrorf("--enable needs at least one check ID")
+	}
+	if err := validIDs("--enable", cfg.Enable); err != nil {
+		return nil, err
+	}
+	if err := validIDs("--disable", cfg.Disable); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func trimIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// validIDs rejects unknown check IDs, listing the valid ones, because a
+// mistyped --disable would otherwise silently disable nothing.
+func validIDs(flag string, ids []string) error {
+	var unknown []string
+	for _, id := range ids {
+		if checks.Lookup(id) == nil {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	valid := make([]string, 0, len(checks.Registry()))
+	for _, c := range checks.Registry() {
+		valid = append(valid, c.ID)
+	}
+	noun := "check"
+	if len(unknown) > 1 {
+		noun = "checks"
+	}
+	return usageErrorf("%s: unknown %s %s; valid checks: %s", flag, noun, quoteAll(unknown), strings.Join(valid, ", "))
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// Usage writes the help text.
+func Usage(w io.Writer) {
+	fs := newFlagSet(&Config{})
+	fmt.Fprintf(w, `podlint finds manifest mistakes that leave pods stuck (Pending,
+ContainerCreating, ImagePullBackOff, CrashLoopBackOff, ...) before they reach
+a cluster, each at its file:line:column.
+
+Usage:
+  podlint [flags] [PATH...]     lint files and directories (default "."; "-" reads stdin)
+  podlint --list-checks         print the catalogue
+  podlint --explain CHECK-ID    explain one check
+
+Flags:
+%s
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
+2 usage error, bad configuration, or an input that could not be read or parsed.
+`, fs.FlagUsages())
+}

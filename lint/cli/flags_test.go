@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseFlags(t *testing.T) {
+	defaults := func(mod func(c *Config)) *Config {
+		c := &Config{Output: "text", FailOn: "error", Paths: []string{"."}}
+		if mod != nil {
+			mod(c)
+		}
+		return c
+	}
+	tests := []struct {
+		name string
+		args []string
+		want *Config
+	}{
+		{"no args", nil, defaults(nil)},
+		{"paths", []string{"a.yaml", "dir/", "-"}, defaults(func(c *Config) { c.Paths = []string{"a.yaml", "dir/", "-"} })},
+		{"short output", []string{"-o", "json", "x"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"x"} })},
+		{"long output with =", []string{"--output=sarif"}, defaults(func(c *Config) { c.Output = "sarif" })},
+		{"github", []string{"-o", "github"}, defaults(func(c *Config) { c.Output = "github" })},
+		{"fail-on warning", []string{"--fail-on", "warning"}, defaults(func(c *Config) { c.FailOn = "warning" })},
+		{"fail-on none", []string{"--fail-on=none"}, defaults(func(c *Config) { c.FailOn = "none" })},
+		{"config", []string{"--config", "ci/podlint.yaml"}, defaults(func(c *Config) { c.ConfigFile = "ci/podlint.yaml" })},
+		{
+			"enable and disable, repeated and comma-separated",
+			[]string{"--enable", "memory-unit-milli,cpu-unit-missing", "--disable", "cpu-unit-missing", "--disable=schema-invalid"},
+			defaults(func(c *Config) {
+				c.Enable = []string{"memory-unit-milli", "cpu-unit-missing"}
+				c.Disable = []string{"cpu-unit-missing", "schema-invalid"}
+			}),
+		},
+		{"spaces around IDs", []string{"--disable", " cpu-unit-missing , "}, defaults(func(c *Config) { c.Disable = []string{"cpu-unit-missing"} })},
+		{"list-checks", []string{"--list-checks"}, defaults(func(c *Config) { c.ListChecks = true })},
+		{"list-checks markdown", []string{"--list-checks", "-o", "markdown"}, defaults(func(c *Config) { c.ListChecks = true; c.Output = "markdown" })},
+		{"explain", []string{"--explain", "memory-unit-milli"}, defaults(func(c *Config) { c.Explain = "memory-unit-milli" })},
+		{"version", []string{"--version"}, defaults(func(c *Config) { c.Version = true })},
+		{"no-color", []string{"--no-color"}, defaults(func(c *Config) { c.NoColor = true })},
+		{"flags after paths", []string{"dir", "-o", "json"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"dir"} })},
+		{"double dash", []string{"--", "-o"}, defaults(func(c *Config) { c.Paths = []string{"-o"} })},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseFlags(tt.args)
+			if err != nil {
+				t.Fatalf("ParseFlags(%q): %v", tt.args, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseFlags(%q)\n got %+v\nwant %+v", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseFlagsHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"--help", "-o", "bogus"}} {
+		got, err := ParseFlags(args)
+		if err != nil || !got.Help {
+			t.Errorf("ParseFlags(%q) = %+v, %v; want Help", args, got, err)
+		}
+	}
+}
+
+func TestParseFlagsErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown flag", []string{"--frobnicate"}, []string{"unknown flag: --frobnicate"}},
+		{"missing value", []string{"-o"}, []string{"flag needs an argument"}},
+		{"bad output", []string{"-o", "xml"}, []string{`invalid --output "xml"`, "text, json, sarif, github"}},
+		{"markdown without list-checks", []string{"-o", "markdown"}, []string{`invalid --output "markdown"`}},
+		{"sarif with list-checks", []string{"--list-checks", "-o", "sarif"}, []string{"with --list-checks", "text, json, markdown"}},
+		{"bad fail-on", []string{"--fail-on", "critical"}, []string{`invalid --fail-on "critical"`, "error, warning, info, none"}},
+		{"unknown enable", []string{"--enable", "memory-unit-mili"}, []string{`--enable: unknown check "memory-unit-mili"`, "valid checks: memory-unit-milli,"}},
+		{"unknown disable, two", []string{"--disable", "a,cpu-unit-missing,b"}, []string{`--disable: unknown checks "a", "b"`, "cpu-unit-missing"}},
+		{"empty enable", []string{"--enable", ""}, []string{"--enable needs at least one check ID"}},
+		{"unknown explain", []string{"--explain", "nope"}, []string{`--explain: unknown check "nope"`}},
+		{"list and explain", []string{"--list-checks", "--explain", "memory-unit-milli"}, []string{"cannot be combined"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseFlags(tt.args)
+			if err == nil {
+				t.Fatalf("ParseFlags(%q) = %+v, want an error", tt.args, got)
+			}
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Errorf("error %v is %T, want *UsageError", err, err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	for _, tt := range []struct {
+		failOn string
+		want   string
+		ok     bool
+	}{{"error", "error", true}, {"warning", "warning", true}, {"info", "info", true}, {"none", "", false}} {
+		s, ok := (&Config{FailOn: tt.failOn}).Threshold()
+		if ok != tt.ok || (ok && s.String() != tt.want) {
+			t.Errorf("Threshold(%s) = %v, %v; want %s, %v", tt.failOn, s, ok, tt.want, tt.ok)
+		}
+	}
+}

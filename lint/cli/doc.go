@@ -2,3 +2,7 @@
 // configuration loading, running the linter and choosing the exit code
 // (Main). cmd/podlint only wires Main to the process.
 package cli
+
+// docs/checks.md is the markdown catalogue; TestDocsUpToDate fails when it
+// is stale. "make docs" runs this.
+//go:generate sh -c "go run ../../cmd/podlint --list-checks -o markdown > ../../docs/checks.md.tmp && mv ../../docs/checks.md.tmp ../../docs/checks.md"

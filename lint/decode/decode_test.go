@@ -3,6 +3,7 @@ package decode
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,19 +170,7 @@ func TestParseStreams(t *testing.T) {
 	}
 }
 
-func itoa(i int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + func() string { return fmtInt(i) }())
-}
-
-func fmtInt(i int) string {
-	if i < 0 {
-		return "-" + fmtInt(-i)
-	}
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return fmtInt(i/10) + string(rune('0'+i%10))
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestCRLFBlockScalar(t *testing.T) {
 	o := parseOne(t, "x.yaml", "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: c\r\ndata:\r\n  f: |\r\n    a\r\n    b\r\n")
@@ -286,11 +275,8 @@ spec:
 					break
 				}
 				is := o.Target.Issues[i]
-				fieldPos, sub, _ := strings.Cut(w, " ")
-				fld, pos, _ := strings.Cut(fieldPos, " ")
-				_ = pos
 				parts := strings.SplitN(w, " ", 3)
-				fld, pos, sub = parts[0], parts[1], parts[2]
+				fld, pos, sub := parts[0], parts[1], parts[2]
 				if is.Field != fld || itoa(is.Line)+":"+itoa(is.Column) != pos || !strings.Contains(is.Message, sub) {
 					t.Errorf("issue %d = %s %d:%d %q\nwant %s", i, is.Field, is.Line, is.Column, is.Message, w)
 				}
@@ -367,4 +353,21 @@ func hasContent(data []byte) bool {
 		}
 	}
 	return false
+}
+
+// TestCRLFPositions: Windows line ends change neither lines nor columns.
+func TestCRLFPositions(t *testing.T) {
+	lf := parseOne(t, "x.yaml", deployment)
+	crlf := parseOne(t, "x.yaml", strings.ReplaceAll(deployment, "\n", "\r\n"))
+	for _, p := range []string{"metadata.name", "spec.template.spec.containers[0].resources.limits[memory]", "spec.template.spec.containers[0].image"} {
+		l1, c1 := lf.Position(p)
+		l2, c2 := crlf.Position(p)
+		if l1 != l2 || c1 != c2 {
+			t.Errorf("%s: LF %d:%d, CRLF %d:%d", p, l1, c1, l2, c2)
+		}
+	}
+	s, ok := crlf.Target.Raw.Scalar(field.NewPath("spec", "template", "spec", "containers").Index(0).Child("image"))
+	if !ok || s.Text != "docker02:35000/web:1" {
+		t.Errorf("image as written %q", s.Text)
+	}
 }

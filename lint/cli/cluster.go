@@ -2,13 +2,53 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
 
 	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/lint/cluster"
 )
 
-// clusterStore returns the cluster knowledge for the run (a snapshot file
-// or a live cluster), or nil when the command line asks for none; then
-// cluster-aware checks stay silent.
-func clusterStore(_ context.Context, _ *Config) (*inventory.Store, error) {
-	return nil, nil
+// clusterStore returns the cluster knowledge for the run (snapshot files
+// and/or a live cluster), or nil when the command line asks for none; then
+// cluster-aware checks stay silent. Kinds that could not be read are named
+// on stderr and stay unknown; an error (exit 2) means a snapshot could not
+// be loaded or, with --live, nothing at all could be read.
+func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventory.Store, error) {
+	if len(cfg.ClusterSnapshots) == 0 && !cfg.Live {
+		return nil, nil
+	}
+	store := inventory.New()
+	var written *cluster.Snapshot
+	for _, path := range cfg.ClusterSnapshots {
+		snap, warnings, err := cluster.LoadSnapshotFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "podlint: %s\n", w)
+		}
+		snap.Apply(store)
+	}
+	if cfg.Live {
+		snap, warnings, err := cluster.ReadLive(ctx, cluster.LiveOptions{
+			Kubeconfig: cfg.Kubeconfig,
+			Context:    cfg.KubeContext,
+			Timeout:    cfg.LiveTimeout,
+		})
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "podlint: %s\n", w)
+		}
+		if err != nil {
+			return nil, err
+		}
+		snap.Apply(store)
+		written = snap
+	}
+	if cfg.WriteSnapshot != "" && written != nil {
+		if err := written.WriteFile(cfg.WriteSnapshot); err != nil {
+			return nil, err
+		}
+	}
+	return store, nil
 }

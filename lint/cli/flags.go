@@ -6,10 +6,12 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/lint/cluster"
 	"github.com/podlint/podlint/lint/output"
 )
 
@@ -36,6 +38,16 @@ type Config struct {
 	Help bool
 	// Paths are the inputs; "-" is stdin. Never empty after ParseFlags.
 	Paths []string
+
+	// Cluster knowledge (lint/cluster): --cluster-snapshot files, and
+	// --live reads with --kubeconfig, --context and --live-timeout;
+	// --write-snapshot saves what --live read.
+	ClusterSnapshots []string
+	Live             bool
+	Kubeconfig       string
+	KubeContext      string
+	LiveTimeout      time.Duration
+	WriteSnapshot    string
 }
 
 // UsageError is a command-line mistake; Main prints it with a hint and
@@ -86,6 +98,12 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.Explain, "explain", "", "print what a check catches, why, and how to fix it, then exit")
 	fs.BoolVar(&cfg.Version, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.NoColor, "no-color", false, "never colour the text output (NO_COLOR in the environment does the same)")
+	fs.StringArrayVar(&cfg.ClusterSnapshots, "cluster-snapshot", nil, "cluster knowledge from a file written by kubectl get ... -A -o yaml|json or --write-snapshot (repeatable)")
+	fs.BoolVar(&cfg.Live, "live", false, "read cluster knowledge from the API server (read-only, paginated list calls)")
+	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "kubeconfig file for --live (default $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&cfg.KubeContext, "context", "", "kubeconfig context for --live (default the current context)")
+	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+cluster.DefaultLiveTimeout.String()+")")
+	fs.StringVar(&cfg.WriteSnapshot, "write-snapshot", "", "with --live, save what was read (no Secret data) to this file for --cluster-snapshot; .yaml/.yml for YAML, else JSON")
 	fs.BoolVarP(&cfg.Help, "help", "h", false, "print this help and exit")
 }
 
@@ -126,6 +144,16 @@ func ParseFlags(args []string) (*Config, error) {
 		if err := validIDs("--explain", []string{cfg.Explain}); err != nil {
 			return nil, err
 		}
+	}
+	if !cfg.Live {
+		for _, f := range []string{"kubeconfig", "context", "live-timeout", "write-snapshot"} {
+			if fs.Changed(f) {
+				return nil, usageErrorf("--%s needs --live", f)
+			}
+		}
+	}
+	if cfg.LiveTimeout < 0 || fs.Changed("live-timeout") && cfg.LiveTimeout == 0 {
+		return nil, usageErrorf("--live-timeout must be positive, got %s", cfg.LiveTimeout)
 	}
 	cfg.Enable = trimIDs(cfg.Enable)
 	cfg.Disable = trimIDs(cfg.Disable)

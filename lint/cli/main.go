@@ -48,7 +48,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "podlint: %v\n", err)
 		return ExitError
 	}
-	store, err := clusterStore(ctx, cfg)
+	store, err := clusterStore(ctx, cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "podlint: %v\n", err)
 		return ExitError

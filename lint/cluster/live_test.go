@@ -124,7 +124,7 @@ func seed(t *testing.T, cs kubernetes.Interface) {
 		Spec:       corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"limits.cpu": resource.MustParse("10")}},
 	}, metav1.CreateOptions{}))
 	// Bound directly (there is no scheduler): it takes a slot on node-a.
-	must[*corev1.Pod](t)(core.Pods("monitoring").Create(ctx, &corev1.Pod{
+	must[*corev1.Pod](t)(core.Pods("default").Create(ctx, &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "exporter-a"},
 		Spec:       corev1.PodSpec{NodeName: "node-a", Containers: []corev1.Container{{Name: "c", Image: "prom/node-exporter:v1.8.0"}}},
 	}, metav1.CreateOptions{}))

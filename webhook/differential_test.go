@@ -1,0 +1,252 @@
+package webhook
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/cluster"
+	"github.com/podlint/podlint/lint/decode"
+)
+
+// TestDifferential runs every fixture (checks/testdata/<id>/fail.yaml and
+// pass.yaml, with cluster.yaml as cluster knowledge when present) and every
+// example through both the CLI path (lint.Run) and the admission handler,
+// and requires the same findings: check, severity before mode and owner
+// adjustments, field and message, per object.
+//
+// The handler sees each workload the way the API server sends it: the
+// document converted to JSON the way kubectl converts it, one object per
+// request, with the run's other objects (and the snapshot) already in the
+// inventory, as if they had been applied before.
+func TestDifferential(t *testing.T) {
+	files, _ := filepath.Glob("../checks/testdata/*/*.yaml")
+	ex, _ := filepath.Glob("../examples/*.yaml")
+	files = append(files, ex...)
+	n := 0
+	for _, file := range files {
+		if filepath.Base(file) == "cluster.yaml" {
+			continue
+		}
+		n++
+		t.Run(strings.TrimPrefix(file, "../"), func(t *testing.T) {
+			var snap *cluster.Snapshot
+			if s := filepath.Join(filepath.Dir(file), "cluster.yaml"); fileExists(s) && strings.Contains(file, "checks/testdata") {
+				var err error
+				if snap, _, err = cluster.LoadSnapshotFile(s); err != nil {
+					t.Fatalf("snapshot %s: %v", s, err)
+				}
+			}
+			newStore := func() *inventory.Store {
+				st := inventory.New()
+				if snap != nil {
+					snap.Apply(st)
+				}
+				return st
+			}
+
+			rep := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Store: newStore()})
+			if len(rep.Errors) > 0 {
+				t.Fatalf("lint errors: %v", rep.Errors)
+			}
+			var want []string
+			for _, f := range rep.Findings {
+				if kinds[schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}] {
+					want = append(want, key(f.Finding))
+				}
+			}
+
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, errs := decode.Parse(file, data)
+			if len(errs) > 0 {
+				t.Fatalf("decode errors: %v", errs)
+			}
+			docs := jsonDocuments(t, data)
+			if len(docs) != len(objs) {
+				t.Fatalf("%d JSON documents for %d decoded objects", len(docs), len(objs))
+			}
+			store := newStore()
+			for _, o := range objs {
+				if o.Known {
+					feedLikeLint(store, o.Target)
+				}
+			}
+			var got []string
+			for i, o := range objs {
+				gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
+				if !o.Known || !kinds[gk] {
+					continue
+				}
+				got = append(got, handlerFindings(t, store, o, docs[i])...)
+			}
+			if filepath.Base(file) == "fail.yaml" && len(want) == 0 {
+				t.Errorf("%s produces no finding on an admitted kind; the comparison would prove nothing", file)
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(want, got) {
+				t.Errorf("findings differ\nlint.Run:\n  %s\nwebhook:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no fixtures found")
+	}
+}
+
+// handlerFindings runs one object through evaluate with enforce mode and
+// returns its findings at their original severity.
+func handlerFindings(t *testing.T, store *inventory.Store, o *decode.Object, raw []byte) []string {
+	t.Helper()
+	h := NewHandler(HandlerOptions{Inventory: store.Inventory})
+	gv, _ := schema.ParseGroupVersion(o.Ref.APIVersion)
+	req := admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{
+		UID: "u", Operation: admissionv1.Create, Name: o.Ref.Name, Namespace: o.Target.Namespace(),
+		Kind: metav1.GroupVersionKind{Group: gv.Group, Version: gv.Version, Kind: o.Ref.Kind},
+	}}
+	req.Object.Raw = raw
+	out := h.evaluate(req, Enforce)
+	if out.err != nil {
+		t.Fatalf("%s: %v", o.Ref, out.err)
+	}
+	var keys []string
+	for _, v := range out.verdicts {
+		if (v.Severity == checks.Error) != v.deny {
+			t.Errorf("%s: %s finding deny=%v in enforce mode", o.Ref, v.Severity, v.deny)
+		}
+		keys = append(keys, key(v.Finding))
+	}
+	// The full response path must agree with the verdicts.
+	resp, _ := h.respond(out)
+	if denied := slices.ContainsFunc(out.verdicts, func(v verdict) bool { return v.deny }); denied == resp.Allowed {
+		t.Errorf("%s: allowed=%v with deny verdicts=%v", o.Ref, resp.Allowed, denied)
+	}
+	return keys
+}
+
+// key identifies a finding across the two paths; the namespace is left out
+// because the API server always fills it while a manifest may leave it to
+// kubectl.
+func key(f checks.Finding) string {
+	return fmt.Sprintf("%s/%s %s %s %s: %s", f.Object.Kind, f.Object.Name, f.Check, f.Severity, f.Field, f.Message)
+}
+
+func group(apiVersion string) string {
+	gv, _ := schema.ParseGroupVersion(apiVersion)
+	return gv.Group
+}
+
+// jsonDocuments converts each object of a YAML stream to JSON the way
+// kubectl does (sigs.k8s.io/yaml), expanding List kinds, in the order
+// decode.Parse returns objects.
+func jsonDocuments(t *testing.T, data []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+			continue
+		}
+		root := doc.Content[0]
+		if items := listItems(root); items != nil {
+			for _, it := range items {
+				out = append(out, toJSON(t, it))
+			}
+			continue
+		}
+		out = append(out, toJSON(t, root))
+	}
+}
+
+func listItems(m *yaml.Node) []*yaml.Node {
+	var kind string
+	var items *yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		switch m.Content[i].Value {
+		case "kind":
+			kind = m.Content[i+1].Value
+		case "items":
+			items = m.Content[i+1]
+		}
+	}
+	if !strings.HasSuffix(kind, "List") || items == nil {
+		return nil
+	}
+	return items.Content
+}
+
+func toJSON(t *testing.T, n *yaml.Node) []byte {
+	t.Helper()
+	y, err := yaml.Marshal(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := sigsyaml.YAMLToJSON(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// feedLikeLint mirrors lint's unexported feed: what a run's inputs tell the
+// inventory. The webhook gets the same knowledge from its informers.
+func feedLikeLint(s *inventory.Store, t *checks.Target) {
+	switch o := t.Object.(type) {
+	case *corev1.ServiceAccount:
+		s.AddServiceAccount(o)
+	case *corev1.Secret:
+		typ := o.Type
+		if typ == "" {
+			typ = corev1.SecretTypeOpaque
+		}
+		s.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: typ, TypeKnown: true})
+	case *corev1.ConfigMap:
+		s.AddConfigMap(o.Namespace, o.Name)
+	case *corev1.PersistentVolumeClaim:
+		s.AddPVC(o.Namespace, o.Name)
+	case *corev1.Namespace:
+		s.AddNamespace(o)
+	case *corev1.Node:
+		s.AddNode(o)
+	case *corev1.LimitRange:
+		s.AddLimitRange(o)
+	case *corev1.ResourceQuota:
+		s.AddResourceQuota(o)
+	}
+	if t.Spec != nil {
+		s.AddWorkload(t)
+	}
+}

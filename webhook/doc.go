@@ -1,0 +1,12 @@
+// Package webhook is podlint's admission adapter: it decodes the object of
+// an AdmissionReview the same way the CLI decodes a file, runs the shared
+// checks with an inventory fed by informer caches, and turns the findings
+// into a decision (deny for errors, admission warnings otherwise).
+//
+// No check logic lives here. Everything on the request path reads memory
+// only: cluster state comes from informers, never from a live API call, so
+// a slow or unreachable API server cannot make admission slow. The handler
+// fails open: timeouts, overload and panics allow the request with a
+// warning, because a policy webhook that blocks every Pod is worse than one
+// that lets a broken manifest through.
+package webhook

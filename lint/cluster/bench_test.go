@@ -84,6 +84,9 @@ func TestSnapshotScalePeakMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a 90 MiB snapshot; skipped with -short")
 	}
+	if raceEnabled {
+		t.Skip("peak memory is not meaningful under the race detector; run go test without -race")
+	}
 	path := filepath.Join(t.TempDir(), "snapshot.json")
 	writeScaleSnapshot(t, path, issueScale, JSON)
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestSnapshotScalePeakMemory$", "-test.count=1")

@@ -1,0 +1,198 @@
+package live
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/podlint/podlint/lint/cli"
+)
+
+func startAPIServer(t *testing.T) *envtest.Environment {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"kube-apiserver", "etcd"} {
+		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("bin/%s is missing; run hack/build-envtest-bins.sh", b)
+			}
+			t.Skipf("bin/%s is missing; run hack/build-envtest-bins.sh to run tests against a real API server", b)
+		}
+	}
+	env := &envtest.Environment{BinaryAssetsDirectory: dir}
+	if _, err := env.Start(); err != nil {
+		t.Fatalf("starting envtest: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stopping envtest: %v", err)
+		}
+	})
+	return env
+}
+
+const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      nodeSelector:
+        disktype: nvme
+      containers:
+      - name: app
+        image: registry.example.com/web:v1
+        envFrom:
+        - configMapRef:
+            name: web-config
+        - secretRef:
+            name: db-credentials
+`
+
+type jsonReport struct {
+	Findings []struct {
+		Check   string `json:"check"`
+		Message string `json:"message"`
+		Line    int    `json:"line"`
+	} `json:"findings"`
+}
+
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = cli.Main(t.Context(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func checksOf(t *testing.T, stdout string) []string {
+	t.Helper()
+	var r jsonReport
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout)
+	}
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.Check)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestPodlintLive(t *testing.T) {
+	env := startAPIServer(t)
+	cs, err := kubernetes.NewForConfig(env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	node, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "worker-1", Labels: map[string]string{"disktype": "ssd"}}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node.Status.Allocatable = corev1.ResourceList{corev1.ResourcePods: *resourcePods()}
+	if _, err := cs.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().ConfigMaps("shop").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "web-config"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, err := u.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	input := filepath.Join(dir, "web.yaml")
+	snapshot := filepath.Join(dir, "cluster.json")
+	for p, data := range map[string][]byte{kubeconfig: kc, input: []byte(manifest)} {
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"node-selector-unsatisfiable", "secret-not-found"}
+
+	code, stdout, stderr := run(t, "--live", "--kubeconfig", kubeconfig, "--write-snapshot", snapshot, "-o", "json", input)
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, cli.ExitFindings, stderr)
+	}
+	if got := checksOf(t, stdout); !slices.Equal(got, want) {
+		t.Errorf("--live findings %v, want %v (web-config exists, db-credentials does not, no node has disktype=nvme)", got, want)
+	}
+
+	// The snapshot it wrote gives the same findings offline.
+	code, stdout, stderr = run(t, "--cluster-snapshot", snapshot, "-o", "json", input)
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, cli.ExitFindings, stderr)
+	}
+	if got := checksOf(t, stdout); !slices.Equal(got, want) {
+		t.Errorf("--cluster-snapshot findings %v, want %v", got, want)
+	}
+
+	// Without cluster knowledge the same input has no cluster findings.
+	code, stdout, _ = run(t, "-o", "json", input)
+	if got := checksOf(t, stdout); code != cli.ExitOK || len(got) != 0 {
+		t.Errorf("without cluster knowledge: exit %d, findings %v; want 0 and none", code, got)
+	}
+}
+
+func TestPodlintLiveUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	kc := `apiVersion: v1
+kind: Config
+clusters:
+- name: gone
+  cluster: {server: "https://127.0.0.1:1"}
+contexts:
+- name: gone
+  context: {cluster: gone, user: nobody}
+current-context: gone
+users:
+- name: nobody
+  user: {token: x}
+`
+	input := filepath.Join(dir, "web.yaml")
+	for p, data := range map[string]string{kubeconfig: kc, input: manifest} {
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := run(t, "--live", "--kubeconfig", kubeconfig, "--live-timeout", "10s", input)
+	if code != cli.ExitError {
+		t.Errorf("exit %d, want %d", code, cli.ExitError)
+	}
+	if strings.Count(stderr, "cannot reach the API server at https://127.0.0.1:1") != 1 || !strings.Contains(stderr, "no cluster data could be read") {
+		t.Errorf("stderr should say once that the server cannot be reached and nothing was read:\n%s", stderr)
+	}
+}
+
+func resourcePods() *resource.Quantity {
+	q := resource.MustParse("110")
+	return &q
+}

@@ -1,0 +1,205 @@
+package webhook
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/podlint/podlint/certs"
+	"github.com/podlint/podlint/checks/inventory"
+)
+
+// CertSource serves the webhook's certificate; certs.SelfManaged and
+// certs.External implement it.
+type CertSource interface {
+	manager.Runnable
+	GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error)
+	ReadyCheck(*http.Request) error
+}
+
+// Server is a configured podlint-webhook: a controller-runtime manager
+// with the informers, the config watcher, the certificate source and the
+// admission handler registered.
+type Server struct {
+	Manager manager.Manager
+	Store   *inventory.Store
+	Handler *Handler
+	Metrics *Metrics
+	Feeder  *Feeder
+	Config  *ConfigSource
+}
+
+// ServerExtras are hooks for tests and embedders.
+type ServerExtras struct {
+	// Certs replaces the source chosen by Options.CertMode.
+	Certs CertSource
+	// Host is the address the webhook listens on ("" means all).
+	Host string
+	// Registry receives the metrics (default controller-runtime's);
+	// tests running several servers in one process pass their own.
+	Registry prometheus.Registerer
+	// Logger replaces the manager's logger.
+	Logger *logr.Logger
+}
+
+// NewServer builds the manager and everything podlint-webhook runs in it.
+func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras) (*Server, error) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	var reg prometheus.Registerer = metrics.Registry
+	if x.Registry != nil {
+		reg = x.Registry
+	}
+	m := NewMetrics(reg)
+	src := x.Certs
+	if src == nil {
+		var err error
+		if src, err = certSource(cfg, scheme, o, m); err != nil {
+			return nil, err
+		}
+	}
+	tlsOpts := []func(*tls.Config){func(c *tls.Config) {
+		c.MinVersion = tls.VersionTLS12
+		c.GetCertificate = src.GetCertificate
+		if !o.EnableHTTP2 {
+			c.NextProtos = []string{"http/1.1"}
+		}
+	}}
+	mopts := manager.Options{
+		Scheme: scheme,
+		Cache:  CacheOptions(o.Watch),
+		Metrics: metricsserver.Options{BindAddress: o.MetricsBindAddress, TLSOpts: []func(*tls.Config){func(c *tls.Config) {
+			if !o.EnableHTTP2 {
+				c.NextProtos = []string{"http/1.1"}
+			}
+		}}},
+		HealthProbeBindAddress: o.HealthProbeBindAddress,
+		WebhookServer:          crwebhook.NewServer(crwebhook.Options{Host: x.Host, Port: o.Port, TLSOpts: tlsOpts}),
+	}
+	if x.Logger != nil {
+		mopts.Logger = *x.Logger
+	}
+	mgr, err := ctrl.NewManager(cfg, mopts)
+	if err != nil {
+		return nil, fmt.Errorf("creating manager: %w", err)
+	}
+	if err := mgr.Add(src); err != nil {
+		return nil, err
+	}
+	conf, err := NewConfigSource(o.ConfigFile, o.ConfigPollInterval, m)
+	if err != nil {
+		return nil, err
+	}
+	if err := mgr.Add(conf); err != nil {
+		return nil, err
+	}
+	store := inventory.New()
+	feeder := NewFeeder(store, m)
+	if err := feeder.Setup(ctx, mgr, o.Watch); err != nil {
+		return nil, err
+	}
+	h := NewHandler(HandlerOptions{
+		Engine:         conf.Engine,
+		Inventory:      store.Inventory,
+		Mode:           o.Mode,
+		Timeout:        o.Timeout,
+		MaxConcurrency: o.MaxConcurrency,
+		Metrics:        m,
+	})
+	mgr.GetWebhookServer().Register(Path, NewHTTPHandler(h, o.MaxRequestBytes))
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	for name, c := range map[string]healthz.Checker{
+		"informers":   func(*http.Request) error { return feeder.Synced() },
+		"certificate": src.ReadyCheck,
+		"webhook":     mgr.GetWebhookServer().StartedChecker(),
+	} {
+		if err := mgr.AddReadyzCheck(name, c); err != nil {
+			return nil, err
+		}
+	}
+	return &Server{Manager: mgr, Store: store, Handler: h, Metrics: m, Feeder: feeder, Config: conf}, nil
+}
+
+// certSource picks the certificate source for the mode.
+func certSource(cfg *rest.Config, scheme *runtime.Scheme, o *Options, m *Metrics) (CertSource, error) {
+	switch o.CertMode {
+	case CertExternal:
+		return certs.NewExternal(o.CertDir, certs.ExternalOptions{OnRotate: m.SetCertificateExpiry})
+	case CertSelf:
+		// A direct client: a cached one would start a cluster-wide
+		// Secret informer holding data, which podlint must not have.
+		c, err := client.New(cfg, client.Options{Scheme: scheme})
+		if err != nil {
+			return nil, fmt.Errorf("creating client: %w", err)
+		}
+		return certs.NewSelfManaged(c, certs.Options{
+			Namespace:         o.Namespace,
+			SecretName:        o.SecretName,
+			ServiceName:       o.ServiceName,
+			WebhookConfigName: o.WebhookConfigName,
+			ExtraDNSNames:     o.ExtraDNSNames,
+			OnRotate:          m.SetCertificateExpiry,
+		})
+	}
+	return nil, fmt.Errorf("unknown certificate mode %q", o.CertMode)
+}
+
+// NewLogger returns the structured JSON logger: verbosity 0 logs denials
+// and errors, 1 every request, 2 more detail.
+func NewLogger(o *Options, w io.Writer) logr.Logger {
+	return zap.New(zap.WriteTo(w), zap.UseDevMode(false), zap.JSONEncoder(),
+		zap.Level(zapcore.Level(-o.Verbosity)), zap.StacktraceLevel(zapcore.PanicLevel))
+}
+
+// Main runs podlint-webhook; it returns the process exit code.
+func Main(ctx context.Context, args []string, stderr io.Writer) int {
+	o, err := ParseFlags(args)
+	if errors.Is(err, pflag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "podlint-webhook:", err)
+		return 2
+	}
+	lg := NewLogger(o, stderr)
+	ctrl.SetLogger(lg)
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		lg.Error(err, "no Kubernetes configuration")
+		return 1
+	}
+	srv, err := NewServer(ctx, cfg, o, ServerExtras{})
+	if err != nil {
+		lg.Error(err, "setting up")
+		return 1
+	}
+	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "port", o.Port, "timeout", o.Timeout.String())
+	if err := srv.Manager.Start(ctx); err != nil {
+		lg.Error(err, "stopped")
+		return 1
+	}
+	return 0
+}

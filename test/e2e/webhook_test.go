@@ -55,7 +55,7 @@ func repoRoot(t *testing.T) string {
 // manifests/ with its clientConfig pointed at a local port, and runs the
 // real server (self-managed certificates, so the caBundle gets injected
 // by podlint itself).
-func start(t *testing.T) *env {
+func start(t *testing.T, tweak ...func(*rest.Config, *webhook.Options, *webhook.ServerExtras)) *env {
 	t.Helper()
 	root := repoRoot(t)
 	bin := filepath.Join(root, "bin")
@@ -107,8 +107,12 @@ func start(t *testing.T) *env {
 	o.Port, o.MetricsBindAddress, o.HealthProbeBindAddress = port, "0", "0"
 	o.Namespace, o.WebhookConfigName = "podlint-system", vwc.Name
 	o.ExtraDNSNames = []string{"localhost"}
+	x := webhook.ServerExtras{Host: "127.0.0.1", Registry: prometheus.NewRegistry()}
+	for _, f := range tweak {
+		f(cfg, o, &x)
+	}
 	sctx, cancel := context.WithCancel(ctx)
-	srv, err := webhook.NewServer(sctx, cfg, o, webhook.ServerExtras{Host: "127.0.0.1", Registry: prometheus.NewRegistry()})
+	srv, err := webhook.NewServer(sctx, cfg, o, x)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

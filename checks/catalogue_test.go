@@ -87,6 +87,11 @@ func TestSchemaInvalid(t *testing.T) {
 	if f := fs[1]; f.Field != "spec.replicas" || f.Line != 0 {
 		t.Errorf("second finding %+v", f)
 	}
+	// A harmless issue (a key repeated with the same value) is a warning.
+	target.Issues = []checks.SchemaIssue{{Field: "spec.selector", Message: "duplicate key with the same value", Harmless: true}}
+	if fs := runStatic(t, "schema-invalid", target, checks.Inventory{}, nil); len(fs) != 1 || fs[0].Severity != checks.Warning {
+		t.Errorf("harmless issue: got %q, want one warning", findingLines(fs))
+	}
 	// Objects without a pod spec are schema-checked too.
 	cm := checks.NewTarget(nil, "v1", "ConfigMap")
 	cm.Issues = []checks.SchemaIssue{{Field: "data.port", Message: "wrong type"}}

@@ -22,7 +22,11 @@ containers:
   image: nginx:1.27`,
 		Run: func(p *Pass) {
 			for _, is := range p.Target.Issues {
-				p.Report(nil, "", "%s", is.Message)
+				sev := p.check.Severity
+				if is.Harmless {
+					sev = Warning
+				}
+				p.ReportAs(sev, nil, "", "%s", is.Message)
 				f := &p.findings[len(p.findings)-1]
 				f.Field = is.Field
 				f.Line, f.Column = is.Line, is.Column

@@ -36,6 +36,10 @@ type SchemaIssue struct {
 	// Line and Column, when set, locate the issue more precisely than Field
 	// can (the second of two duplicate keys shares the first one's path).
 	Line, Column int
+	// Harmless marks an issue that changes nothing Kubernetes keeps (a key
+	// repeated with the same value): worth fixing, but no pod gets stuck,
+	// so it is reported as a warning.
+	Harmless bool
 }
 
 // Target is one object podlint checks: for workloads, its pod spec and the

@@ -3,17 +3,39 @@ package lint
 import (
 	"bufio"
 	"bytes"
+	"cmp"
+	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/lint/decode"
 )
 
 // corpusDir is the shared real-world corpus, beside the repository.
 var corpusDir = filepath.Join("..", "..", "shared", "corpus", "files")
+
+// corpusGolden lists every finding podlint makes on the corpus. A change
+// to it is a change in what users see on manifests people really ship, so
+// each new error line has to be reviewed against the file it names.
+var corpusGolden = filepath.Join("testdata", "corpus", "findings.golden")
+
+// wholeCorpus is one lint run over the whole corpus, shared by the tests
+// that read it: each run costs seconds, more under -race.
+var wholeCorpus = sync.OnceValue(func() *Report {
+	return Run(context.Background(), Options{Paths: []string{corpusDir}})
+})
 
 func needCorpus(tb testing.TB) {
 	tb.Helper()
@@ -26,7 +48,7 @@ func needCorpus(tb testing.TB) {
 // and every error is placed in a file at a line.
 func TestCorpusRun(t *testing.T) {
 	needCorpus(t)
-	rep := Run(t.Context(), Options{Paths: []string{corpusDir}})
+	rep := wholeCorpus()
 	for _, f := range rep.Findings {
 		if f.File == "" || f.Line < 1 || f.Column < 1 {
 			t.Errorf("unplaced finding %+v", f)
@@ -43,6 +65,389 @@ func TestCorpusRun(t *testing.T) {
 	if s.Files < 1000 || s.Objects-s.Skipped < 1000 {
 		t.Errorf("the corpus yielded too little: %+v", s)
 	}
+}
+
+// TestCorpusPrecision pins every finding and every input error on the
+// corpus in testdata/corpus/findings.golden.
+//
+// The golden file records one lint run per source project (SOURCES.tsv),
+// because that is how these manifests are linted in real life: each
+// project lints its own repository. Linting all sixteen projects in one
+// run makes podlint see, for example, kubernetes/examples' flocker
+// ReplicationController and ingress-nginx's kind Deployment as sharing
+// host port 80 — a conflict between projects that are never deployed
+// together. That whole-corpus run is still made, and what it adds or
+// loses is recorded in its own section, so a change there shows up too.
+func TestCorpusPrecision(t *testing.T) {
+	needCorpus(t)
+	projects := corpusProjects(t)
+
+	var perProject []corpusLine
+	var inputErrs []string
+	var sum Summary
+	for _, p := range projects {
+		rep := Run(t.Context(), Options{Paths: p.files})
+		for _, f := range rep.Findings {
+			perProject = append(perProject, newCorpusLine(t, f, p))
+		}
+		for _, e := range rep.Errors {
+			inputErrs = append(inputErrs, corpusRel(e.Error()))
+		}
+		sum.Files += rep.Summary.Files
+		sum.Objects += rep.Summary.Objects
+		sum.Skipped += rep.Summary.Skipped
+		sum.Suppressed += rep.Summary.Suppressed
+	}
+
+	whole := wholeCorpus()
+	if whole.Summary.Files != sum.Files || whole.Summary.Objects != sum.Objects {
+		// SOURCES.tsv must name every file, or the per-project runs would
+		// quietly lint less than the corpus.
+		t.Errorf("per-project runs read %d files, %d objects; the whole corpus has %d files, %d objects",
+			sum.Files, sum.Objects, whole.Summary.Files, whole.Summary.Objects)
+	}
+	wholeLines := map[string]bool{}
+	for _, f := range whole.Findings {
+		wholeLines[newCorpusLine(t, f, nil).key()] = true
+	}
+	projectLines := map[string]bool{}
+	for _, l := range perProject {
+		projectLines[l.key()] = true
+	}
+	var onlyWhole, onlyProject []string
+	for l := range wholeLines {
+		if !projectLines[l] {
+			onlyWhole = append(onlyWhole, l)
+		}
+	}
+	for l := range projectLines {
+		if !wholeLines[l] {
+			onlyProject = append(onlyProject, l)
+		}
+	}
+	slices.Sort(onlyWhole)
+	slices.Sort(onlyProject)
+
+	var errs, warns, infos []string
+	byCheck := map[string]int{}
+	for _, l := range perProject {
+		switch l.severity {
+		case checks.Error:
+			errs = append(errs, l.text())
+			byCheck[l.check]++
+		case checks.Warning:
+			warns = append(warns, l.text())
+		default:
+			infos = append(infos, l.text())
+		}
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "# podlint on ../shared/corpus with the default configuration, one run per source project\n")
+	fmt.Fprintf(&b, "# (SOURCES.tsv). Every error below was checked against the file it names; review new\n")
+	fmt.Fprintf(&b, "# ones the same way before running: go test ./lint -run TestCorpusPrecision -update\n")
+	fmt.Fprintf(&b, "# files %d, objects %d (%d of unknown kinds skipped), suppressed %d\n", sum.Files, sum.Objects, sum.Skipped, sum.Suppressed)
+	fmt.Fprintf(&b, "# errors %d, warnings %d, infos %d, input errors %d\n", len(errs), len(warns), len(infos), len(inputErrs))
+	ids := make([]string, 0, len(byCheck))
+	for id := range byCheck {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		fmt.Fprintf(&b, "# errors by check: %s %d\n", id, byCheck[id])
+	}
+	section := func(title string, lines []string) {
+		fmt.Fprintf(&b, "\n## %s (%d)\n", title, len(lines))
+		for _, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	section("errors", errs)
+	section("warnings", warns)
+	section("infos", infos)
+	section("input errors", inputErrs)
+	section("only when the whole corpus is one run", onlyWhole)
+	section("only when each project is its own run", onlyProject)
+	got := b.String()
+
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(corpusGolden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(corpusGolden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(corpusGolden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./lint -run TestCorpusPrecision -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("findings on the corpus differ from %s; review each new error against its file, then run with -update:\n%s",
+			corpusGolden, lineDiff(string(want), got))
+	}
+}
+
+// TestCorpusTraps spells out what the corpus README lists as tripping
+// linters, each with a precondition proving the trap is really in the
+// input, so the golden file cannot lose one without a test saying so.
+func TestCorpusTraps(t *testing.T) {
+	needCorpus(t)
+	file := func(rel string) string { return filepath.Join(corpusDir, filepath.FromSlash(rel)) }
+	parse := func(rel string) []*decode.Object {
+		t.Helper()
+		data, err := os.ReadFile(file(rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, errs := decode.Parse(rel, data)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", rel, errs)
+		}
+		return objs
+	}
+	findings := func(rep *Report, check string) []string {
+		var out []string
+		for _, f := range rep.Findings {
+			if f.Check == check {
+				out = append(out, fmt.Sprintf("%s:%d:%d: %s", corpusRel(f.File), f.Line, f.Column, f.Message))
+			}
+		}
+		return out
+	}
+
+	t.Run("alternative variants of one DaemonSet", func(t *testing.T) {
+		// metallb ships metallb-native.yaml and metallb-frr.yaml, never
+		// applied together; both hold DaemonSet metallb-system/speaker on
+		// the host network.
+		variants := []string{"metallb+metallb/config/manifests/metallb-native.yaml", "metallb+metallb/config/manifests/metallb-frr.yaml"}
+		for _, rel := range variants {
+			found := false
+			for _, o := range parse(rel) {
+				if !o.Known {
+					continue
+				}
+				if ds, ok := o.Target.Object.(*appsv1.DaemonSet); ok && ds.Namespace == "metallb-system" && ds.Name == "speaker" {
+					found = ds.Spec.Template.Spec.HostNetwork
+				}
+			}
+			if !found {
+				t.Fatalf("%s: no host-network DaemonSet metallb-system/speaker; the trap is gone", rel)
+			}
+		}
+		rep := Run(t.Context(), Options{Paths: []string{file(variants[0]), file(variants[1])}})
+		if got := findings(rep, "host-port-conflict"); len(got) > 0 {
+			t.Errorf("versions of one DaemonSet reported as conflicting:\n%s", strings.Join(got, "\n"))
+		}
+	})
+
+	t.Run("large bare cpu in GPU jobs", func(t *testing.T) {
+		rel := "GoogleCloudPlatform+kubernetes-engine-samples/ai-ml/llm-multihost-gpus/llama3-405b-job.yaml"
+		var cpus []string
+		for _, o := range parse(rel) {
+			if !o.Known || o.Target.Spec == nil {
+				continue
+			}
+			for _, c := range o.Target.Containers() {
+				if q, ok := c.Container.Resources.Requests[corev1.ResourceCPU]; ok {
+					cpus = append(cpus, q.String())
+				}
+			}
+		}
+		if !slices.Contains(cpus, "32") {
+			t.Fatalf("%s: no container requests cpu 32 (got %q); the trap is gone", rel, cpus)
+		}
+		if got := findings(Run(t.Context(), Options{Paths: []string{file(rel)}}), "cpu-unit-missing"); len(got) > 0 {
+			t.Errorf("cpu: \"32\" reported:\n%s", strings.Join(got, "\n"))
+		}
+	})
+
+	whole := wholeCorpus()
+
+	t.Run("references without cluster knowledge", func(t *testing.T) {
+		// ConfigMaps and Secrets created at run time (an operator, a
+		// tutorial's kubectl create step) are not in the files; without a
+		// snapshot or live cluster podlint cannot know they are missing.
+		for _, id := range []string{"configmap-not-found", "secret-not-found", "pvc-not-found", "service-account-not-found", "image-pull-secret-not-found"} {
+			if got := findings(whole, id); len(got) > 0 {
+				t.Errorf("%s without cluster knowledge:\n%s", id, strings.Join(got, "\n"))
+			}
+		}
+	})
+
+	t.Run("kustomize patches", func(t *testing.T) {
+		// Patches are Deployments without selector or template; they must
+		// neither crash the run nor draw a finding.
+		type ref struct{ file, name string }
+		patches := map[ref]bool{}
+		for _, p := range corpusProjects(t) {
+			for _, name := range p.files {
+				data, err := os.ReadFile(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs, _ := decode.Parse(name, data)
+				for _, o := range objs {
+					if !o.Known {
+						continue
+					}
+					if d, ok := o.Target.Object.(*appsv1.Deployment); ok && (d.Spec.Selector == nil || len(d.Spec.Template.Spec.Containers) == 0) {
+						patches[ref{corpusRel(o.File), d.Name}] = true
+					}
+				}
+			}
+		}
+		t.Logf("%d Deployments without selector or template", len(patches))
+		if len(patches) < 10 {
+			t.Fatalf("only %d Deployments without selector or template; the trap is gone", len(patches))
+		}
+		for _, f := range whole.Findings {
+			if f.Object.Kind == "Deployment" && patches[ref{corpusRel(f.File), f.Object.Name}] {
+				t.Errorf("finding on a kustomize patch: %s:%d:%d: %s: %s", corpusRel(f.File), f.Line, f.Column, f.Check, f.Message)
+			}
+		}
+	})
+}
+
+// corpusLine is one finding as the golden file shows it.
+type corpusLine struct {
+	file           string
+	line, col      int
+	severity       checks.Severity
+	check, message string
+	// rendered names the stream a Helm "# Source:" template came from.
+	rendered string
+}
+
+func (l corpusLine) text() string {
+	s := fmt.Sprintf("%s:%d:%d: %s: %s", l.file, l.line, l.col, l.check, l.message)
+	if l.severity != checks.Error && l.severity != checks.Warning {
+		s = fmt.Sprintf("%s:%d:%d: %s %s: %s", l.file, l.line, l.col, l.severity, l.check, l.message)
+	}
+	if l.rendered != "" {
+		s += " [rendered in " + l.rendered + "]"
+	}
+	return s
+}
+
+// key names a finding in the comparison of the two run modes, where
+// errors and warnings share a section.
+func (l corpusLine) key() string {
+	return fmt.Sprintf("%s:%d:%d: %s %s: %s", l.file, l.line, l.col, l.severity, l.check, l.message)
+}
+
+func newCorpusLine(t *testing.T, f Finding, p *corpusProject) corpusLine {
+	l := corpusLine{file: corpusRel(f.File), line: f.Line, col: f.Column, severity: f.Severity, check: f.Check, message: f.Message}
+	if p != nil && l.file == f.File {
+		// The file is a Helm template named by a "# Source:" comment, not
+		// a corpus file; say which rendered stream holds it so the line can
+		// be found.
+		l.rendered = p.renderedIn(t, f)
+	}
+	return l
+}
+
+func corpusRel(s string) string {
+	return strings.ReplaceAll(s, corpusDir+string(filepath.Separator), "")
+}
+
+// corpusProject is one source repository of the corpus.
+type corpusProject struct {
+	repo  string
+	files []string
+	// runs caches single-stream runs for renderedIn.
+	runs map[string][]Finding
+}
+
+// corpusProjects groups the corpus files by repository as SOURCES.tsv
+// names them.
+func corpusProjects(t *testing.T) []*corpusProject {
+	data, err := os.ReadFile(filepath.Join(corpusDir, "..", "SOURCES.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRepo := map[string]*corpusProject{}
+	var out []*corpusProject
+	for i, row := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		cols := strings.Split(row, "\t")
+		if i == 0 {
+			if len(cols) < 2 || cols[0] != "corpus_file" || cols[1] != "repo" {
+				t.Fatalf("SOURCES.tsv: unexpected header %q", row)
+			}
+			continue
+		}
+		if len(cols) < 2 {
+			t.Fatalf("SOURCES.tsv line %d: %q", i+1, row)
+		}
+		p := byRepo[cols[1]]
+		if p == nil {
+			p = &corpusProject{repo: cols[1], runs: map[string][]Finding{}}
+			byRepo[cols[1]] = p
+			out = append(out, p)
+		}
+		p.files = append(p.files, filepath.Join(corpusDir, "..", filepath.FromSlash(cols[0])))
+	}
+	slices.SortFunc(out, func(a, b *corpusProject) int { return cmp.Compare(a.repo, b.repo) })
+	for _, p := range out {
+		slices.Sort(p.files)
+	}
+	return out
+}
+
+// renderedIn finds the project file whose Helm output holds f: the one
+// that, linted alone, yields the same finding.
+func (p *corpusProject) renderedIn(t *testing.T, f Finding) string {
+	marker := []byte("# Source: " + f.File)
+	var candidates []string
+	for _, name := range p.files {
+		data, err := os.ReadFile(name)
+		if err != nil || !bytes.Contains(data, marker) {
+			continue
+		}
+		candidates = append(candidates, name)
+		findings, ok := p.runs[name]
+		if !ok {
+			findings = Run(t.Context(), Options{Paths: []string{name}}).Findings
+			p.runs[name] = findings
+		}
+		for _, g := range findings {
+			if g.File == f.File && g.Line == f.Line && g.Column == f.Column && g.Check == f.Check && g.Message == f.Message {
+				return corpusRel(filepath.Clean(name))
+			}
+		}
+	}
+	for i, c := range candidates {
+		candidates[i] = corpusRel(filepath.Clean(c))
+	}
+	return strings.Join(candidates, " or ")
+}
+
+// lineDiff lists the lines only one side has, enough to review a change.
+func lineDiff(want, got string) string {
+	count := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l]++
+		}
+		return m
+	}
+	w, g := count(want), count(got)
+	var b strings.Builder
+	for _, l := range strings.Split(want, "\n") {
+		if g[l] < w[l] {
+			b.WriteString("- " + l + "\n")
+			w[l]--
+		}
+	}
+	w = count(want)
+	for _, l := range strings.Split(got, "\n") {
+		if w[l] < g[l] {
+			b.WriteString("+ " + l + "\n")
+			g[l]--
+		}
+	}
+	return b.String()
 }
 
 // BenchmarkDecodeCorpus is the baseline of `make bench`: reading the

@@ -235,7 +235,31 @@ spec:
 				}
 			}},
 		{"duplicate map key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    a: x1\n    a: x2\n",
-			[]string{`metadata.labels[a] 7:5 duplicate key "a" (first at line 6)`}, nil},
+			[]string{`metadata.labels[a] 7:5 duplicate key "a" (first at line 6)`}, func(t *testing.T, o *Object) {
+				if o.Target.Issues[0].Harmless {
+					t.Error("a duplicate that drops x1 is marked harmless")
+				}
+			}},
+		// kubernetes/examples' openshift-origin Deployments repeat their
+		// selector verbatim; the corpus Secret repeats type, once quoted.
+		{"duplicate key with the same value", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels:\n      name: etcd\n  replicas: 3\n  selector:\n    matchLabels: {name: \"etcd\"}\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n",
+			[]string{`spec.selector 9:3 duplicate key "selector" (first at line 5) with the same value: nothing is lost`}, func(t *testing.T, o *Object) {
+				if !o.Target.Issues[0].Harmless {
+					t.Error("an identical duplicate is not marked harmless")
+				}
+			}},
+		{"duplicate scalar with the same value, quoted once", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: \"kubernetes.io/quobyte\"\ndata: {}\ntype: kubernetes.io/quobyte\n",
+			[]string{`type 6:1 with the same value`}, func(t *testing.T, o *Object) {
+				if !o.Target.Issues[0].Harmless {
+					t.Error("an identical duplicate is not marked harmless")
+				}
+			}},
+		{"duplicate key differing only in a nested value", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector:\n    matchLabels: {name: etcd}\n  selector:\n    matchLabels: {name: etcd2}\n",
+			[]string{`spec.selector 7:3 the first value is silently lost`}, func(t *testing.T, o *Object) {
+				if o.Target.Issues[0].Harmless {
+					t.Error("a duplicate that drops a value is marked harmless")
+				}
+			}},
 		{"mapping where a list is expected", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    name: c\n",
 			[]string{`spec.containers 6:5 a mapping where Kubernetes expects a list`}, nil},
 		{"number in a label", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    version: 1.0\n",

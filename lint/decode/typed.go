@@ -497,33 +497,42 @@ func (d *decoder) duplicates(c []*yaml.Node, keys bool) {
 			}
 			for j := 0; j < i; j += 2 {
 				if c[j].Kind == yaml.ScalarNode && c[j].Value == k.Value {
-					d.duplicate(c[j], k, keys)
+					d.duplicate(c[j:j+2], c[i:i+2], keys)
 					break
 				}
 			}
 		}
 		return
 	}
-	seen := make(map[string]*yaml.Node, len(c)/2)
+	seen := make(map[string]int, len(c)/2)
 	for i := 0; i+1 < len(c); i += 2 {
 		k := c[i]
 		if k.Kind != yaml.ScalarNode {
 			continue
 		}
-		if first, ok := seen[k.Value]; ok {
-			d.duplicate(first, k, keys)
+		if j, ok := seen[k.Value]; ok {
+			d.duplicate(c[j:j+2], c[i:i+2], keys)
 			continue
 		}
-		seen[k.Value] = k
+		seen[k.Value] = i
 	}
 }
 
-func (d *decoder) duplicate(first, second *yaml.Node, keys bool) {
-	if first.ShortTag() == "!!merge" {
+// duplicate reports the second of two pairs with the same key. Real
+// manifests often repeat a key with the very same value (a pasted
+// selector): then nothing is lost, and the issue is only harmless.
+func (d *decoder) duplicate(first, second []*yaml.Node, keys bool) {
+	fk, sk := first[0], second[0]
+	if fk.ShortTag() == "!!merge" {
 		return
 	}
-	d.path = append(d.path, pathElem{name: second.Value, index: -1, key: keys})
-	d.issue(second, "duplicate key %q (first at line %d): the first value is silently lost", second.Value, first.Line+d.delta)
+	d.path = append(d.path, pathElem{name: sk.Value, index: -1, key: keys})
+	if bytes.Equal(toJSON(first[1], 0), toJSON(second[1], 0)) {
+		d.issue(sk, "duplicate key %q (first at line %d) with the same value: nothing is lost, but YAML forbids repeated keys and strict parsers reject the document", sk.Value, fk.Line+d.delta)
+		d.issues[len(d.issues)-1].Harmless = true
+	} else {
+		d.issue(sk, "duplicate key %q (first at line %d): the first value is silently lost", sk.Value, fk.Line+d.delta)
+	}
 	d.path = d.path[:len(d.path)-1]
 }
 

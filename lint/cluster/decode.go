@@ -404,12 +404,26 @@ func group(apiVersion string) string {
 func (p *partial) unit(u unit) error {
 	src := u.src
 	if u.yaml {
+		// Most of a YAML snapshot is pods, Secrets and ConfigMaps, of which
+		// podlint keeps a few lines: parse only those when the layout is
+		// kubectl's, and the whole item otherwise or if that fails.
+		if slim := slimYAML(src); slim != nil {
+			if j, err := yamlToJSON(slim); err == nil && j != nil && p.object(j) == nil {
+				return nil
+			}
+		}
 		j, err := yamlToJSON(src)
 		if err != nil || j == nil {
 			return err
 		}
 		src = j
 	}
+	return p.object(src)
+}
+
+// object decodes one JSON object into the partial snapshot; it adds
+// nothing when it fails.
+func (p *partial) object(src []byte) error {
 	apiVersion, k, err := typeOf(src)
 	if err != nil {
 		return err

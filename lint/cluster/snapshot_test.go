@@ -216,3 +216,68 @@ func TestDecodeSnapshotErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLMatchesJSON proves the YAML fast path (items cut down to the lines
+// podlint reads) decodes what the JSON path decodes from the same objects.
+func TestYAMLMatchesJSON(t *testing.T) {
+	y, err := os.ReadFile("testdata/kubectl-list.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromYAML, _, err := DecodeSnapshot("y", y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromJSON, _, err := DecodeSnapshot("j", toJSONList(t, y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b bytes.Buffer
+	if err := fromYAML.Write(&a, JSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := fromJSON.Write(&b, JSON); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Errorf("YAML and JSON decode differently:\nyaml: %s\njson: %s", a.String(), b.String())
+	}
+}
+
+func TestSlimYAML(t *testing.T) {
+	tests := []struct {
+		name, item string
+		want       string // "" means: not cut, parse whole
+	}{
+		{
+			name: "secret keeps name and type only",
+			item: "  apiVersion: v1\n  data:\n    password: c2VjcmV0\n  kind: Secret\n  metadata:\n    annotations:\n      a: b\n    name: db\n    namespace: shop\n  type: Opaque\n",
+			want: "  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: db\n    namespace: shop\n  type: Opaque\n",
+		},
+		{
+			name: "pod keeps nodeName and phase",
+			item: "  apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n  spec:\n    containers:\n    - image: x\n      name: c\n    nodeName: n1\n  status:\n    conditions:\n    - type: Ready\n    phase: Running\n",
+			want: "  apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p\n  spec:\n    nodeName: n1\n  status:\n    phase: Running\n",
+		},
+		{
+			name: "node drops images",
+			item: "  apiVersion: v1\n  kind: Node\n  metadata:\n    name: n\n  status:\n    allocatable:\n      cpu: \"4\"\n    images:\n    - names:\n      - a\n      sizeBytes: 1\n    nodeInfo:\n      kubeletVersion: v1\n",
+			want: "  apiVersion: v1\n  kind: Node\n  metadata:\n    name: n\n  status:\n    allocatable:\n      cpu: \"4\"\n    nodeInfo:\n      kubeletVersion: v1\n",
+		},
+		{
+			name: "other kinds are parsed whole",
+			item: "  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: d\n",
+		},
+		{
+			name: "unexpected layout is parsed whole",
+			item: "  apiVersion: v1\n  kind: Pod\n  metadata: {name: p,\n   namespace: x}\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(slimYAML([]byte(tt.item))); got != tt.want {
+				t.Errorf("slimYAML =\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}

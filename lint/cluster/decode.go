@@ -286,12 +286,10 @@ func (d *decoder) yamlDoc(lines [][]byte, firstLine int) error {
 			flush()
 			inItems, sawItems = true, true
 		default:
+			// Top-level keys, and the lines of blocks under them (the
+			// List's metadata after its items).
 			flush()
 			inItems = false
-			if len(l) > 0 && (l[0] == ' ' || l[0] == '-') && sawItems {
-				// Indented items or another layout: not kubectl's.
-				return d.yamlWhole(lines, firstLine)
-			}
 			header = append(header, l...)
 		}
 	}

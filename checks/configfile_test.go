@@ -278,3 +278,30 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseConfig: a configuration file is user input; no content may
+// panic, and every error must be a ConfigError with a line or a YAML
+// syntax error (which carries its own).
+func FuzzParseConfig(f *testing.F) {
+	for _, s := range []string{
+		"",
+		"checks:\n  enable: [memory-unit-milli]\n  severity: {cpu-unit-missing: info}\n",
+		"memoryMinimum: 6Mi\ncpuBareMaximum: 64\n",
+		"registries:\n  private: [a:5000]\n  reportUnknown: true\nexclude: ['**/x']\n",
+		"a: &x [1]\nb: *x\n",
+		"--- \n...\n---\n",
+		"checks: {severity: {? [a] : b}}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := parseConfig(data, fakeCatalogue)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without an error")
+		}
+		var ce *ConfigError
+		if errors.As(err, &ce) && ce.Line <= 0 {
+			t.Fatalf("ConfigError without a line: %v", err)
+		}
+	})
+}

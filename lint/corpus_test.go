@@ -9,13 +9,17 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes/scheme"
 
@@ -450,39 +454,163 @@ func lineDiff(want, got string) string {
 	return b.String()
 }
 
-// BenchmarkDecodeCorpus is the baseline of `make bench`: reading the
-// corpus and decoding every document into its typed object the usual way
-// (sigs.k8s.io/yaml through the client-go scheme's codec), nothing else.
+// BenchmarkDecodeCorpus is the baseline of `make bench`: finding the
+// corpus files, reading them and decoding every document into its typed
+// object the usual way (sigs.k8s.io/yaml through the client-go scheme's
+// codec), nothing else. Files are decoded on GOMAXPROCS workers, as
+// podlint's run does, so the ratio compares the same parallelism.
 func BenchmarkDecodeCorpus(b *testing.B) {
 	needCorpus(b)
-	files := corpusFiles(b)
 	dec := scheme.Codecs.UniversalDeserializer()
-	b.ResetTimer()
+	cpu := startCPU(b)
 	for b.Loop() {
-		for _, name := range files {
-			data, err := os.ReadFile(name)
-			if err != nil {
-				b.Fatal(err)
-			}
-			r := utilyaml.NewYAMLReader(bufioReader(data))
-			for {
-				doc, err := r.Read()
-				if err != nil {
-					break
+		files := corpusFiles(b)
+		next := make(chan string)
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(files)) {
+			wg.Go(func() {
+				for name := range next {
+					decodeFile(b, dec, name)
 				}
-				_, _, _ = dec.Decode(doc, nil, nil)
-			}
+			})
+		}
+		for _, name := range files {
+			next <- name
+		}
+		close(next)
+		wg.Wait()
+	}
+	cpu.report(b)
+}
+
+// decodeFile is the usual client-side path: split the stream into
+// documents, convert each to JSON and decode it with the scheme. Unknown
+// kinds (CRDs) fail to decode after their conversion, as they would in a
+// client that only knows the built-in types.
+func decodeFile(tb testing.TB, dec kruntime.Decoder, name string) int {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		doc, err := r.Read()
+		if err != nil {
+			break
+		}
+		if _, _, err := dec.Decode(doc, nil, nil); err == nil {
+			n++
 		}
 	}
+	return n
 }
 
 // BenchmarkLintCorpus is podlint's side of `make bench`: the whole run,
 // from finding the files to sorted, positioned findings.
 func BenchmarkLintCorpus(b *testing.B) {
 	needCorpus(b)
+	cpu := startCPU(b)
 	for b.Loop() {
 		Run(b.Context(), Options{Paths: []string{corpusDir}})
 	}
+	cpu.report(b)
+}
+
+// The 20x stream benchmarks take the corpus README's scale case: every
+// corpus file concatenated into one stream, repeated 20 times (about
+// 65,000 objects, 340 MB), as one input. They take minutes, so they run
+// only when PODLINT_BENCH_STREAM is set; hack/bench-cli.sh measures the
+// same stream through the podlint binary, with its peak RSS.
+
+func BenchmarkDecodeStream20x(b *testing.B) {
+	stream := corpusStream(b, 20)
+	dec := scheme.Codecs.UniversalDeserializer()
+	cpu := startCPU(b)
+	for b.Loop() {
+		decodeFile(b, dec, stream)
+	}
+	cpu.report(b)
+	reportPeak(b)
+}
+
+func BenchmarkLintStream20x(b *testing.B) {
+	stream := corpusStream(b, 20)
+	cpu := startCPU(b)
+	for b.Loop() {
+		rep := Run(b.Context(), Options{Paths: []string{stream}})
+		if len(rep.Errors) > 0 {
+			b.Fatalf("stream input errors: %v", rep.Errors)
+		}
+	}
+	cpu.report(b)
+	reportPeak(b)
+}
+
+// corpusStream writes the corpus, n times over, as one YAML stream.
+func corpusStream(b *testing.B, n int) string {
+	needCorpus(b)
+	if os.Getenv("PODLINT_BENCH_STREAM") == "" {
+		b.Skip("set PODLINT_BENCH_STREAM=1 to run the 20x stream benchmarks (minutes)")
+	}
+	var one bytes.Buffer
+	for _, name := range corpusFiles(b) {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		one.WriteString("---\n")
+		one.Write(data)
+		one.WriteString("\n")
+	}
+	name := filepath.Join(b.TempDir(), "stream.yaml")
+	f, err := os.Create(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range n {
+		if _, err := f.Write(one.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	return name
+}
+
+// cpuClock measures the process's user+system CPU time. Other jobs on a
+// shared machine inflate wall time but not CPU time, so the corpus
+// benchmarks report both.
+type cpuClock struct{ start time.Duration }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func startCPU(b *testing.B) cpuClock {
+	b.ReportAllocs()
+	return cpuClock{start: processCPU()}
+}
+
+func (c cpuClock) report(b *testing.B) {
+	if b.N > 0 {
+		b.ReportMetric(float64(processCPU()-c.start)/float64(b.N)/1e6, "cpu-ms/op")
+	}
+}
+
+// reportPeak reports the memory the process obtained from the OS, which
+// the runtime rarely returns: after one iteration it is the peak
+// footprint of that run (plus the benchmark's own small state).
+func reportPeak(b *testing.B) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(m.Sys)/(1<<20), "peak-sys-MiB")
 }
 
 func corpusFiles(tb testing.TB) []string {
@@ -498,5 +626,3 @@ func corpusFiles(tb testing.TB) []string {
 	}
 	return files
 }
-
-func bufioReader(data []byte) *bufio.Reader { return bufio.NewReader(bytes.NewReader(data)) }

@@ -307,6 +307,12 @@ func (p *parser) object(n *yaml.Node, apiVersion, kind string) {
 		t.Issues = d.issues
 		o.Target, o.Known = t, true
 		o.Ref = t.Ref
+	} else {
+		// No check looks inside an object podlint does not know, and
+		// these are the big ones (CRDs with their schemas, custom
+		// resources): keep only where the object starts, so a long
+		// stream does not hold every node tree until the run ends.
+		o.root = &yaml.Node{Kind: n.Kind, Tag: n.Tag, Line: n.Line, Column: n.Column}
 	}
 	p.objs = append(p.objs, o)
 }

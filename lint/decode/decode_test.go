@@ -395,3 +395,30 @@ func TestCRLFPositions(t *testing.T) {
 		t.Errorf("image as written %q", s.Text)
 	}
 }
+
+// Unknown kinds (CRDs, custom resources) are most of the bytes in real
+// streams and no check reads them; the run keeps every object until it
+// ends, so their node trees must not be kept with them.
+func TestUnknownObjectsKeepNoTree(t *testing.T) {
+	src := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n"
+	objs, errs := Parse("s.yaml", []byte(src))
+	if len(errs) > 0 || len(objs) != 2 {
+		t.Fatalf("objs %d, errs %v", len(objs), errs)
+	}
+	crd := objs[1]
+	if crd.Known || crd.Ref.Kind != "CustomResourceDefinition" || crd.Ref.Name != "widgets.example.com" {
+		t.Fatalf("crd %+v", crd.Ref)
+	}
+	if len(crd.root.Content) != 0 {
+		t.Errorf("unknown object keeps %d root nodes", len(crd.root.Content))
+	}
+	if l := crd.Line(); l != 5 {
+		t.Errorf("unknown object at line %d, want 5", l)
+	}
+	if l, _ := crd.Position("spec.group"); l != 5 {
+		t.Errorf("a field of an unknown object at line %d, want the object's 5", l)
+	}
+	if len(objs[0].root.Content) == 0 {
+		t.Error("a known object lost its tree")
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	admissionv1 "k8s.io/api/admission/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -423,4 +425,40 @@ func TestRealChecksDenyMilliMemory(t *testing.T) {
 	if !strings.Contains(ar.Response.Result.Message, want) || !strings.Contains(ar.Response.Result.Message, "[memory-unit-milli]") {
 		t.Errorf("message %q lacks %q and the check ID", ar.Response.Result.Message, want)
 	}
+}
+
+func TestMetricsCountDecisions(t *testing.T) {
+	hs := newHarness(t, Enforce, time.Second)
+	m := NewMetrics(prometheus.NewRegistry())
+	hs.h.metrics = m
+	hs.post(t, review(t, reviewOpts{object: podJSON(t, "p", "error-img")}))
+	hs.post(t, review(t, reviewOpts{object: podJSON(t, "p", "warn:1")}))
+	hs.post(t, review(t, reviewOpts{object: podJSON(t, "p", "panic")}))
+	for _, tc := range []struct {
+		c    prometheus.Collector
+		want float64
+	}{
+		{m.requests.WithLabelValues("Pod", "CREATE", decisionDenied), 1},
+		{m.requests.WithLabelValues("Pod", "CREATE", decisionWarned), 1},
+		{m.requests.WithLabelValues("Pod", "CREATE", decisionPanic), 1},
+		{m.findings.WithLabelValues("test-error", "error", "deny"), 1},
+		{m.findings.WithLabelValues("test-warn", "warning", "warn"), 1},
+		{m.panics, 1},
+	} {
+		if got := counterValue(tc.c); got != tc.want {
+			t.Errorf("%v = %v, want %v", tc.c, got, tc.want)
+		}
+	}
+}
+
+// counterValue reads one counter (client_golang's testutil would pull in
+// another module for the same three lines).
+func counterValue(c prometheus.Collector) float64 {
+	ch := make(chan prometheus.Metric, 1)
+	c.Collect(ch)
+	var m dto.Metric
+	if err := (<-ch).Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetCounter().GetValue()
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 
@@ -65,38 +68,69 @@ func Parse(name string, data []byte) ([]*Object, []Error) {
 		// them keeps every value and every column.
 		data = bytes.ReplaceAll(data, []byte("\t"), []byte(" "))
 	}
-	var objs []*Object
-	var errs []Error
-	for _, c := range splitDocuments(data) {
-		file, delta := name, c.start-1
-		if c.source != "" {
-			file, delta = c.source, c.start-1-c.sourceLine
+	chunks := splitDocuments(data)
+	results := make([]parser, len(chunks))
+	workers := min(runtime.GOMAXPROCS(0), len(chunks))
+	if workers > 1 && len(data) >= parallelBytes {
+		// One big stream (helm template output, a rendered bundle) would
+		// otherwise decode on one core; documents are independent.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < len(chunks); i = int(next.Add(1)) - 1 {
+					results[i] = parseChunk(name, chunks[i])
+				}
+			})
 		}
-		dec := yaml.NewDecoder(bytes.NewReader(c.text))
-		for {
-			var doc yaml.Node
-			err := safeDecode(dec, &doc)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				line, msg := errorLine(err)
-				// yaml.v3 may place an error at the end of the chunk,
-				// which is the next document's "---" line.
-				line = max(1, min(line, c.lastLine()))
-				errs = append(errs, Error{File: file, Line: line + delta, Message: msg})
-				break
-			}
-			if len(doc.Content) == 0 {
-				continue
-			}
-			p := &parser{name: name, file: file, delta: delta}
-			p.document(doc.Content[0])
-			objs = append(objs, p.objs...)
-			errs = append(errs, p.errs...)
+		wg.Wait()
+	} else {
+		for i, c := range chunks {
+			results[i] = parseChunk(name, c)
 		}
 	}
+	var objs []*Object
+	var errs []Error
+	for _, r := range results {
+		objs = append(objs, r.objs...)
+		errs = append(errs, r.errs...)
+	}
 	return objs, errs
+}
+
+// parallelBytes is the stream size from which Parse decodes documents on
+// all cores; below it the goroutines cost more than they save, and a run
+// over many files already decodes files in parallel.
+const parallelBytes = 1 << 20
+
+// parseChunk decodes the documents of one chunk, in order.
+func parseChunk(name string, c chunk) parser {
+	file, delta := name, c.start-1
+	if c.source != "" {
+		file, delta = c.source, c.start-1-c.sourceLine
+	}
+	out := parser{name: name, file: file, delta: delta}
+	dec := yaml.NewDecoder(bytes.NewReader(c.text))
+	for {
+		var doc yaml.Node
+		err := safeDecode(dec, &doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, msg := errorLine(err)
+			// yaml.v3 may place an error at the end of the chunk,
+			// which is the next document's "---" line.
+			line = max(1, min(line, c.lastLine()))
+			out.errs = append(out.errs, Error{File: file, Line: line + delta, Message: msg})
+			break
+		}
+		if len(doc.Content) == 0 {
+			continue
+		}
+		out.document(doc.Content[0])
+	}
+	return out
 }
 
 // safeDecode turns a panic inside the YAML parser into an error: podlint

@@ -422,3 +422,38 @@ func TestUnknownObjectsKeepNoTree(t *testing.T) {
 		t.Error("a known object lost its tree")
 	}
 }
+
+// A stream of 1 MiB or more decodes its documents on all cores; the
+// result must be what decoding them one after another gives, in order.
+func TestParallelParseKeepsOrder(t *testing.T) {
+	unit := "# Source: chart/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n---\n" +
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, imagePullSecret: r}]\n---\n" +
+		"key: [unclosed\n---\n"
+	var b strings.Builder
+	for i := 0; b.Len() < parallelBytes+len(unit); i++ {
+		b.WriteString(strings.ReplaceAll(unit, "name: a}", "name: a"+strconv.Itoa(i)+"}"))
+	}
+	data := []byte(b.String())
+	objs, errs := Parse("big.yaml", data)
+
+	var want parser
+	for _, c := range splitDocuments(data) {
+		r := parseChunk("big.yaml", c)
+		want.objs = append(want.objs, r.objs...)
+		want.errs = append(want.errs, r.errs...)
+	}
+	if len(objs) != len(want.objs) || len(errs) != len(want.errs) || len(errs) == 0 {
+		t.Fatalf("got %d objects, %d errors; want %d, %d", len(objs), len(errs), len(want.objs), len(want.errs))
+	}
+	for i, o := range objs {
+		w := want.objs[i]
+		if o.Ref != w.Ref || o.File != w.File || o.Line() != w.Line() || len(o.Target.Issues) != len(w.Target.Issues) {
+			t.Fatalf("object %d: %+v %s:%d, want %+v %s:%d", i, o.Ref, o.File, o.Line(), w.Ref, w.File, w.Line())
+		}
+	}
+	for i, e := range errs {
+		if e != want.errs[i] {
+			t.Fatalf("error %d: %v, want %v", i, e, want.errs[i])
+		}
+	}
+}

@@ -27,7 +27,9 @@ func newHostPortNodes(p *Pass, claims []hostPortClaim) *hostPortNodes {
 	if len(claims) == 0 || p.Inv.Nodes == nil || p.Target.Spec == nil {
 		return nil
 	}
-	if _, known := p.Inv.Nodes.NodeCount(); !known {
+	// No known node: fall back to the static rules, as the scheduling
+	// checks stay silent then too.
+	if n, known := p.Inv.Nodes.NodeCount(); !known || n == 0 {
 		return nil
 	}
 	s := newScheduling(p.Target, p.Inv)

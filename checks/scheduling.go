@@ -114,7 +114,11 @@ func evaluateScheduling(p *Pass) (*scheduling, *schedOutcome) {
 		return nil, nil
 	}
 	total, known := p.Inv.Nodes.NodeCount()
-	if !known {
+	// Zero known nodes is a cluster still coming up, a virtual control
+	// plane or a snapshot taken without nodes: saying "0/0 nodes are
+	// available" on every pod would be noise, and in the webhook it would
+	// deny every workload.
+	if !known || total == 0 {
 		return nil, nil
 	}
 	s := newScheduling(t, p.Inv)

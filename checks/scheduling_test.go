@@ -151,6 +151,21 @@ func TestNodeSelectorUnsatisfiableNodesPresentButNotKnown(t *testing.T) {
 	}
 }
 
+func TestSchedulingSilentWithZeroKnownNodes(t *testing.T) {
+	// A cluster whose node list is known but empty (coming up, virtual
+	// control plane): reporting every pod would make the webhook deny
+	// every workload.
+	st := inventory.New()
+	st.MarkKnown(inventory.Nodes, inventory.AllNamespaces)
+	for _, id := range []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"} {
+		for _, w := range []string{deploy(app), deploy("nodeSelector: {disktype: ssd}\n" + app)} {
+			if fs := runCluster(t, id, workload(t, w), st); len(fs) != 0 {
+				t.Errorf("%s with zero known nodes:\n%s", id, clusterLines(fs))
+			}
+		}
+	}
+}
+
 func TestTaintNotTolerated(t *testing.T) {
 	base := "spec.template.spec."
 	notReady := `

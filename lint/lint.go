@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/checks/inventory"
 	"github.com/podlint/podlint/lint/decode"
@@ -68,7 +66,7 @@ func run(ctx context.Context, opts Options, eng *checks.Engine) *Report {
 	// ServiceAccount or DaemonSet later in the inputs still counts.
 	for _, o := range objs {
 		if o.Known {
-			feed(store, o.Target)
+			store.AddTarget(o.Target)
 		}
 	}
 	inv := store.Inventory()
@@ -156,34 +154,4 @@ func parseInput(in *input, stdin io.Reader) parsed {
 		r.errs = append(r.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
 	}
 	return r
-}
-
-// feed adds what the checks may look up about an object to the store.
-// Secrets go in as name and type only: their data never leaves the input.
-func feed(s *inventory.Store, t *checks.Target) {
-	switch o := t.Object.(type) {
-	case *corev1.ServiceAccount:
-		s.AddServiceAccount(o)
-	case *corev1.Secret:
-		typ := o.Type
-		if typ == "" {
-			typ = corev1.SecretTypeOpaque
-		}
-		s.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: typ, TypeKnown: true})
-	case *corev1.ConfigMap:
-		s.AddConfigMap(o.Namespace, o.Name)
-	case *corev1.PersistentVolumeClaim:
-		s.AddPVC(o.Namespace, o.Name)
-	case *corev1.Namespace:
-		s.AddNamespace(o)
-	case *corev1.Node:
-		s.AddNode(o)
-	case *corev1.LimitRange:
-		s.AddLimitRange(o)
-	case *corev1.ResourceQuota:
-		s.AddResourceQuota(o)
-	}
-	if t.Spec != nil {
-		s.AddWorkload(t)
-	}
 }

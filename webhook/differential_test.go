@@ -13,7 +13,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	admissionv1 "k8s.io/api/admission/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -88,7 +87,7 @@ func TestDifferential(t *testing.T) {
 			store := newStore()
 			for _, o := range objs {
 				if o.Known {
-					feedLikeLint(store, o.Target)
+					store.AddTarget(o.Target)
 				}
 			}
 			var got []string
@@ -219,34 +218,4 @@ func toJSON(t *testing.T, n *yaml.Node) []byte {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-// feedLikeLint mirrors lint's unexported feed: what a run's inputs tell the
-// inventory. The webhook gets the same knowledge from its informers.
-func feedLikeLint(s *inventory.Store, t *checks.Target) {
-	switch o := t.Object.(type) {
-	case *corev1.ServiceAccount:
-		s.AddServiceAccount(o)
-	case *corev1.Secret:
-		typ := o.Type
-		if typ == "" {
-			typ = corev1.SecretTypeOpaque
-		}
-		s.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: typ, TypeKnown: true})
-	case *corev1.ConfigMap:
-		s.AddConfigMap(o.Namespace, o.Name)
-	case *corev1.PersistentVolumeClaim:
-		s.AddPVC(o.Namespace, o.Name)
-	case *corev1.Namespace:
-		s.AddNamespace(o)
-	case *corev1.Node:
-		s.AddNode(o)
-	case *corev1.LimitRange:
-		s.AddLimitRange(o)
-	case *corev1.ResourceQuota:
-		s.AddResourceQuota(o)
-	}
-	if t.Spec != nil {
-		s.AddWorkload(t)
-	}
 }

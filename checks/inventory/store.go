@@ -398,3 +398,35 @@ func protocol(p corev1.Protocol) corev1.Protocol {
 	}
 	return p
 }
+
+// AddTarget records what one input object tells the inventory: the object
+// itself when it is a kind the checks look up, and its host ports when it
+// has a pod spec. The CLI feeds every input through it before any check
+// runs; tests that compare the CLI with the webhook use it too.
+func (s *Store) AddTarget(t *checks.Target) {
+	switch o := t.Object.(type) {
+	case *corev1.ServiceAccount:
+		s.AddServiceAccount(o)
+	case *corev1.Secret:
+		typ := o.Type
+		if typ == "" {
+			typ = corev1.SecretTypeOpaque
+		}
+		s.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: typ, TypeKnown: true})
+	case *corev1.ConfigMap:
+		s.AddConfigMap(o.Namespace, o.Name)
+	case *corev1.PersistentVolumeClaim:
+		s.AddPVC(o.Namespace, o.Name)
+	case *corev1.Namespace:
+		s.AddNamespace(o)
+	case *corev1.Node:
+		s.AddNode(o)
+	case *corev1.LimitRange:
+		s.AddLimitRange(o)
+	case *corev1.ResourceQuota:
+		s.AddResourceQuota(o)
+	}
+	if t.Spec != nil {
+		s.AddWorkload(t)
+	}
+}

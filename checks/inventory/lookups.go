@@ -60,14 +60,24 @@ func (l nsLookup) Namespace(name string) (*corev1.Namespace, checks.Presence) {
 
 type nodeLookup struct{ s *Store }
 
+// Nodes returns the cached sorted list; callers must not modify it.
 func (l nodeLookup) Nodes() ([]*corev1.Node, bool) {
 	s := l.s
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if !s.isKnown(Nodes, AllNamespaces) {
+	known, list := s.isKnown(Nodes, AllNamespaces), s.nodeList
+	s.mu.RUnlock()
+	if !known {
 		return nil, false
 	}
-	return sortedNodes(s.nodes), true
+	if list != nil {
+		return list, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nodeList == nil {
+		s.nodeList = sortedNodes(s.nodes)
+	}
+	return s.nodeList, true
 }
 
 func (l nodeLookup) NodesWithLabel(key, value string) []*corev1.Node {

@@ -41,7 +41,11 @@ type Store struct {
 	// for AllNamespaces.
 	known map[Kind]map[string]bool
 
-	nodes      map[string]*corev1.Node
+	nodes map[string]*corev1.Node
+	// nodeList caches nodes sorted by name; nil after any node change.
+	// Checks ask for it once per pod without a selector, so rebuilding
+	// and sorting 5,000 nodes each time would dominate their cost.
+	nodeList   []*corev1.Node
 	nodeLabels map[string]map[string]map[string]*corev1.Node // key -> value -> name -> node
 	namespaces map[string]*corev1.Namespace
 	sas        map[nsName]*corev1.ServiceAccount
@@ -153,6 +157,7 @@ func (s *Store) AddNode(n *corev1.Node) {
 	defer s.mu.Unlock()
 	s.deleteNode(n.Name)
 	s.nodes[n.Name] = n
+	s.nodeList = nil
 	for k, v := range n.Labels {
 		byVal := s.nodeLabels[k]
 		if byVal == nil {
@@ -190,6 +195,7 @@ func (s *Store) deleteNode(name string) {
 		}
 	}
 	delete(s.nodes, name)
+	s.nodeList = nil
 }
 
 // AddNamespace adds or replaces a namespace.

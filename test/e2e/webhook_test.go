@@ -58,19 +58,7 @@ func repoRoot(t *testing.T) string {
 func start(t *testing.T, tweak ...func(*rest.Config, *webhook.Options, *webhook.ServerExtras)) *env {
 	t.Helper()
 	root := repoRoot(t)
-	bin := filepath.Join(root, "bin")
-	if _, err := os.Stat(filepath.Join(bin, "kube-apiserver")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("envtest binaries missing in %s (run make envtest-bins): %v", bin, err)
-		}
-		t.Skipf("envtest binaries missing in %s; run make envtest-bins (CI fails instead of skipping)", bin)
-	}
-	te := &envtest.Environment{BinaryAssetsDirectory: bin}
-	cfg, err := te.Start()
-	if err != nil {
-		t.Fatalf("starting envtest: %v", err)
-	}
-	t.Cleanup(func() { _ = te.Stop() })
+	te, cfg := startEnvtest(t)
 	c, err := client.New(cfg, client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +130,26 @@ func start(t *testing.T, tweak ...func(*rest.Config, *webhook.Options, *webhook.
 	})
 	eventually(t, 60*time.Second, "informers synced", srv.Feeder.Synced)
 	return e
+}
+
+// startEnvtest starts a kube-apiserver and etcd from <repo>/bin, stopped
+// when the test ends. Without the binaries it skips, or fails under CI.
+func startEnvtest(t *testing.T) (*envtest.Environment, *rest.Config) {
+	t.Helper()
+	bin := filepath.Join(repoRoot(t), "bin")
+	if _, err := os.Stat(filepath.Join(bin, "kube-apiserver")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("envtest binaries missing in %s (run make envtest-bins): %v", bin, err)
+		}
+		t.Skipf("envtest binaries missing in %s; run make envtest-bins (CI fails instead of skipping)", bin)
+	}
+	te := &envtest.Environment{BinaryAssetsDirectory: bin}
+	cfg, err := te.Start()
+	if err != nil {
+		t.Fatalf("starting envtest: %v", err)
+	}
+	t.Cleanup(func() { _ = te.Stop() })
+	return te, cfg
 }
 
 func (e *env) shutdown() {

@@ -24,12 +24,12 @@ function median(s,   a, n, i, j, t) {
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 
-function row(label, unit, scale,   d, l) {
+function row(label, unit, scale, digits,   d, l) {
 	d = median(v["BenchmarkDecodeCorpus", unit])
 	l = median(v["BenchmarkLintCorpus", unit])
 	if (d == "" || l == "")
 		return
-	printf "%-14s %14.1f %14.1f %8.2fx\n", label, d / scale, l / scale, (d > 0 ? l / d : 0)
+	printf "%-14s %14." digits "f %14." digits "f %8.2fx\n", label, d / scale, l / scale, (d > 0 ? l / d : 0)
 	ratio[unit] = d > 0 ? l / d : 0
 }
 
@@ -41,10 +41,10 @@ END {
 	}
 	printf "corpus, medians of %d (decode only) and %d (podlint) runs\n", d, l
 	printf "%-14s %14s %14s %9s\n", "", "decode only", "podlint", "ratio"
-	row("wall ms/op", "ns/op", 1e6)
-	row("cpu ms/op", "cpu-ms/op", 1)
-	row("MB/op", "B/op", 1e6)
-	row("allocs/op", "allocs/op", 1)
+	row("wall ms/op", "ns/op", 1e6, 0)
+	row("cpu ms/op", "cpu-ms/op", 1, 0)
+	row("MB/op", "B/op", 1e6, 1)
+	row("allocs/op", "allocs/op", 1, 0)
 	verdict = (ratio["ns/op"] <= 1.5 && (!("cpu-ms/op" in ratio) || ratio["cpu-ms/op"] <= 1.5)) ? "within" : "OVER"
 	printf "podlint is %s the 1.50x budget of decode-only time\n", verdict
 }

@@ -81,6 +81,9 @@ type Feeder struct {
 	// untyped metadata watch decides existence.
 	secretTypes map[string]corev1.SecretType
 	secrets     map[string]bool
+	// marked holds the syncs markKnown has acted on, by name; Synced
+	// reads it so that ready implies the store already knows the kinds.
+	marked map[string]bool
 
 	syncs []syncWait
 }
@@ -94,7 +97,7 @@ type syncWait struct {
 // NewFeeder returns a feeder over store.
 func NewFeeder(store *inventory.Store, m *Metrics) *Feeder {
 	return &Feeder{store: store, metrics: m, seen: map[string]map[string]bool{},
-		secretTypes: map[string]corev1.SecretType{}, secrets: map[string]bool{}}
+		secretTypes: map[string]corev1.SecretType{}, secrets: map[string]bool{}, marked: map[string]bool{}}
 }
 
 // Setup registers the informers of the switched-on kinds with the
@@ -208,6 +211,9 @@ func (f *Feeder) markKnown(ctx context.Context) error {
 			if s.kind != "" {
 				f.store.MarkKnown(s.kind, inventory.AllNamespaces)
 			}
+			f.mu.Lock()
+			f.marked[s.name] = true
+			f.mu.Unlock()
 			log.FromContext(ctx).V(1).Info("cache synced", "kind", s.name)
 		}
 		pending = rest
@@ -221,11 +227,16 @@ func (f *Feeder) markKnown(ctx context.Context) error {
 	return nil
 }
 
-// Synced is a readyz check: not ready until every informer has listed.
+// Synced is a readyz check: not ready until every informer has listed
+// and markKnown has told the store so. An informer's own sync is not
+// enough: markKnown only runs once the manager has started its caches, and
+// until it marks a kind the checks treat it as unknown and stay silent.
 func (f *Feeder) Synced() error {
 	var waiting []string
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for _, s := range f.syncs {
-		if !s.synced() {
+		if !s.synced() || !f.marked[s.name] {
 			waiting = append(waiting, s.name)
 		}
 	}

@@ -73,7 +73,11 @@ func run(ctx context.Context, opts Options, eng *checks.Engine) *Report {
 	for _, o := range objs {
 		if !o.Known {
 			rep.Summary.Skipped++
-			continue
+			// A skipped object still has a target when it repeats a
+			// key: schema-invalid reports that, nothing else runs.
+			if o.Target == nil {
+				continue
+			}
 		}
 		if ctx.Err() != nil {
 			break

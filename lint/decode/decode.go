@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -342,6 +343,16 @@ func (p *parser) object(n *yaml.Node, apiVersion, kind string) {
 		o.Target, o.Known = t, true
 		o.Ref = t.Ref
 	} else {
+		// Duplicate keys lose data whatever the kind (a custom resource
+		// with two "requests:" blocks), so they are the one thing
+		// reported inside objects podlint does not otherwise read.
+		d := &decoder{delta: p.delta}
+		d.duplicateKeys(n, 0)
+		if len(d.issues) > 0 {
+			meta := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: o.Ref.Name, Namespace: o.Ref.Namespace}}
+			o.Target = checks.NewTarget(meta, apiVersion, kind)
+			o.Target.Issues = d.issues
+		}
 		// No check looks inside an object podlint does not know, and
 		// these are the big ones (CRDs with their schemas, custom
 		// resources): keep only where the object starts, so a long

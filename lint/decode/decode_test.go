@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -455,5 +456,52 @@ func TestParallelParseKeepsOrder(t *testing.T) {
 		if e != want.errs[i] {
 			t.Fatalf("error %d: %v, want %v", i, e, want.errs[i])
 		}
+	}
+}
+
+func TestDuplicateKeysInUnknownKinds(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want []string // "field line:col message-substring"
+	}{
+		{"custom resource loses a requests block",
+			"apiVersion: platform.confluent.io/v1beta1\nkind: Kafka\nmetadata: {name: kafka, namespace: confluent}\nspec:\n  podTemplate:\n    resources:\n      requests:\n        cpu: 200m\n      requests:\n        memory: 512Mi\n",
+			[]string{`spec.podTemplate.resources.requests 9:7 the first value is silently lost`}},
+		{"inside a list", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  items:\n  - a: 1\n    a: 2\n",
+			[]string{`spec.items[0].a 7:5 duplicate key "a"`}},
+		{"clean custom resource has no target", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {a: 1, b: 2}\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := parseOne(t, "x.yaml", tt.src)
+			if o.Known {
+				t.Fatal("a custom resource was decoded as a known kind")
+			}
+			if tt.want == nil {
+				if o.Target != nil {
+					t.Fatalf("clean unknown object got a target with issues %+v", o.Target.Issues)
+				}
+				return
+			}
+			if o.Target == nil || o.Target.Spec != nil {
+				t.Fatalf("target %+v: want one without a pod spec", o.Target)
+			}
+			if o.Target.Ref.Name != o.Ref.Name || o.Target.Ref.Kind != o.Ref.Kind {
+				t.Errorf("target names %v, object %v", o.Target.Ref, o.Ref)
+			}
+			if len(o.Target.Issues) != len(tt.want) {
+				t.Fatalf("issues %+v, want %d", o.Target.Issues, len(tt.want))
+			}
+			for i, w := range tt.want {
+				is := o.Target.Issues[i]
+				got := fmt.Sprintf("%s %d:%d %s", is.Field, is.Line, is.Column, is.Message)
+				field, rest, _ := strings.Cut(w, " ")
+				pos, msg, _ := strings.Cut(rest, " ")
+				if !strings.HasPrefix(got, field+" "+pos+" ") || !strings.Contains(got, msg) {
+					t.Errorf("issue %d = %q, want %q", i, got, w)
+				}
+			}
+		})
 	}
 }

@@ -518,6 +518,36 @@ func (d *decoder) duplicates(c []*yaml.Node, keys bool) {
 	}
 }
 
+// duplicateKeys reports repeated keys anywhere under n, for objects whose
+// schema podlint does not know. Aliases are not followed: their target is
+// checked where it is defined.
+func (d *decoder) duplicateKeys(n *yaml.Node, depth int) {
+	if n == nil || depth > maxDuplicateDepth {
+		return
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		if len(n.Content) > 2 {
+			d.duplicates(n.Content, false)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			d.path = append(d.path, pathElem{name: n.Content[i].Value, index: -1})
+			d.duplicateKeys(n.Content[i+1], depth+1)
+			d.path = d.path[:len(d.path)-1]
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			d.path = append(d.path, pathElem{index: i})
+			d.duplicateKeys(c, depth+1)
+			d.path = d.path[:len(d.path)-1]
+		}
+	}
+}
+
+// maxDuplicateDepth bounds the walk over unknown objects; real manifests
+// nest a few dozen levels at most.
+const maxDuplicateDepth = 200
+
 // duplicate reports the second of two pairs with the same key. Real
 // manifests often repeat a key with the very same value (a pasted
 // selector): then nothing is lost, and the issue is only harmless.

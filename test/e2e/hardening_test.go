@@ -18,8 +18,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +37,7 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/podlint/podlint/certs"
@@ -311,7 +315,7 @@ func testCA(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey) {
 // switched-off Secret watches, external certificates) against one API
 // server, each with its own server configured through the command line.
 func TestWebhookHardening(t *testing.T) {
-	_, cfg := startEnvtest(t)
+	te, cfg := startEnvtest(t)
 	logTo := io.Discard
 	if os.Getenv("PODLINT_E2E_LOG") != "" {
 		logTo = os.Stderr
@@ -528,6 +532,8 @@ func TestWebhookHardening(t *testing.T) {
 		})
 	})
 
+	t.Run("binary", func(t *testing.T) { binary(t, te, cfg) })
+
 	t.Run("external certificate reload", func(t *testing.T) {
 		dir := t.TempDir()
 		ca, caKey := testCA(t)
@@ -658,4 +664,118 @@ func readiness(t *testing.T, cfg *rest.Config, admin client.Client) {
 	if err := check("/healthz", http.StatusOK); err != nil {
 		t.Error(err)
 	}
+}
+
+// binary runs the built podlint-webhook command (flags, kubeconfig,
+// signal handling, JSON logs) rather than NewServer: it must become ready,
+// judge a review, and exit 0 on SIGTERM.
+func binary(t *testing.T, te *envtest.Environment, cfg *rest.Config) {
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	exe := filepath.Join(t.TempDir(), "podlint-webhook")
+	build := exec.CommandContext(ctx, "go", "build", "-o", exe, "./cmd/podlint-webhook")
+	build.Dir = repoRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	user, err := te.AddUser(envtest.User{Name: "binary-admin", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubecfg := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kubecfg, kc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ca, caKey := testCA(t)
+	servingPair(t, dir, ca, caKey, time.Hour)
+	h := &hook{addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), probe: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
+	_, port, _ := net.SplitHostPort(h.addr)
+	cmd := exec.CommandContext(ctx, exe, "--cert-mode=external", "--cert-dir", dir,
+		"--port", port, "--health-probe-bind-address", h.probe, "--metrics-bind-address", "0", "-v", "1")
+	// KUBECONFIG, as ctrl.GetConfig reads it; in a pod the service account
+	// is used instead.
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubecfg)
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	eventually(t, 60*time.Second, "binary ready", func() error {
+		select {
+		case err := <-exited:
+			stopped = true
+			t.Fatalf("podlint-webhook exited early: %v\n%s", err, stderr.String())
+		default:
+		}
+		code, body, err := h.probeStatus(ctx, "/readyz")
+		if err != nil {
+			return err
+		}
+		if code != http.StatusOK {
+			return fmt.Errorf("status %d: %s", code, body)
+		}
+		return nil
+	})
+	r := h.review(t, typedDeployment("team", "milli", func(s *corev1.PodSpec) { s.Containers[0].Resources = limits("1024m") }), deploymentKind)
+	if r.Allowed || !findingIn(r, "memory-unit-milli") {
+		t.Errorf("memory 1024m through the binary: allowed=%v result=%+v", r.Allowed, r.Result)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		stopped = true
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-ctx.Done():
+		t.Fatalf("podlint-webhook did not stop after SIGTERM\n%s", stderr.String())
+	}
+	// Logs are one JSON object per line; the denial is among them.
+	denial := false
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+			t.Errorf("log line is not JSON: %q", line)
+			continue
+		}
+		denial = denial || entry["decision"] == "denied"
+	}
+	if !denial {
+		t.Errorf("no denial logged:\n%s", stderr.String())
+	}
+}
+
+// lockedBuffer is a bytes.Buffer a running command writes to while the
+// test may read it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -49,6 +49,11 @@ type Options struct {
 	// swapping a symlink, which inotify watches on the file miss.
 	ConfigPollInterval time.Duration
 
+	// Kubeconfig, when set, is the kubeconfig file to use; otherwise the
+	// in-cluster configuration or $KUBECONFIG, as controller-runtime finds
+	// them. Running outside a cluster (a test, a laptop) needs it.
+	Kubeconfig string
+
 	CertMode CertMode
 	// CertDir holds tls.crt and tls.key in external mode.
 	CertDir string
@@ -122,6 +127,7 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.StringVar(&o.ConfigFile, "config", o.ConfigFile, "podlint config file (same format as the CLI's .podlint.yaml), reloaded when it changes")
 	fs.DurationVar(&o.ConfigPollInterval, "config-poll-interval", o.ConfigPollInterval, "how often --config is re-read")
 	certMode := fs.String("cert-mode", string(o.CertMode), "serving certificate: self (generate, rotate, inject caBundle) or external (read --cert-dir)")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "kubeconfig file (default: in-cluster configuration, or $KUBECONFIG)")
 	fs.StringVar(&o.CertDir, "cert-dir", o.CertDir, "directory with tls.crt and tls.key (external mode)")
 	fs.StringVar(&o.Namespace, "namespace", o.Namespace, "podlint's namespace (Secret and Service live there)")
 	fs.StringVar(&o.ServiceName, "service-name", o.ServiceName, "Service in front of the webhook (certificate DNS names)")

@@ -19,13 +19,14 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{name: "defaults", args: nil, want: func(*Options) {}},
 		{name: "everything", args: []string{"--mode=warn", "--config=/etc/podlint/.podlint.yaml", "--cert-mode=external",
-			"--cert-dir=/certs", "--namespace=ns", "--timeout=500ms", "--max-concurrency=3", "--watch-secrets=false",
+			"--cert-dir=/certs", "--kubeconfig=/home/me/.kube/config", "--namespace=ns", "--timeout=500ms", "--max-concurrency=3", "--watch-secrets=false",
 			"--watch-nodes=false", "--port=8443", "--enable-http2", "--extra-dns-names=localhost,a.b", "-v=2"},
 			want: func(o *Options) {
 				o.Mode, o.ConfigFile, o.CertMode, o.CertDir, o.Namespace = Warn, "/etc/podlint/.podlint.yaml", CertExternal, "/certs", "ns"
 				o.Timeout, o.MaxConcurrency, o.Port, o.EnableHTTP2, o.Verbosity = 500*time.Millisecond, 3, 8443, true, 2
 				o.Watch.Secrets, o.Watch.Nodes = false, false
 				o.ExtraDNSNames = []string{"localhost", "a.b"}
+				o.Kubeconfig = "/home/me/.kube/config"
 			}},
 		{name: "bad mode", args: []string{"--mode=off"}, wantErr: `--mode "off": want enforce or warn`},
 		{name: "bad cert mode", args: []string{"--cert-mode=magic"}, wantErr: `--cert-mode "magic"`},

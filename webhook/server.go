@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -186,7 +187,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	lg := NewLogger(o, stderr)
 	ctrl.SetLogger(lg)
-	cfg, err := ctrl.GetConfig()
+	cfg, err := restConfig(o.Kubeconfig)
 	if err != nil {
 		lg.Error(err, "no Kubernetes configuration")
 		return 1
@@ -202,4 +203,17 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// restConfig loads the flag's kubeconfig when given, else what
+// controller-runtime finds (in-cluster, then $KUBECONFIG).
+func restConfig(kubeconfig string) (*rest.Config, error) {
+	if kubeconfig == "" {
+		return ctrl.GetConfig()
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("loading --kubeconfig %s: %w", kubeconfig, err)
+	}
+	return cfg, nil
 }

@@ -695,11 +695,11 @@ func binary(t *testing.T, te *envtest.Environment, cfg *rest.Config) {
 	servingPair(t, dir, ca, caKey, time.Hour)
 	h := &hook{addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), probe: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
 	_, port, _ := net.SplitHostPort(h.addr)
-	cmd := exec.CommandContext(ctx, exe, "--cert-mode=external", "--cert-dir", dir,
+	cmd := exec.CommandContext(ctx, exe, "--cert-mode=external", "--cert-dir", dir, "--kubeconfig", kubecfg,
 		"--port", port, "--health-probe-bind-address", h.probe, "--metrics-bind-address", "0", "-v", "1")
-	// KUBECONFIG, as ctrl.GetConfig reads it; in a pod the service account
-	// is used instead.
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubecfg)
+	// A KUBECONFIG that does not exist proves the flag is what is used; in
+	// a pod the service account is used instead.
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "no-such-kubeconfig"))
 	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

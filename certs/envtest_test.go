@@ -7,9 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,37 +19,14 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/podlint/podlint/test/apiserver"
 
 	"github.com/podlint/podlint/certs"
 )
 
-// startAPIServer starts the real kube-apiserver and etcd built into
-// <repo>/bin by hack/build-envtest-bins.sh.
-func startAPIServer(t *testing.T) *rest.Config {
-	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	bin := filepath.Join(filepath.Dir(file), "..", "bin")
-	for _, b := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s missing in %s (run hack/build-envtest-bins.sh): %v", b, bin, err)
-			}
-			t.Skipf("%s missing in %s; run hack/build-envtest-bins.sh to run this test", b, bin)
-		}
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: bin}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("start envtest: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stop envtest: %v", err)
-		}
-	})
-	return cfg
-}
+// startAPIServer starts a real kube-apiserver and etcd (see test/apiserver).
+func startAPIServer(t *testing.T) *rest.Config { return apiserver.Start(t).Config }
 
 const ns = "podlint-system"
 

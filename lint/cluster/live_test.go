@@ -18,40 +18,16 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/podlint/podlint/test/apiserver"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/checks/inventory"
 )
 
-// startAPIServer starts a real kube-apiserver and etcd from <repo>/bin
-// (hack/build-envtest-bins.sh builds them). Without them the test is
-// skipped, except in CI, where missing binaries are a failure.
-func startAPIServer(t *testing.T) *envtest.Environment {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("bin/%s is missing; run hack/build-envtest-bins.sh", b)
-			}
-			t.Skipf("bin/%s is missing; run hack/build-envtest-bins.sh to run tests against a real API server", b)
-		}
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: dir}
-	if _, err := env.Start(); err != nil {
-		t.Fatalf("starting envtest: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping envtest: %v", err)
-		}
-	})
-	return env
-}
+// startAPIServer starts a real kube-apiserver and etcd (see test/apiserver).
+func startAPIServer(t *testing.T) *envtest.Environment { return apiserver.Start(t) }
 
 func must[T any](t *testing.T) func(T, error) T {
 	return func(v T, err error) T {

@@ -26,6 +26,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/podlint/podlint/test/apiserver"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
@@ -132,24 +134,11 @@ func start(t *testing.T, tweak ...func(*rest.Config, *webhook.Options, *webhook.
 	return e
 }
 
-// startEnvtest starts a kube-apiserver and etcd from <repo>/bin, stopped
-// when the test ends. Without the binaries it skips, or fails under CI.
+// startEnvtest starts a kube-apiserver and etcd (see test/apiserver),
+// stopped when the test ends.
 func startEnvtest(t *testing.T) (*envtest.Environment, *rest.Config) {
-	t.Helper()
-	bin := filepath.Join(repoRoot(t), "bin")
-	if _, err := os.Stat(filepath.Join(bin, "kube-apiserver")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("envtest binaries missing in %s (run make envtest-bins): %v", bin, err)
-		}
-		t.Skipf("envtest binaries missing in %s; run make envtest-bins (CI fails instead of skipping)", bin)
-	}
-	te := &envtest.Environment{BinaryAssetsDirectory: bin}
-	cfg, err := te.Start()
-	if err != nil {
-		t.Fatalf("starting envtest: %v", err)
-	}
-	t.Cleanup(func() { _ = te.Stop() })
-	return te, cfg
+	te := apiserver.Start(t)
+	return te, te.Config
 }
 
 func (e *env) shutdown() {

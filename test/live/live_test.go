@@ -15,34 +15,12 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/podlint/podlint/test/apiserver"
+
 	"github.com/podlint/podlint/lint/cli"
 )
 
-func startAPIServer(t *testing.T) *envtest.Environment {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("bin/%s is missing; run hack/build-envtest-bins.sh", b)
-			}
-			t.Skipf("bin/%s is missing; run hack/build-envtest-bins.sh to run tests against a real API server", b)
-		}
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: dir}
-	if _, err := env.Start(); err != nil {
-		t.Fatalf("starting envtest: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping envtest: %v", err)
-		}
-	})
-	return env
-}
+func startAPIServer(t *testing.T) *envtest.Environment { return apiserver.Start(t) }
 
 const manifest = `apiVersion: apps/v1
 kind: Deployment

@@ -5,8 +5,6 @@ import (
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -18,34 +16,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/podlint/podlint/test/apiserver"
 
 	"github.com/podlint/podlint/certs"
 )
 
-func startAPIServer(t *testing.T) *rest.Config {
-	t.Helper()
-	bin := filepath.Join(repoRoot(t), "bin")
-	for _, b := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s missing in %s (run hack/build-envtest-bins.sh): %v", b, bin, err)
-			}
-			t.Skipf("%s missing in %s; run hack/build-envtest-bins.sh to run this test", b, bin)
-		}
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: bin}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("start envtest: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stop envtest: %v", err)
-		}
-	})
-	return cfg
-}
+func startAPIServer(t *testing.T) *rest.Config { return apiserver.Start(t).Config }
 
 // reviewRecorder is a webhook that allows everything and remembers what
 // the API server sent it.

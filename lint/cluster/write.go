@@ -65,37 +65,42 @@ func (s *Snapshot) Write(w io.Writer, f Format) error {
 		Kind:       "List",
 		Metadata:   snapshotListMeta{Annotations: map[string]string{ListedKindsAnnotation: strings.Join(kinds, ",")}},
 	}
-	add := func(v any) error {
-		b, err := json.Marshal(v)
+	// add keeps the first encoding error and skips the rest, so the loops
+	// below stay one line each.
+	var err error
+	add := func(v any) {
 		if err != nil {
-			return err
+			return
+		}
+		b, e := json.Marshal(v)
+		if e != nil {
+			err = e
+			return
 		}
 		list.Items = append(list.Items, b)
-		return nil
 	}
 	tm := func(apiVersion, kind string) metav1.TypeMeta {
 		return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
 	}
-	var err error
 	for _, n := range s.Nodes {
 		c := *n
 		c.TypeMeta = tm("v1", "Node")
-		err = add(&c)
+		add(&c)
 	}
 	for _, n := range s.Namespaces {
 		c := *n
 		c.TypeMeta = tm("v1", "Namespace")
-		err = errorsJoin(err, add(&c))
+		add(&c)
 	}
 	for _, ds := range s.DaemonSets {
 		c := *ds
 		c.TypeMeta = tm("apps/v1", "DaemonSet")
-		err = errorsJoin(err, add(&c))
+		add(&c)
 	}
 	for _, sa := range s.ServiceAccounts {
 		c := *sa
 		c.TypeMeta = tm("v1", "ServiceAccount")
-		err = errorsJoin(err, add(&c))
+		add(&c)
 	}
 	for _, m := range s.Secrets {
 		// A Secret whose type was not read is written without one, which
@@ -104,29 +109,29 @@ func (s *Snapshot) Write(w io.Writer, f Format) error {
 		if !m.TypeKnown {
 			typ = ""
 		}
-		err = errorsJoin(err, add(namedItem{APIVersion: "v1", Kind: "Secret", Metadata: nameMeta{Name: m.Name, Namespace: m.Namespace}, Type: typ}))
+		add(namedItem{APIVersion: "v1", Kind: "Secret", Metadata: nameMeta{Name: m.Name, Namespace: m.Namespace}, Type: typ})
 	}
 	for _, c := range s.ConfigMaps {
-		err = errorsJoin(err, add(namedItem{APIVersion: "v1", Kind: "ConfigMap", Metadata: nameMeta{Name: c.Name, Namespace: c.Namespace}}))
+		add(namedItem{APIVersion: "v1", Kind: "ConfigMap", Metadata: nameMeta{Name: c.Name, Namespace: c.Namespace}})
 	}
 	for _, c := range s.PVCs {
-		err = errorsJoin(err, add(namedItem{APIVersion: "v1", Kind: "PersistentVolumeClaim", Metadata: nameMeta{Name: c.Name, Namespace: c.Namespace}}))
+		add(namedItem{APIVersion: "v1", Kind: "PersistentVolumeClaim", Metadata: nameMeta{Name: c.Name, Namespace: c.Namespace}})
 	}
 	for _, lr := range s.LimitRanges {
 		c := *lr
 		c.TypeMeta = tm("v1", "LimitRange")
-		err = errorsJoin(err, add(&c))
+		add(&c)
 	}
 	for _, q := range s.ResourceQuotas {
 		c := *q
 		c.TypeMeta = tm("v1", "ResourceQuota")
-		err = errorsJoin(err, add(&c))
+		add(&c)
 	}
 	for _, p := range s.Pods {
-		err = errorsJoin(err, add(namedItem{
+		add(namedItem{
 			APIVersion: "v1", Kind: "Pod", Metadata: nameMeta{Name: p.Name, Namespace: p.Namespace},
 			Spec: &podSpec{NodeName: p.NodeName}, Status: &podStatus{Phase: p.Phase},
-		}))
+		})
 	}
 	if err != nil {
 		return fmt.Errorf("encoding snapshot: %w", err)
@@ -167,11 +172,4 @@ func (s *Snapshot) WriteFile(path string) error {
 		return fmt.Errorf("writing snapshot: %w", err)
 	}
 	return nil
-}
-
-func errorsJoin(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }

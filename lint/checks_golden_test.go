@@ -13,6 +13,7 @@ import (
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/cluster"
 	"github.com/podlint/podlint/lint/output"
+	"github.com/podlint/podlint/test/golden"
 )
 
 // updating reads the -update flag that package lint's own tests define;
@@ -66,7 +67,7 @@ func TestCheckFixtures(t *testing.T) {
 			if err := (&output.Text{}).Write(&buf, failReport, nil); err != nil {
 				t.Fatal(err)
 			}
-			compareGolden(t, filepath.Join("lint", "testdata", "golden", c.ID+".golden"), buf.Bytes())
+			golden.Assert(t, filepath.Join("lint", "testdata", "golden", c.ID+".golden"), buf.Bytes(), updating())
 		})
 	}
 }
@@ -109,27 +110,6 @@ func countCheck(r *lint.Report, id string) int {
 		}
 	}
 	return n
-}
-
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./lint -run TestCheckFixtures -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./lint -run TestCheckFixtures -update if intended)\n--- got ---\n%s--- want ---\n%s",
-			path, got, want)
-	}
 }
 
 // Goldens for checks that no longer exist would rot unnoticed.

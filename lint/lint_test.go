@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/test/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -61,19 +61,7 @@ func TestRunGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join(dir, "report.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
-		t.Errorf("report differs from %s (run with -update after checking the diff):\n%s", golden, got)
-	}
+	golden.Assert(t, filepath.Join(dir, "report.golden.json"), append(got, '\n'), *update)
 
 	// The facts the golden file encodes, spelled out.
 	find := func(file, check, field string) *Finding {

@@ -10,30 +10,10 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/test/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./lint/cli -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./lint/cli -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
 
 // Manifests for the exit-code tests: one error-severity finding
 // (memory-unit-milli), one warning-only (cpu-unit-missing), one clean.
@@ -268,7 +248,7 @@ func TestListChecksGolden(t *testing.T) {
 			if err := ListChecks(&buf, format, sampleCatalogue()); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "list-checks."+format+".golden", buf.Bytes())
+			golden.Assert(t, filepath.Join("testdata", "list-checks."+format+".golden"), buf.Bytes(), *update)
 		})
 	}
 }
@@ -292,7 +272,7 @@ func TestExplainGolden(t *testing.T) {
 	if err := Explain(&buf, sampleCatalogue()[0]); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "explain.golden", buf.Bytes())
+	golden.Assert(t, filepath.Join("testdata", "explain.golden"), buf.Bytes(), *update)
 }
 
 func TestMainExplain(t *testing.T) {

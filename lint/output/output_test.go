@@ -3,13 +3,13 @@ package output
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/test/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -86,24 +86,6 @@ func emptyReport() *lint.Report {
 	return &lint.Report{Summary: lint.Summary{Files: 1, Objects: 2}}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./lint/output -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./lint/output -update if the change is intended)\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
-
 func render(t *testing.T, format string, opts Options, r *lint.Report) []byte {
 	t.Helper()
 	o, err := New(format, opts)
@@ -134,7 +116,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, render(t, tt.format, tt.opts, tt.report))
+			golden.Assert(t, filepath.Join("testdata", tt.name), render(t, tt.format, tt.opts, tt.report), *update)
 		})
 	}
 }

@@ -41,6 +41,24 @@ type Pass struct {
 
 	check    *Check
 	findings []Finding
+	// shared is one map per target, handed to every check's pass.
+	shared map[any]any
+}
+
+// Shared returns compute's result for key, computing it once per target
+// for all the checks that run on it: the four scheduling checks read one
+// evaluation of the nodes instead of four. compute must depend only on the
+// target, the inventory and the config, and its result must be read-only.
+func (p *Pass) Shared(key any, compute func() any) any {
+	if v, ok := p.shared[key]; ok {
+		return v
+	}
+	v := compute()
+	if p.shared == nil {
+		p.shared = map[any]any{}
+	}
+	p.shared[key] = v
+	return v
 }
 
 // Report records a finding at path with the check's default severity.

@@ -48,11 +48,12 @@ func (e *Engine) Run(targets []*Target, inv Inventory) Result {
 func (e *Engine) RunTarget(t *Target, inv Inventory) Result {
 	var res Result
 	ignored := ignoredChecks(t)
+	shared := map[any]any{}
 	for _, ch := range e.Checks {
 		if !e.Config.IsEnabled(ch.ID) || (t.Spec == nil && !ch.AnyObject) {
 			continue
 		}
-		p := &Pass{Target: t, Inv: inv, Config: e.Config, check: ch}
+		p := &Pass{Target: t, Inv: inv, Config: e.Config, check: ch, shared: shared}
 		ch.Run(p)
 		if len(p.findings) == 0 {
 			continue

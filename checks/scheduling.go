@@ -109,6 +109,22 @@ func (o *schedOutcome) add(st schedStage, base, detail string) {
 // spec, nodes unknown, or a pod the scheduler does not place (nodeName set,
 // scheduling gates).
 func evaluateScheduling(p *Pass) (*scheduling, *schedOutcome) {
+	r := p.Shared(schedulingKey{}, func() any {
+		s, o := computeScheduling(p)
+		return schedResult{s, o}
+	}).(schedResult)
+	return r.s, r.o
+}
+
+// schedulingKey names the shared evaluation in Pass.Shared.
+type schedulingKey struct{}
+
+type schedResult struct {
+	s *scheduling
+	o *schedOutcome
+}
+
+func computeScheduling(p *Pass) (*scheduling, *schedOutcome) {
 	t := p.Target
 	if t.Spec == nil || p.Inv.Nodes == nil || t.Spec.NodeName != "" || len(t.Spec.SchedulingGates) > 0 {
 		return nil, nil

@@ -466,3 +466,26 @@ func TestSchedulingCostFollowsEligibleNodes(t *testing.T) {
 		t.Errorf("pod without selector was shown %d of 1,000 nodes; the count is not measuring the node scan", all)
 	}
 }
+
+// TestSchedulingChecksShareOneEvaluation: run together, as the engine runs
+// them, the four scheduling checks look at the nodes once, not four times.
+func TestSchedulingChecksShareOneEvaluation(t *testing.T) {
+	ids := []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"}
+	st := benchStore(t, 1000)
+	target := workload(t, deploy(app))
+	count := func(cs []*checks.Check) int {
+		inv := st.Inventory()
+		cn := &countingNodes{NodeLookup: inv.Nodes}
+		inv.Nodes = cn
+		(&checks.Engine{Checks: cs, Config: checks.DefaultConfig()}).RunTarget(target, inv)
+		return cn.handed
+	}
+	var all []*checks.Check
+	for _, id := range ids {
+		all = append(all, checks.Lookup(id))
+	}
+	one, together := count(all[:1]), count(all)
+	if one == 0 || together != one {
+		t.Errorf("one check was shown %d nodes, all four together %d; want the same (one shared evaluation)", one, together)
+	}
+}

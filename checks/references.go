@@ -19,70 +19,64 @@ type objRef struct {
 	optional bool
 }
 
-func isOptional(b *bool) bool { return b != nil && *b }
+// The kinds configRefs follows, named as the kubelet's messages name them.
+const (
+	configMapKind = "configmap"
+	secretKind    = "secret"
+)
 
-// configMapRefs lists the ConfigMaps a pod spec needs: volumes, projected
-// sources, env valueFrom and envFrom.
-func configMapRefs(t *Target) []objRef {
+// configRefs lists the objects of kind (configMapKind or secretKind) that a
+// pod spec needs before its containers start: volumes, projected sources,
+// env valueFrom and envFrom. Image pull secrets have their own check
+// because their absence leads to a different failure.
+func configRefs(t *Target, kind string) []objRef {
 	var out []objRef
+	add := func(k, name string, path *field.Path, container, volume string, optional *bool) {
+		if k == kind {
+			out = append(out, objRef{name, path, container, volume, optional != nil && *optional})
+		}
+	}
 	vols := t.SpecPath.Child("volumes")
 	for i, v := range t.Spec.Volumes {
 		vp := vols.Index(i)
 		if cm := v.ConfigMap; cm != nil {
-			out = append(out, objRef{cm.Name, vp.Child("configMap", "name"), "", v.Name, isOptional(cm.Optional)})
+			add(configMapKind, cm.Name, vp.Child("configMap", "name"), "", v.Name, cm.Optional)
 		}
-		if pr := v.Projected; pr != nil {
-			for j, src := range pr.Sources {
-				if cm := src.ConfigMap; cm != nil {
-					out = append(out, objRef{cm.Name, vp.Child("projected", "sources").Index(j).Child("configMap", "name"), "", v.Name, isOptional(cm.Optional)})
-				}
-			}
-		}
-	}
-	for _, c := range t.Containers() {
-		for j, e := range c.Container.Env {
-			if e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil {
-				r := e.ValueFrom.ConfigMapKeyRef
-				out = append(out, objRef{r.Name, c.Path.Child("env").Index(j).Child("valueFrom", "configMapKeyRef", "name"), c.Container.Name, "", isOptional(r.Optional)})
-			}
-		}
-		for k, e := range c.Container.EnvFrom {
-			if r := e.ConfigMapRef; r != nil {
-				out = append(out, objRef{r.Name, c.Path.Child("envFrom").Index(k).Child("configMapRef", "name"), c.Container.Name, "", isOptional(r.Optional)})
-			}
-		}
-	}
-	return out
-}
-
-// secretRefs is configMapRefs for Secrets. Image pull secrets have their own
-// check because their absence leads to a different failure.
-func secretRefs(t *Target) []objRef {
-	var out []objRef
-	vols := t.SpecPath.Child("volumes")
-	for i, v := range t.Spec.Volumes {
-		vp := vols.Index(i)
 		if s := v.Secret; s != nil {
-			out = append(out, objRef{s.SecretName, vp.Child("secret", "secretName"), "", v.Name, isOptional(s.Optional)})
+			add(secretKind, s.SecretName, vp.Child("secret", "secretName"), "", v.Name, s.Optional)
 		}
 		if pr := v.Projected; pr != nil {
 			for j, src := range pr.Sources {
+				sp := vp.Child("projected", "sources").Index(j)
+				if cm := src.ConfigMap; cm != nil {
+					add(configMapKind, cm.Name, sp.Child("configMap", "name"), "", v.Name, cm.Optional)
+				}
 				if s := src.Secret; s != nil {
-					out = append(out, objRef{s.Name, vp.Child("projected", "sources").Index(j).Child("secret", "name"), "", v.Name, isOptional(s.Optional)})
+					add(secretKind, s.Name, sp.Child("secret", "name"), "", v.Name, s.Optional)
 				}
 			}
 		}
 	}
 	for _, c := range t.Containers() {
 		for j, e := range c.Container.Env {
-			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-				r := e.ValueFrom.SecretKeyRef
-				out = append(out, objRef{r.Name, c.Path.Child("env").Index(j).Child("valueFrom", "secretKeyRef", "name"), c.Container.Name, "", isOptional(r.Optional)})
+			if e.ValueFrom == nil {
+				continue
+			}
+			vp := c.Path.Child("env").Index(j).Child("valueFrom")
+			if r := e.ValueFrom.ConfigMapKeyRef; r != nil {
+				add(configMapKind, r.Name, vp.Child("configMapKeyRef", "name"), c.Container.Name, "", r.Optional)
+			}
+			if r := e.ValueFrom.SecretKeyRef; r != nil {
+				add(secretKind, r.Name, vp.Child("secretKeyRef", "name"), c.Container.Name, "", r.Optional)
 			}
 		}
 		for k, e := range c.Container.EnvFrom {
+			ep := c.Path.Child("envFrom").Index(k)
+			if r := e.ConfigMapRef; r != nil {
+				add(configMapKind, r.Name, ep.Child("configMapRef", "name"), c.Container.Name, "", r.Optional)
+			}
 			if r := e.SecretRef; r != nil {
-				out = append(out, objRef{r.Name, c.Path.Child("envFrom").Index(k).Child("secretRef", "name"), c.Container.Name, "", isOptional(r.Optional)})
+				add(secretKind, r.Name, ep.Child("secretRef", "name"), c.Container.Name, "", r.Optional)
 			}
 		}
 	}
@@ -133,7 +127,7 @@ func configMapNotFound() *Check {
 			if p.Inv.ConfigMaps == nil {
 				return
 			}
-			reportMissing(p, "configmap", configMapRefs(p.Target), p.Inv.ConfigMaps.ConfigMap)
+			reportMissing(p, configMapKind, configRefs(p.Target, configMapKind), p.Inv.ConfigMaps.ConfigMap)
 		},
 	}
 }
@@ -169,7 +163,7 @@ func secretNotFound() *Check {
 			if p.Inv.Secrets == nil {
 				return
 			}
-			reportMissing(p, "secret", secretRefs(p.Target), func(ns, name string) Presence {
+			reportMissing(p, secretKind, configRefs(p.Target, secretKind), func(ns, name string) Presence {
 				_, pr := p.Inv.Secrets.Secret(ns, name)
 				return pr
 			})

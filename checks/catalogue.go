@@ -1,22 +1,25 @@
 package checks
 
-// Registry returns the catalogue, in documentation order. It is a function,
-// not a package variable, so callers may not mutate a shared list, and
-// adding a check is one line here (no init() side effects).
-func Registry() []*Check {
+// Catalogue returns every check, in documentation order: the static checks
+// (the object alone, plus the other inputs, decides), then the cluster-aware
+// ones (a test holds that order). It is a function, not a package variable, so that no caller can
+// mutate a shared list, and adding a check is one line here (no init()
+// side effects). Each check's file holds its code and documentation;
+// checks/testdata/<id>/ holds its fixtures.
+func Catalogue() []*Check {
 	return []*Check{
-		// Static checks: the object alone (plus the other inputs) decides.
-		memoryUnitMilliCheck(),
-		memoryUnitMissingCheck(),
-		memoryTooSmallCheck(),
-		cpuUnitMissingCheck(),
-		imageNameInvalidCheck(),
-		imagePullSecretMissingCheck(),
-		imagePullSecretWrongTypeCheck(),
-		probePortUndefinedCheck(),
-		hostPortConflictCheck(),
-		schemaInvalidCheck(),
-		// Cluster-aware checks.
+		// Static checks.
+		memoryUnitMilli(),
+		memoryUnitMissing(),
+		memoryTooSmall(),
+		cpuUnitMissing(),
+		imageNameInvalid(),
+		imagePullSecretMissing(),
+		imagePullSecretWrongType(),
+		probePortUndefined(),
+		hostPortConflict(),
+		schemaInvalid(),
+		// Cluster-aware checks (Check.Cluster).
 		nodeSelectorUnsatisfiable(),
 		taintNotTolerated(),
 		insufficientNodeResources(),
@@ -34,7 +37,7 @@ func Registry() []*Check {
 
 // Lookup returns the check with the given ID, or nil.
 func Lookup(id string) *Check {
-	for _, c := range Registry() {
+	for _, c := range Catalogue() {
 		if c.ID == id {
 			return c
 		}

@@ -1,6 +1,8 @@
 package checks_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,16 +13,14 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
+// TestCatalogue holds every check to the documentation that --explain,
+// --list-checks, docs/checks.md and SARIF rules print.
 func TestCatalogue(t *testing.T) {
 	kebab := regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)+$`)
-	allowed := []checks.Symptom{
-		checks.Pending, checks.ContainerCreating, checks.ImagePullBackOff, checks.InvalidImageName,
-		checks.CrashLoopBackOff, checks.CreateContainerConfigError, checks.FailedCreate, checks.ErrorState, checks.Rejected,
-	}
 	seen := map[string]bool{}
-	reg := checks.Registry()
+	reg := checks.Catalogue()
 	if len(reg) == 0 {
-		t.Fatal("the registry is empty")
+		t.Fatal("the catalogue is empty")
 	}
 	for _, c := range reg {
 		if !kebab.MatchString(c.ID) {
@@ -36,8 +36,8 @@ func TestCatalogue(t *testing.T) {
 		if r := strings.TrimSpace(c.Remediation); r == "" || !strings.HasSuffix(r, ".") {
 			t.Errorf("%s: remediation %q must be a sentence ending with a period", c.ID, c.Remediation)
 		}
-		if !slices.Contains(allowed, c.Symptom) {
-			t.Errorf("%s: symptom %q is not one of %q", c.ID, c.Symptom, allowed)
+		if c.Symptom.Explanation() == "" {
+			t.Errorf("%s: stuck state %q has no Symptom.Explanation", c.ID, c.Symptom)
 		}
 		for name, ex := range map[string]string{"Bad": c.Bad, "Good": c.Good} {
 			var v any
@@ -47,27 +47,69 @@ func TestCatalogue(t *testing.T) {
 				t.Errorf("%s: %s example is not YAML: %v", c.ID, name, err)
 			}
 		}
-		if checks.Lookup(c.ID) == nil {
-			t.Errorf("Lookup(%q) = nil", c.ID)
+		if l := checks.Lookup(c.ID); l == nil || l.ID != c.ID {
+			t.Errorf("Lookup(%q) = %v", c.ID, l)
 		}
 	}
 }
 
-// The static checks keep the documented order; cluster-aware checks follow.
-func TestStaticCatalogueOrder(t *testing.T) {
-	want := []string{
-		"memory-unit-milli", "memory-unit-missing", "memory-too-small", "cpu-unit-missing",
-		"image-name-invalid", "image-pull-secret-missing", "image-pull-secret-wrong-type",
-		"probe-port-undefined", "host-port-conflict", "schema-invalid",
-	}
-	var got []string
-	for _, c := range checks.Registry() {
-		if !c.Cluster && len(got) < len(want) {
-			got = append(got, c.ID)
+// The documentation lists the static checks first, then the cluster-aware
+// ones; within each group the catalogue's order is the documented one.
+func TestCatalogueOrder(t *testing.T) {
+	var clusterSeen string
+	for _, c := range checks.Catalogue() {
+		switch {
+		case c.Cluster:
+			clusterSeen = c.ID
+		case clusterSeen != "":
+			t.Errorf("static check %s comes after cluster check %s; list static checks first", c.ID, clusterSeen)
 		}
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("static checks in order %q, want %q", got, want)
+}
+
+// TestFixtureLayout ties checks/testdata to the catalogue in both
+// directions: every registered check has a directory named by its ID with
+// fail.yaml, pass.yaml, fail.golden (the text output for fail.yaml) and,
+// for a cluster check, cluster.yaml (the snapshot); every directory names
+// a registered check and holds nothing else. lint's TestCheckFixtures runs
+// the files.
+func TestFixtureLayout(t *testing.T) {
+	entries, err := os.ReadDir("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]bool{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			t.Errorf("testdata/%s: only one directory per check belongs in testdata", e.Name())
+			continue
+		}
+		dirs[e.Name()] = true
+		if checks.Lookup(e.Name()) == nil {
+			t.Errorf("testdata/%s names no registered check; register it in Catalogue or delete the directory", e.Name())
+		}
+	}
+	for _, c := range checks.Catalogue() {
+		if !dirs[c.ID] {
+			t.Errorf("check %s has no fixtures: add testdata/%s/ with fail.yaml, pass.yaml and fail.golden", c.ID, c.ID)
+			continue
+		}
+		want := []string{"fail.golden", "fail.yaml", "pass.yaml"}
+		if c.Cluster {
+			want = append(want, "cluster.yaml")
+		}
+		slices.Sort(want)
+		files, err := os.ReadDir(filepath.Join("testdata", c.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			got = append(got, f.Name())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("testdata/%s holds %q, want %q", c.ID, got, want)
+		}
 	}
 }
 

@@ -8,18 +8,17 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
-// clusterCheckIDs are the cluster-aware checks with testdata fixtures:
-// fail.yaml and pass.yaml (the workload) against cluster.yaml (a snapshot).
-func clusterCheckIDs() []string {
-	return []string{
-		"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity",
-		"image-pull-secret-not-found", "configmap-not-found", "secret-not-found", "pvc-not-found",
-		"service-account-not-found", "limit-range-violation", "resource-quota-violation", "pod-security-violation",
-	}
-}
-
+// TestClusterFixtures runs every cluster-aware check's fixtures here, with
+// the snapshot loaded straight into a store: fail.yaml and pass.yaml (the
+// workload) against cluster.yaml, and fail.yaml again without cluster
+// knowledge, which must stay silent. TestFixtureLayout makes sure the
+// files exist.
 func TestClusterFixtures(t *testing.T) {
-	for _, id := range clusterCheckIDs() {
+	for _, c := range checks.Catalogue() {
+		if !c.Cluster {
+			continue
+		}
+		id := c.ID
 		t.Run(id, func(t *testing.T) {
 			dir := filepath.Join("testdata", id)
 			read := func(name string) string {
@@ -45,23 +44,5 @@ func TestClusterFixtures(t *testing.T) {
 				t.Errorf("fail.yaml without cluster knowledge:\n%s", clusterLines(none))
 			}
 		})
-	}
-}
-
-// TestClusterCatalogue checks the documentation every cluster check must
-// carry for --explain, docs and SARIF.
-func TestClusterCatalogue(t *testing.T) {
-	for _, id := range clusterCheckIDs() {
-		c := checks.Lookup(id)
-		if c == nil {
-			t.Errorf("%s not registered", id)
-			continue
-		}
-		if !c.Cluster || c.Title == "" || c.Description == "" || c.Bad == "" || c.Good == "" || c.Symptom == "" || c.Run == nil {
-			t.Errorf("%s: incomplete catalogue entry", id)
-		}
-		if r := c.Remediation; r == "" || r[len(r)-1] != '.' {
-			t.Errorf("%s: remediation must end with a period: %q", id, r)
-		}
 	}
 }

@@ -41,16 +41,21 @@ type Registries struct {
 	ReportUnknown bool
 }
 
+// defaultMemoryMinimum is Config.MemoryMinimum's default, which
+// memory-too-small also falls back to when a Config leaves it zero.
+const defaultMemoryMinimum = "6Mi"
+
 // DefaultConfig returns the configuration used when none is given.
 func DefaultConfig() *Config {
 	return &Config{
-		MemoryMinimum:  resource.MustParse("6Mi"),
+		MemoryMinimum:  resource.MustParse(defaultMemoryMinimum),
 		CPUBareMaximum: 100,
 	}
 }
 
-// SeverityOf returns the effective severity of a check.
-func (c *Config) SeverityOf(ch *Check) Severity {
+// severityOf returns the effective severity of a check: the configured
+// one, or the check's default.
+func (c *Config) severityOf(ch *Check) Severity {
 	if s, ok := c.Severity[ch.ID]; ok {
 		return s
 	}

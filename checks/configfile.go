@@ -47,12 +47,12 @@ func (e *ConfigError) Error() string {
 //	  reportUnknown: false          # treat unlisted hosts as private
 //	exclude: [glob, ...]            # paths the CLI skips
 //
-// It is strict: an unknown key, a check ID not in the registry, a duplicate
+// It is strict: an unknown key, a check ID not in the catalogue, a duplicate
 // key or a bad value is an error naming its line, because a typo in a
 // linter's configuration silently turns checks off. Empty input yields the
 // defaults.
 func ParseConfig(data []byte) (*Config, error) {
-	return parseConfig(data, Registry())
+	return parseConfig(data, Catalogue())
 }
 
 func parseConfig(data []byte, catalogue []*Check) (*Config, error) {

@@ -247,13 +247,13 @@ func TestParseConfigSyntaxError(t *testing.T) {
 	}
 }
 
-// ParseConfig must validate against the real registry, which is what the
+// ParseConfig must validate against the real catalogue, which is what the
 // CLI and the webhook share.
-func TestParseConfigUsesRegistry(t *testing.T) {
+func TestParseConfigUsesCatalogue(t *testing.T) {
 	if _, err := ParseConfig([]byte("checks: {disable: [no-such-check]}\n")); err == nil {
 		t.Fatal("unknown check ID accepted")
 	}
-	for _, c := range Registry() {
+	for _, c := range Catalogue() {
 		if _, err := ParseConfig([]byte("checks: {disable: [" + c.ID + "]}\n")); err != nil {
 			t.Errorf("registered check %s rejected: %v", c.ID, err)
 		}

@@ -5,7 +5,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-func cpuUnitMissingCheck() *Check {
+func cpuUnitMissing() *Check {
 	return &Check{
 		ID:       "cpu-unit-missing",
 		Title:    "CPU written as a bare number of cores",

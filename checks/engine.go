@@ -1,16 +1,12 @@
 package checks
 
-import (
-	"cmp"
-	"slices"
-	"strings"
-)
+import "strings"
 
 // IgnoreAnnotation suppresses checks for one object: a comma-separated list
 // of check IDs, or "all". It is read on the object and on its pod template.
 const IgnoreAnnotation = "podlint.io/ignore"
 
-// Result is the outcome of running the catalogue over targets.
+// Result is the outcome of running the catalogue over one target.
 type Result struct {
 	Findings []Finding
 	// Suppressed counts findings dropped by the ignore annotation.
@@ -24,24 +20,25 @@ type Engine struct {
 	Config *Config
 }
 
-// NewEngine returns an engine over the registry's checks.
+// NewEngine returns an engine over the whole catalogue; nil means
+// DefaultConfig.
 func NewEngine(cfg *Config) *Engine {
 	if cfg == nil {
 		cfg = DefaultConfig()
 	}
-	return &Engine{Checks: Registry(), Config: cfg}
+	return &Engine{Checks: Catalogue(), Config: cfg}
 }
 
-// Run checks every target. Findings are in target order, then check order,
-// then report order; adapters sort by position themselves.
-func (e *Engine) Run(targets []*Target, inv Inventory) Result {
-	var res Result
-	for _, t := range targets {
-		r := e.RunTarget(t, inv)
-		res.Findings = append(res.Findings, r.Findings...)
-		res.Suppressed += r.Suppressed
+// Enabled returns the checks the configuration lets run, in catalogue
+// order, so that reports describe exactly those.
+func (e *Engine) Enabled() []*Check {
+	var out []*Check
+	for _, ch := range e.Checks {
+		if e.Config.IsEnabled(ch.ID) {
+			out = append(out, ch)
+		}
 	}
-	return res
+	return out
 }
 
 // RunTarget checks one target.
@@ -62,12 +59,12 @@ func (e *Engine) RunTarget(t *Target, inv Inventory) Result {
 			res.Suppressed += len(p.findings)
 			continue
 		}
-		sev, overridden := e.Config.Severity[ch.ID]
+		sev := e.Config.severityOf(ch)
 		for i := range p.findings {
 			// A configured severity replaces the default; a check that
 			// lowered one finding on purpose (uncertain case) stays
 			// lowered relative to it.
-			if overridden && p.findings[i].Severity == ch.Severity {
+			if p.findings[i].Severity == ch.Severity {
 				p.findings[i].Severity = sev
 			}
 		}
@@ -99,16 +96,4 @@ func ignoredChecks(t *Target) map[string]bool {
 		add(t.TemplateMeta.Annotations)
 	}
 	return out
-}
-
-// SortFindings orders findings by object, field, then check, for adapters
-// without positions.
-func SortFindings(fs []Finding) {
-	slices.SortStableFunc(fs, func(a, b Finding) int {
-		return cmp.Or(
-			cmp.Compare(a.Object.String(), b.Object.String()),
-			cmp.Compare(a.Field, b.Field),
-			cmp.Compare(a.Check, b.Check),
-		)
-	})
 }

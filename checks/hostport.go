@@ -74,7 +74,7 @@ func sameObject(a, b *Target) bool {
 	return a.Ref.Kind == b.Ref.Kind && a.Namespace() == b.Namespace() && a.Ref.Name == b.Ref.Name
 }
 
-func hostPortConflictCheck() *Check {
+func hostPortConflict() *Check {
 	return &Check{
 		ID:       "host-port-conflict",
 		Title:    "Host port claimed twice on the same node",

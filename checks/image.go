@@ -67,7 +67,7 @@ func imageProblem(image string) string {
 	return fmt.Sprintf("image %q is not a valid image reference (%s); the kubelet refuses to pull it", image, reason)
 }
 
-func imageNameInvalidCheck() *Check {
+func imageNameInvalid() *Check {
 	return &Check{
 		ID:       "image-name-invalid",
 		Title:    "Image reference the kubelet cannot parse",

@@ -23,7 +23,7 @@ func bareMemory(v quantityValue) bool {
 	return form == formBare && v.Q.Sign() > 0 && v.Q.Cmp(*resource.NewQuantity(1<<20, resource.BinarySI)) < 0
 }
 
-func memoryUnitMilliCheck() *Check {
+func memoryUnitMilli() *Check {
 	return &Check{
 		ID:       "memory-unit-milli",
 		Title:    "Memory written with the milli suffix m",
@@ -54,7 +54,7 @@ func memoryUnitMilliCheck() *Check {
 	}
 }
 
-func memoryUnitMissingCheck() *Check {
+func memoryUnitMissing() *Check {
 	return &Check{
 		ID:       "memory-unit-missing",
 		Title:    "Memory written as a bare number of bytes",
@@ -92,13 +92,13 @@ func memoryUnitMissingCheck() *Check {
 	}
 }
 
-func memoryTooSmallCheck() *Check {
+func memoryTooSmall() *Check {
 	return &Check{
 		ID:       "memory-too-small",
 		Title:    "Memory limit below the container runtime's minimum",
 		Severity: Error,
 		Symptom:  ContainerCreating,
-		Description: `A memory limit smaller than the container runtime can start a container with (6Mi by default, configurable as the memory minimum). ` +
+		Description: `A memory limit smaller than the container runtime can start a container with (` + defaultMemoryMinimum + ` by default, configurable as the memory minimum). ` +
 			`The kubelet writes the limit into the pod and container cgroups; the sandbox or the container process is killed or refused before it runs, so the pod stays in ContainerCreating with FailedCreatePodSandBox or RunContainerError events. ` +
 			`Values already reported by memory-unit-milli or memory-unit-missing are not repeated here.`,
 		Remediation: `Raise the memory limit to what the application needs, at least the configured minimum.`,
@@ -109,7 +109,7 @@ func memoryTooSmallCheck() *Check {
   limits:
     memory: 128Mi`,
 		Run: func(p *Pass) {
-			minimum := resource.MustParse("6Mi")
+			minimum := resource.MustParse(defaultMemoryMinimum)
 			if p.Config != nil && p.Config.MemoryMinimum.Sign() > 0 {
 				minimum = p.Config.MemoryMinimum
 			}

@@ -52,7 +52,7 @@ func probeUses(c *corev1.Container, path *field.Path) []probeUse {
 	return out
 }
 
-func probePortUndefinedCheck() *Check {
+func probePortUndefined() *Check {
 	return &Check{
 		ID:       "probe-port-undefined",
 		Title:    "Probe or lifecycle hook refers to an undeclared named port",

@@ -108,7 +108,7 @@ func serviceAccountName(spec *corev1.PodSpec) string {
 	return "default"
 }
 
-func imagePullSecretMissingCheck() *Check {
+func imagePullSecretMissing() *Check {
 	return &Check{
 		ID:       "image-pull-secret-missing",
 		Title:    "Private registry image without imagePullSecrets",
@@ -176,7 +176,7 @@ func pullSecretTypeOK(t corev1.SecretType) bool {
 	return t == corev1.SecretTypeDockerConfigJson || t == corev1.SecretTypeDockercfg
 }
 
-func imagePullSecretWrongTypeCheck() *Check {
+func imagePullSecretWrongType() *Check {
 	return &Check{
 		ID:       "image-pull-secret-wrong-type",
 		Title:    "imagePullSecrets names a Secret of the wrong type",

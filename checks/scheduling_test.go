@@ -157,7 +157,7 @@ func TestSchedulingSilentWithZeroKnownNodes(t *testing.T) {
 	// every workload.
 	st := inventory.New()
 	st.MarkKnown(inventory.Nodes, inventory.AllNamespaces)
-	for _, id := range []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"} {
+	for _, id := range schedulingCheckIDs() {
 		for _, w := range []string{deploy(app), deploy("nodeSelector: {disktype: ssd}\n" + app)} {
 			if fs := runCluster(t, id, workload(t, w), st); len(fs) != 0 {
 				t.Errorf("%s with zero known nodes:\n%s", id, clusterLines(fs))
@@ -361,7 +361,7 @@ items:
 // TestSchedulingChecksAgree runs all four checks together: one stuck pod
 // yields exactly one scheduling finding.
 func TestSchedulingChecksAgree(t *testing.T) {
-	ids := []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"}
+	ids := schedulingCheckIDs()
 	for _, w := range []string{
 		deploy("nodeSelector: {disktype: nvme}\n" + app),
 		deploy("nodeSelector: {disktype: ssd}\n" + app),
@@ -393,7 +393,7 @@ func benchStore(b testing.TB, n int) *inventory.Store {
 // node is a candidate but the checks stop at the first that fits.
 func BenchmarkSchedulingChecks(b *testing.B) {
 	st := benchStore(b, 5000)
-	ids := []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"}
+	ids := schedulingCheckIDs()
 	for _, bc := range []struct{ name, spec string }{
 		{"selector-10-eligible", "nodeSelector: {gpu: \"true\", kubernetes.io/os: linux}\ncontainers:\n- {name: a, image: x, resources: {limits: {nvidia.com/gpu: 1}}}\n"},
 		{"selector-500-eligible", "nodeSelector: {disktype: ssd, kubernetes.io/os: linux}\n" + app},
@@ -445,7 +445,7 @@ func (c *countingNodes) NodesWithLabel(k, v string) []*corev1.Node {
 // be shown every node.
 func TestSchedulingCostFollowsEligibleNodes(t *testing.T) {
 	sel := "nodeSelector: {canary: \"true\", kubernetes.io/os: linux}\n" + app
-	ids := []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"}
+	ids := schedulingCheckIDs()
 	handed := func(nodes int, spec string) int {
 		st := benchStore(t, nodes)
 		target := workload(t, deploy(spec))
@@ -470,7 +470,7 @@ func TestSchedulingCostFollowsEligibleNodes(t *testing.T) {
 // TestSchedulingChecksShareOneEvaluation: run together, as the engine runs
 // them, the four scheduling checks look at the nodes once, not four times.
 func TestSchedulingChecksShareOneEvaluation(t *testing.T) {
-	ids := []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"}
+	ids := schedulingCheckIDs()
 	st := benchStore(t, 1000)
 	target := workload(t, deploy(app))
 	count := func(cs []*checks.Check) int {
@@ -488,4 +488,10 @@ func TestSchedulingChecksShareOneEvaluation(t *testing.T) {
 	if one == 0 || together != one {
 		t.Errorf("one check was shown %d nodes, all four together %d; want the same (one shared evaluation)", one, together)
 	}
+}
+
+// schedulingCheckIDs are the four checks that share one evaluation of the
+// nodes (Pass.Shared).
+func schedulingCheckIDs() []string {
+	return []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity"}
 }

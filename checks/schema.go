@@ -1,6 +1,6 @@
 package checks
 
-func schemaInvalidCheck() *Check {
+func schemaInvalid() *Check {
 	return &Check{
 		ID:        "schema-invalid",
 		Title:     "Field the API server drops or rejects",

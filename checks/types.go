@@ -71,6 +71,34 @@ const (
 	Rejected                   Symptom = "Rejected"
 )
 
+// Explanation says what the stuck state looks like from kubectl, so that a
+// reader can match a check to what they see; --explain and docs/checks.md
+// print it under the check's stuck state. It is "" for a Symptom without
+// a case here, which TestCatalogue refuses for every registered check.
+func (s Symptom) Explanation() string {
+	switch s {
+	case Pending:
+		return "the scheduler finds no node for the pod; kubectl get pods shows Pending and kubectl describe pod shows a FailedScheduling event saying why."
+	case ContainerCreating:
+		return "the pod is bound to a node but the kubelet cannot set up its sandbox, volumes or containers; it stays in ContainerCreating with FailedCreatePodSandBox, FailedMount or RunContainerError events."
+	case ImagePullBackOff:
+		return "the kubelet cannot pull the image (ErrImagePull) and retries with growing delays; the pod shows ImagePullBackOff."
+	case InvalidImageName:
+		return "the kubelet cannot parse the image reference, so it never tries to pull; the container stays waiting with reason InvalidImageName."
+	case CrashLoopBackOff:
+		return "the container starts and exits (or is killed) again and again; the kubelet restarts it with growing delays and the pod shows CrashLoopBackOff."
+	case CreateContainerConfigError:
+		return "the kubelet cannot assemble the container's configuration (a missing Secret, ConfigMap or key); the container stays waiting with reason CreateContainerConfigError."
+	case FailedCreate:
+		return "the controller (ReplicaSet, DaemonSet, Job, StatefulSet) asks for pods and the API server refuses them; no pod appears and kubectl describe on the owner shows FailedCreate events."
+	case ErrorState:
+		return "the container cannot start at all or ends in error; the pod shows Error or RunContainerError."
+	case Rejected:
+		return "the API server refuses the object itself, so kubectl apply fails and nothing is created."
+	}
+	return ""
+}
+
 // ObjectRef names the object a finding is about.
 type ObjectRef struct {
 	APIVersion string `json:"apiVersion"`

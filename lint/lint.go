@@ -18,21 +18,15 @@ type Options struct {
 	// Paths are files and directories; "-" reads Stdin. None means ".".
 	Paths []string
 	Stdin io.Reader
-	// Config is the check configuration; nil means checks.DefaultConfig.
-	Config *checks.Config
+	// Engine runs the checks with their configuration (enabled checks,
+	// severities, thresholds, exclude globs); nil means
+	// checks.NewEngine(nil), the whole catalogue with the defaults. The
+	// report names the checks it ran (Report.Checks).
+	Engine *checks.Engine
 	// Store holds cluster knowledge gathered before the run (a snapshot,
 	// a live cluster); the run adds its inputs to it. Nil means a new,
 	// empty store.
 	Store *inventory.Store
-}
-
-// Run lints the inputs and returns the report. It never fails as a whole:
-// problems with inputs are in Report.Errors.
-func Run(ctx context.Context, opts Options) *Report {
-	if opts.Config == nil {
-		opts.Config = checks.DefaultConfig()
-	}
-	return run(ctx, opts, checks.NewEngine(opts.Config))
 }
 
 // parsed is what one input yielded.
@@ -41,15 +35,21 @@ type parsed struct {
 	errs []InputError
 }
 
-func run(ctx context.Context, opts Options, eng *checks.Engine) *Report {
+// Run lints the inputs and returns the report. It never fails as a whole:
+// problems with inputs are in Report.Errors.
+func Run(ctx context.Context, opts Options) *Report {
+	eng := opts.Engine
+	if eng == nil {
+		eng = checks.NewEngine(nil)
+	}
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	inputs := discover(paths, opts.Config.Exclude)
+	inputs := discover(paths, eng.Config.Exclude)
 	results := parseAll(ctx, inputs, opts.Stdin)
 
-	rep := &Report{Findings: []Finding{}, Errors: []InputError{}}
+	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
 	var objs []*decode.Object
 	for _, r := range results {

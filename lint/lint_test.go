@@ -56,7 +56,7 @@ func TestRunGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer helm.Close()
-	rep := run(t.Context(), Options{Paths: []string{filepath.Join(dir, "app"), "-"}, Stdin: helm, Config: cfg}, testEngine(cfg))
+	rep := Run(t.Context(), Options{Paths: []string{filepath.Join(dir, "app"), "-"}, Stdin: helm, Engine: testEngine(cfg)})
 	got, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestUnreadableInputs(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "missing.yaml")
 	cfg := checks.DefaultConfig()
-	rep := run(t.Context(), Options{Paths: []string{dir, missing}, Config: cfg}, testEngine(cfg))
+	rep := Run(t.Context(), Options{Paths: []string{dir, missing}, Engine: testEngine(cfg)})
 	var errFiles []string
 	for _, e := range rep.Errors {
 		errFiles = append(errFiles, filepath.Base(e.File))
@@ -169,12 +169,12 @@ func TestStorePrefilled(t *testing.T) {
 	store := inventory.New()
 	store.MarkKnown(inventory.ServiceAccounts, inventory.AllNamespaces)
 	cfg := checks.DefaultConfig()
-	rep := run(t.Context(), Options{
+	rep := Run(t.Context(), Options{
 		Paths:  []string{"-"},
 		Stdin:  strings.NewReader("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: robot\n  containers: [{name: c, image: x}]\n"),
-		Config: cfg,
+		Engine: testEngine(cfg),
 		Store:  store,
-	}, testEngine(cfg))
+	})
 	var msg string
 	for _, f := range rep.Findings {
 		if f.Check == "test-sa" {
@@ -186,6 +186,24 @@ func TestStorePrefilled(t *testing.T) {
 	}
 	if rep.Findings[0].File != "-" {
 		t.Errorf("stdin findings in %q", rep.Findings[0].File)
+	}
+}
+
+// TestReportChecks: the report names the checks the engine ran, in its
+// order, and not the ones the configuration turned off.
+func TestReportChecks(t *testing.T) {
+	cfg := checks.DefaultConfig()
+	cfg.Disabled = map[string]bool{"test-sa": true}
+	rep := Run(t.Context(), Options{Paths: []string{"-"}, Stdin: strings.NewReader(""), Engine: testEngine(cfg)})
+	var got []string
+	for _, c := range rep.Checks {
+		got = append(got, c.ID)
+	}
+	if want := []string{"test-image", "schema-invalid"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Report.Checks = %q, want %q", got, want)
+	}
+	if n := len(Run(t.Context(), Options{Paths: []string{"-"}, Stdin: strings.NewReader("")}).Checks); n != len(checks.Catalogue()) {
+		t.Errorf("without an engine the report names %d checks, want the catalogue's %d", n, len(checks.Catalogue()))
 	}
 }
 

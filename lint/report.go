@@ -49,4 +49,7 @@ type Report struct {
 	Findings []Finding    `json:"findings"`
 	Errors   []InputError `json:"errors"`
 	Summary  Summary      `json:"summary"`
+	// Checks are the checks that ran, in catalogue order, so that formats
+	// which describe rules (sarif) list those and no others.
+	Checks []*checks.Check `json:"-"`
 }

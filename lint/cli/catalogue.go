@@ -95,7 +95,7 @@ Severities are defaults; change them in `+"`.podlint.yaml`"+` (see the README).
 		fmt.Fprintf(bw, "\n## %s\n\n**%s**\n\n", c.ID, c.Title)
 		fmt.Fprintf(bw, "Default severity: %s. Stuck state: `%s`. Needs: %s.\n\n", c.Severity, c.Symptom, scope(c))
 		fmt.Fprintf(bw, "### What it catches\n\n%s\n\n", c.Description)
-		fmt.Fprintf(bw, "### Stuck state\n\n`%s`: %s\n\n", c.Symptom, symptomText(c.Symptom))
+		fmt.Fprintf(bw, "### Stuck state\n\n`%s`: %s\n\n", c.Symptom, c.Symptom.Explanation())
 		fmt.Fprintf(bw, "### How to fix it\n\n%s\n", c.Remediation)
 		if c.Bad != "" {
 			fmt.Fprintf(bw, "\n### Bad\n\n```yaml\n%s\n```\n", strings.TrimRight(c.Bad, "\n"))
@@ -119,7 +119,7 @@ func Explain(w io.Writer, c *checks.Check) error {
 		fmt.Fprintf(bw, "\n%s\n%s\n", title, wrap(body, "  ", 78))
 	}
 	section("WHAT IT CATCHES", c.Description)
-	section("STUCK STATE", string(c.Symptom)+": "+symptomText(c.Symptom))
+	section("STUCK STATE", string(c.Symptom)+": "+c.Symptom.Explanation())
 	section("HOW TO FIX IT", c.Remediation)
 	example := func(title, body string) {
 		if body == "" {
@@ -158,30 +158,4 @@ func wrap(text, indent string, width int) string {
 		b.WriteString(line)
 	}
 	return b.String()
-}
-
-// symptomText says what a stuck state looks like from kubectl, so a
-// reader can match the check to what they see.
-func symptomText(s checks.Symptom) string {
-	switch s {
-	case checks.Pending:
-		return "the scheduler finds no node for the pod; kubectl get pods shows Pending and kubectl describe pod shows a FailedScheduling event saying why."
-	case checks.ContainerCreating:
-		return "the pod is bound to a node but the kubelet cannot set up its sandbox, volumes or containers; it stays in ContainerCreating with FailedCreatePodSandBox, FailedMount or RunContainerError events."
-	case checks.ImagePullBackOff:
-		return "the kubelet cannot pull the image (ErrImagePull) and retries with growing delays; the pod shows ImagePullBackOff."
-	case checks.InvalidImageName:
-		return "the kubelet cannot parse the image reference, so it never tries to pull; the container stays waiting with reason InvalidImageName."
-	case checks.CrashLoopBackOff:
-		return "the container starts and exits (or is killed) again and again; the kubelet restarts it with growing delays and the pod shows CrashLoopBackOff."
-	case checks.CreateContainerConfigError:
-		return "the kubelet cannot assemble the container's configuration (a missing Secret, ConfigMap or key); the container stays waiting with reason CreateContainerConfigError."
-	case checks.FailedCreate:
-		return "the controller (ReplicaSet, DaemonSet, Job, StatefulSet) asks for pods and the API server refuses them; no pod appears and kubectl describe on the owner shows FailedCreate events."
-	case checks.ErrorState:
-		return "the container cannot start at all or ends in error; the pod shows Error or RunContainerError."
-	case checks.Rejected:
-		return "the API server refuses the object itself, so kubectl apply fails and nothing is created."
-	}
-	return "see the description."
 }

@@ -21,9 +21,8 @@ type Config struct {
 	// Output is the format: text, json, sarif or github (and markdown
 	// with --list-checks).
 	Output string
-	// FailOn is the lowest severity that makes the exit code 1: error,
-	// warning, info or none.
-	FailOn string
+	// FailOn is --fail-on, parsed when the flag is read.
+	FailOn FailOn
 	// ConfigFile is --config; empty means .podlint.yaml in the working
 	// directory when it exists.
 	ConfigFile string
@@ -63,20 +62,57 @@ func usageErrorf(format string, args ...any) error {
 
 const failOnNone = "none"
 
-func failOnLevels() []string { return []string{"error", "warning", "info", failOnNone} }
+// FailOn says which findings make the exit code 1: those at or above
+// Severity, or none at all. It is a pflag.Value, so the flag is parsed
+// once, when it is read.
+type FailOn struct {
+	Severity checks.Severity
+	// None is --fail-on none: findings never fail the run.
+	None bool
+}
 
-// Threshold returns the lowest severity that fails the run, or false for
-// --fail-on none.
-func (c *Config) Threshold() (checks.Severity, bool) {
-	if c.FailOn == failOnNone {
-		return 0, false
+// failOnSeverities are the --fail-on levels besides none, strictest first.
+func failOnSeverities() []checks.Severity {
+	return []checks.Severity{checks.Error, checks.Warning, checks.Info}
+}
+
+func failOnLevels() []string {
+	var out []string
+	for _, s := range failOnSeverities() {
+		out = append(out, s.String())
 	}
-	s, err := checks.ParseSeverity(c.FailOn)
-	if err != nil {
-		// ParseFlags validated it; keep the strictest behaviour anyway.
-		return checks.Info, true
+	return append(out, failOnNone)
+}
+
+func (f *FailOn) String() string {
+	if f.None {
+		return failOnNone
 	}
-	return s, true
+	return f.Severity.String()
+}
+
+// Set implements pflag.Value. It accepts exactly the words the help lists.
+func (f *FailOn) Set(word string) error {
+	if word == failOnNone {
+		*f = FailOn{None: true}
+		return nil
+	}
+	for _, s := range failOnSeverities() {
+		if word == s.String() {
+			*f = FailOn{Severity: s}
+			return nil
+		}
+	}
+	return usageErrorf("invalid --fail-on %q (want %s)", word, strings.Join(failOnLevels(), ", "))
+}
+
+// Type implements pflag.Value; the help shows the flag's argument as a
+// string, like the other word-valued flags.
+func (*FailOn) Type() string { return "string" }
+
+// Fails tells whether a finding of severity s makes the exit code 1.
+func (f FailOn) Fails(s checks.Severity) bool {
+	return !f.None && s >= f.Severity
 }
 
 func newFlagSet(cfg *Config) *pflag.FlagSet {
@@ -90,7 +126,8 @@ func newFlagSet(cfg *Config) *pflag.FlagSet {
 
 func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVarP(&cfg.Output, "output", "o", "text", "output format: "+strings.Join(output.Formats(), ", ")+" (with --list-checks: text, json, markdown)")
-	fs.StringVar(&cfg.FailOn, "fail-on", "error", "lowest severity that makes the exit code 1: "+strings.Join(failOnLevels(), ", "))
+	cfg.FailOn = FailOn{Severity: checks.Error} // the default, as StringVar sets one
+	fs.Var(&cfg.FailOn, "fail-on", "lowest severity that makes the exit code 1: "+strings.Join(failOnLevels(), ", "))
 	fs.StringVar(&cfg.ConfigFile, "config", "", "configuration file (default "+checks.ConfigFileName+" in the working directory, when present)")
 	fs.StringSliceVar(&cfg.Enable, "enable", nil, "run only these checks (comma-separated IDs)")
 	fs.StringSliceVar(&cfg.Disable, "disable", nil, "do not run these checks (comma-separated IDs)")
@@ -118,6 +155,11 @@ func ParseFlags(args []string) (*Config, error) {
 			cfg.Help = true
 			return cfg, nil
 		}
+		// An invalid --fail-on is already a UsageError with its message.
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return nil, ue
+		}
 		return nil, &UsageError{Err: err}
 	}
 	if cfg.Help {
@@ -126,9 +168,6 @@ func ParseFlags(args []string) (*Config, error) {
 	cfg.Paths = fs.Args()
 	if len(cfg.Paths) == 0 {
 		cfg.Paths = []string{"."}
-	}
-	if !slices.Contains(failOnLevels(), cfg.FailOn) {
-		return nil, usageErrorf("invalid --fail-on %q (want %s)", cfg.FailOn, strings.Join(failOnLevels(), ", "))
 	}
 	if cfg.ListChecks {
 		if !slices.Contains(listFormats(), cfg.Output) {
@@ -191,8 +230,8 @@ func validIDs(flag string, ids []string) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	valid := make([]string, 0, len(checks.Registry()))
-	for _, c := range checks.Registry() {
+	valid := make([]string, 0, len(checks.Catalogue()))
+	for _, c := range checks.Catalogue() {
 		valid = append(valid, c.ID)
 	}
 	noun := "check"

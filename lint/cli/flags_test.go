@@ -3,13 +3,16 @@ package cli
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/podlint/podlint/checks"
 )
 
 func TestParseFlags(t *testing.T) {
 	defaults := func(mod func(c *Config)) *Config {
-		c := &Config{Output: "text", FailOn: "error", Paths: []string{"."}}
+		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."}}
 		if mod != nil {
 			mod(c)
 		}
@@ -25,8 +28,8 @@ func TestParseFlags(t *testing.T) {
 		{"short output", []string{"-o", "json", "x"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"x"} })},
 		{"long output with =", []string{"--output=sarif"}, defaults(func(c *Config) { c.Output = "sarif" })},
 		{"github", []string{"-o", "github"}, defaults(func(c *Config) { c.Output = "github" })},
-		{"fail-on warning", []string{"--fail-on", "warning"}, defaults(func(c *Config) { c.FailOn = "warning" })},
-		{"fail-on none", []string{"--fail-on=none"}, defaults(func(c *Config) { c.FailOn = "none" })},
+		{"fail-on warning", []string{"--fail-on", "warning"}, defaults(func(c *Config) { c.FailOn = FailOn{Severity: checks.Warning} })},
+		{"fail-on none", []string{"--fail-on=none"}, defaults(func(c *Config) { c.FailOn = FailOn{None: true} })},
 		{"config", []string{"--config", "ci/podlint.yaml"}, defaults(func(c *Config) { c.ConfigFile = "ci/podlint.yaml" })},
 		{
 			"enable and disable, repeated and comma-separated",
@@ -104,15 +107,35 @@ func TestParseFlagsErrors(t *testing.T) {
 	}
 }
 
-func TestThreshold(t *testing.T) {
+func TestFailOn(t *testing.T) {
 	for _, tt := range []struct {
-		failOn string
-		want   string
-		ok     bool
-	}{{"error", "error", true}, {"warning", "warning", true}, {"info", "info", true}, {"none", "", false}} {
-		s, ok := (&Config{FailOn: tt.failOn}).Threshold()
-		if ok != tt.ok || (ok && s.String() != tt.want) {
-			t.Errorf("Threshold(%s) = %v, %v; want %s, %v", tt.failOn, s, ok, tt.want, tt.ok)
+		word  string
+		fails []checks.Severity
+	}{
+		{"error", []checks.Severity{checks.Error}},
+		{"warning", []checks.Severity{checks.Error, checks.Warning}},
+		{"info", []checks.Severity{checks.Error, checks.Warning, checks.Info}},
+		{"none", nil},
+	} {
+		var f FailOn
+		if err := f.Set(tt.word); err != nil {
+			t.Fatalf("Set(%q): %v", tt.word, err)
+		}
+		if f.String() != tt.word {
+			t.Errorf("Set(%q).String() = %q", tt.word, f.String())
+		}
+		for _, s := range []checks.Severity{checks.Error, checks.Warning, checks.Info} {
+			if want := slices.Contains(tt.fails, s); f.Fails(s) != want {
+				t.Errorf("--fail-on %s: Fails(%s) = %v, want %v", tt.word, s, !want, want)
+			}
+		}
+	}
+	// Only the words the help lists: ParseSeverity's "warn" or "ERROR" are
+	// not --fail-on levels.
+	for _, word := range []string{"warn", "ERROR", "", "critical"} {
+		var f FailOn
+		if err := f.Set(word); err == nil {
+			t.Errorf("Set(%q) accepted", word)
 		}
 	}
 }

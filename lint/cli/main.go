@@ -38,7 +38,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stdout, "podlint %s\n", Version())
 		return ExitOK
 	case cfg.ListChecks:
-		return done(stderr, ListChecks(stdout, cfg.Output, checks.Registry()))
+		return done(stderr, ListChecks(stdout, cfg.Output, checks.Catalogue()))
 	case cfg.Explain != "":
 		return done(stderr, Explain(stdout, checks.Lookup(cfg.Explain)))
 	}
@@ -59,8 +59,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return ExitError
 	}
 
-	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Config: checkCfg, Store: store})
-	if err := out.Write(stdout, report, checks.Registry()); err != nil {
+	// The report names the checks this engine ran, so that the output
+	// describes those and no others.
+	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store})
+	if err := out.Write(stdout, report); err != nil {
 		fmt.Fprintf(stderr, "podlint: writing output: %v\n", err)
 		return ExitError
 	}
@@ -77,12 +79,8 @@ func ExitCode(cfg *Config, r *lint.Report) int {
 	if len(r.Errors) > 0 {
 		return ExitError
 	}
-	threshold, ok := cfg.Threshold()
-	if !ok {
-		return ExitOK
-	}
 	for _, f := range r.Findings {
-		if f.Severity >= threshold {
+		if cfg.FailOn.Fails(f.Severity) {
 			return ExitFindings
 		}
 	}

@@ -267,7 +267,7 @@ func TestLive(t *testing.T) {
 				{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "no-such-config"}}},
 			}}},
 		})
-		got := findingIDs(checks.NewEngine(nil).Run([]*checks.Target{dep}, inv).Findings)
+		got := findingIDs(checks.NewEngine(nil).RunTarget(dep, inv).Findings)
 		if slices.Contains(got, "secret-not-found") || slices.Contains(got, "image-pull-secret-not-found") {
 			t.Errorf("findings %v: a forbidden kind must not produce not-found findings", got)
 		}
@@ -295,7 +295,7 @@ func TestLive(t *testing.T) {
 				},
 			}},
 		})
-		got := findingIDs(checks.NewEngine(nil).Run([]*checks.Target{dep}, store.Inventory()).Findings)
+		got := findingIDs(checks.NewEngine(nil).RunTarget(dep, store.Inventory()).Findings)
 		for _, want := range []string{"node-selector-unsatisfiable", "configmap-not-found", "secret-not-found", "image-pull-secret-wrong-type", "pod-security-violation"} {
 			if !slices.Contains(got, want) {
 				t.Errorf("findings %v, want %s", got, want)
@@ -309,7 +309,7 @@ func TestLive(t *testing.T) {
 				{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}},
 			}}},
 		})
-		got = findingIDs(checks.NewEngine(nil).Run([]*checks.Target{ok}, store.Inventory()).Findings)
+		got = findingIDs(checks.NewEngine(nil).RunTarget(ok, store.Inventory()).Findings)
 		for _, unwanted := range []string{"configmap-not-found", "secret-not-found", "image-pull-secret-not-found", "image-pull-secret-wrong-type", "service-account-not-found", "node-selector-unsatisfiable"} {
 			if slices.Contains(got, unwanted) {
 				t.Errorf("findings %v for objects that exist, want no %s", got, unwanted)

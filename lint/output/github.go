@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/lint"
 )
 
@@ -17,7 +16,7 @@ import (
 type GitHub struct{}
 
 // Write implements Output.
-func (*GitHub) Write(w io.Writer, r *lint.Report, _ []*checks.Check) error {
+func (*GitHub) Write(w io.Writer, r *lint.Report) error {
 	bw := bufio.NewWriter(w)
 	for i := range r.Findings {
 		f := &r.Findings[i]
@@ -29,7 +28,7 @@ func (*GitHub) Write(w io.Writer, r *lint.Report, _ []*checks.Check) error {
 			}
 		}
 		props = append(props, "title="+escapeProperty(f.Check))
-		fmt.Fprintf(bw, "::%s %s::%s\n", githubCommand(f.Severity), strings.Join(props, ","), escapeData(message(f)))
+		fmt.Fprintf(bw, "::%s %s::%s\n", level(f.Severity, "notice"), strings.Join(props, ","), escapeData(message(f)))
 	}
 	for _, e := range r.Errors {
 		props := []string{"file=" + escapeProperty(e.File)}
@@ -42,16 +41,6 @@ func (*GitHub) Write(w io.Writer, r *lint.Report, _ []*checks.Check) error {
 	// A plain line is not a command; it only shows in the job log.
 	fmt.Fprintln(bw, "podlint: "+SummaryLine(&r.Summary, len(r.Errors)))
 	return bw.Flush()
-}
-
-func githubCommand(s checks.Severity) string {
-	switch s {
-	case checks.Error:
-		return "error"
-	case checks.Warning:
-		return "warning"
-	}
-	return "notice"
 }
 
 // escapeData follows the runner's rules for a command's message.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/lint"
 )
 
@@ -60,7 +59,7 @@ type jsonSummary struct {
 }
 
 // Write implements Output.
-func (*JSON) Write(w io.Writer, r *lint.Report, _ []*checks.Check) error {
+func (*JSON) Write(w io.Writer, r *lint.Report) error {
 	out := jsonReport{
 		Findings: make([]jsonFinding, 0, len(r.Findings)),
 		Errors:   make([]jsonError, 0, len(r.Errors)),

@@ -9,11 +9,11 @@ import (
 	"github.com/podlint/podlint/lint"
 )
 
-// Output renders a report. The catalogue is passed in rather than read
-// from checks.Registry so that formats which describe rules (sarif) list
-// exactly the checks the caller ran with.
+// Output renders a report. Formats that describe rules (sarif) take them
+// from Report.Checks, the checks the run had enabled, so that a rule list
+// never names a check that was turned off.
 type Output interface {
-	Write(w io.Writer, r *lint.Report, catalogue []*checks.Check) error
+	Write(w io.Writer, r *lint.Report) error
 }
 
 // Formats returns the names New accepts, in the order help texts show them.
@@ -51,4 +51,15 @@ func message(f *lint.Finding) string {
 		return f.Message
 	}
 	return f.Field + ": " + f.Message
+}
+
+// level names a severity in a format's vocabulary: "error" and "warning"
+// are every format's words; they differ in what they call info (sarif
+// "note", github "notice").
+func level(s checks.Severity, info string) string {
+	switch s {
+	case checks.Error, checks.Warning:
+		return s.String()
+	}
+	return info
 }

@@ -79,6 +79,7 @@ func sampleReport() *lint.Report {
 			{File: "missing.yaml", Message: "open missing.yaml: no such file or directory"},
 		},
 		Summary: lint.Summary{Files: 4, Objects: 3, Findings: 3, Errors: 1, Warnings: 1, Infos: 1, Skipped: 2, Suppressed: 1},
+		Checks:  sampleCatalogue(),
 	}
 }
 
@@ -93,7 +94,7 @@ func render(t *testing.T, format string, opts Options, r *lint.Report) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := o.Write(&buf, r, sampleCatalogue()); err != nil {
+	if err := o.Write(&buf, r); err != nil {
 		t.Fatalf("Write: %v", err)
 	}
 	return buf.Bytes()

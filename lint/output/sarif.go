@@ -120,19 +120,19 @@ type sarifLogical struct {
 }
 
 // Write implements Output.
-func (s *SARIF) Write(w io.Writer, r *lint.Report, catalogue []*checks.Check) error {
+func (s *SARIF) Write(w io.Writer, r *lint.Report) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name:           "podlint",
 			Version:        s.Version,
 			InformationURI: InformationURI,
-			Rules:          make([]sarifRule, 0, len(catalogue)),
+			Rules:          make([]sarifRule, 0, len(r.Checks)),
 		}},
 		Results:    make([]sarifResult, 0, len(r.Findings)),
 		ColumnKind: "unicodeCodePoints",
 	}
-	index := make(map[string]int, len(catalogue))
-	for i, c := range catalogue {
+	index := make(map[string]int, len(r.Checks))
+	for i, c := range r.Checks {
 		index[c.ID] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{
 			ID:               c.ID,
@@ -144,7 +144,7 @@ func (s *SARIF) Write(w io.Writer, r *lint.Report, catalogue []*checks.Check) er
 				Markdown: ruleMarkdown(c),
 			},
 			HelpURI:              DocsURI + "#" + c.ID,
-			DefaultConfiguration: sarifConfiguration{Level: sarifLevel(c.Severity)},
+			DefaultConfiguration: sarifConfiguration{Level: level(c.Severity, "note")},
 			Properties:           sarifRuleProps{Tags: []string{"kubernetes", string(c.Symptom)}},
 		})
 	}
@@ -152,7 +152,7 @@ func (s *SARIF) Write(w io.Writer, r *lint.Report, catalogue []*checks.Check) er
 		f := &r.Findings[i]
 		res := sarifResult{
 			RuleID:    f.Check,
-			Level:     sarifLevel(f.Severity),
+			Level:     level(f.Severity, "note"),
 			Message:   sarifText{Text: message(f)},
 			Locations: []sarifLocation{location(f.File, f.Line, f.Column)},
 		}
@@ -197,16 +197,6 @@ func artifactURI(file string) string {
 	}
 	p = strings.TrimPrefix(p, "./")
 	return (&url.URL{Path: p}).EscapedPath()
-}
-
-func sarifLevel(s checks.Severity) string {
-	switch s {
-	case checks.Error:
-		return "error"
-	case checks.Warning:
-		return "warning"
-	}
-	return "note"
 }
 
 // ruleName is the ID in PascalCase, the form SARIF viewers expect in

@@ -48,14 +48,15 @@ func TestSARIFSchema(t *testing.T) {
 		catalogue []*checks.Check
 	}{
 		{"sample report, sample catalogue", sampleReport(), sampleCatalogue()},
-		{"sample report, real catalogue", sampleReport(), checks.Registry()},
-		{"empty report, real catalogue", emptyReport(), checks.Registry()},
+		{"sample report, real catalogue", sampleReport(), checks.Catalogue()},
+		{"empty report, real catalogue", emptyReport(), checks.Catalogue()},
 		{"empty report, no catalogue", emptyReport(), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := (&SARIF{Version: "(devel)"}).Write(&buf, tt.report, tt.catalogue); err != nil {
+			tt.report.Checks = tt.catalogue
+			if err := (&SARIF{Version: "(devel)"}).Write(&buf, tt.report); err != nil {
 				t.Fatal(err)
 			}
 			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
@@ -73,7 +74,7 @@ func TestSARIFSchema(t *testing.T) {
 // the fields code scanning needs are asserted too.
 func TestSARIFContent(t *testing.T) {
 	var buf bytes.Buffer
-	if err := (&SARIF{}).Write(&buf, sampleReport(), sampleCatalogue()); err != nil {
+	if err := (&SARIF{}).Write(&buf, sampleReport()); err != nil {
 		t.Fatal(err)
 	}
 	var log struct {

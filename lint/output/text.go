@@ -45,7 +45,7 @@ func (t *Text) severity(s checks.Severity) string {
 }
 
 // Write implements Output.
-func (t *Text) Write(w io.Writer, r *lint.Report, _ []*checks.Check) error {
+func (t *Text) Write(w io.Writer, r *lint.Report) error {
 	bw := bufio.NewWriter(w)
 	for i := range r.Findings {
 		f := &r.Findings[i]

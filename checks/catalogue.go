@@ -19,6 +19,7 @@ func Catalogue() []*Check {
 		probePortUndefined(),
 		hostPortConflict(),
 		schemaInvalid(),
+		fakeDemo(),
 		// Cluster-aware checks (Check.Cluster).
 		nodeSelectorUnsatisfiable(),
 		taintNotTolerated(),

@@ -19,7 +19,6 @@ func Catalogue() []*Check {
 		probePortUndefined(),
 		hostPortConflict(),
 		schemaInvalid(),
-		fakeDemo(),
 		// Cluster-aware checks (Check.Cluster).
 		nodeSelectorUnsatisfiable(),
 		taintNotTolerated(),

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/manifest"
 )
 
 // decodeTarget turns an admission object into the target the checks see,
@@ -16,7 +16,7 @@ func decodeTarget(data []byte) (*checks.Target, error) {
 	if len(data) == 0 {
 		return nil, errors.New("no object in the request")
 	}
-	objs, errs := decode.Parse("admission", data)
+	objs, errs := manifest.Parse("admission", data)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("decoding the object: %s", errs[0].Message)
 	}

@@ -67,7 +67,7 @@ func TestDifferential(t *testing.T) {
 			}
 			var want []string
 			for _, f := range rep.Findings {
-				if kinds[schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}] {
+				if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
 					want = append(want, key(f.Finding))
 				}
 			}
@@ -93,7 +93,7 @@ func TestDifferential(t *testing.T) {
 			var got []string
 			for i, o := range objs {
 				gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
-				if !o.Known || !kinds[gk] {
+				if !o.Known || !admits(gk) {
 					continue
 				}
 				got = append(got, handlerFindings(t, store, o, docs[i])...)

@@ -1,5 +1,5 @@
 // Package lint is podlint's manifest linter: it finds the input files,
-// decodes them with positions (package decode), builds the inventory from
+// decodes them with positions (package manifest), builds the inventory from
 // all inputs of the run, runs the check engine and places every finding at
 // file:line:column.
 //

@@ -10,7 +10,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/checks/inventory"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/manifest"
 )
 
 // Options says what one run lints and how.
@@ -31,7 +31,7 @@ type Options struct {
 
 // parsed is what one input yielded.
 type parsed struct {
-	objs []*decode.Object
+	objs []*manifest.Object
 	errs []InputError
 }
 
@@ -51,7 +51,7 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
-	var objs []*decode.Object
+	var objs []*manifest.Object
 	for _, r := range results {
 		objs = append(objs, r.objs...)
 		rep.Errors = append(rep.Errors, r.errs...)
@@ -150,7 +150,7 @@ func parseInput(in *input, stdin io.Reader) parsed {
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
 	}
-	objs, errs := decode.Parse(in.name, in.data)
+	objs, errs := manifest.Parse(in.name, in.data)
 	in.data = nil
 	var r parsed
 	r.objs = objs

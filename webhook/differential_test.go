@@ -22,7 +22,7 @@ import (
 	"github.com/podlint/podlint/checks/inventory"
 	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/cluster"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/manifest"
 )
 
 // TestDifferential runs every fixture (checks/testdata/<id>/fail.yaml and
@@ -67,7 +67,7 @@ func TestDifferential(t *testing.T) {
 			}
 			var want []string
 			for _, f := range rep.Findings {
-				if kinds[schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}] {
+				if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
 					want = append(want, key(f.Finding))
 				}
 			}
@@ -76,7 +76,7 @@ func TestDifferential(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			objs, errs := decode.Parse(file, data)
+			objs, errs := manifest.Parse(file, data)
 			if len(errs) > 0 {
 				t.Fatalf("decode errors: %v", errs)
 			}
@@ -93,7 +93,7 @@ func TestDifferential(t *testing.T) {
 			var got []string
 			for i, o := range objs {
 				gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
-				if !o.Known || !kinds[gk] {
+				if !o.Known || !admits(gk) {
 					continue
 				}
 				got = append(got, handlerFindings(t, store, o, docs[i])...)
@@ -115,7 +115,7 @@ func TestDifferential(t *testing.T) {
 
 // handlerFindings runs one object through evaluate with enforce mode and
 // returns its findings at their original severity.
-func handlerFindings(t *testing.T, store *inventory.Store, o *decode.Object, raw []byte) []string {
+func handlerFindings(t *testing.T, store *inventory.Store, o *manifest.Object, raw []byte) []string {
 	t.Helper()
 	h := NewHandler(HandlerOptions{Inventory: store.Inventory})
 	gv, _ := schema.ParseGroupVersion(o.Ref.APIVersion)
@@ -157,7 +157,7 @@ func group(apiVersion string) string {
 
 // jsonDocuments converts each object of a YAML stream to JSON the way
 // kubectl does (sigs.k8s.io/yaml), expanding List kinds, in the order
-// decode.Parse returns objects.
+// manifest.Parse returns objects.
 func jsonDocuments(t *testing.T, data []byte) [][]byte {
 	t.Helper()
 	var out [][]byte

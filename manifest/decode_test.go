@@ -1,4 +1,4 @@
-package decode
+package manifest
 
 import (
 	"fmt"
@@ -327,7 +327,7 @@ func TestHelmLinesInIssues(t *testing.T) {
 // TestCorpus parses every file of the shared corpus: nothing may panic and
 // every file yields objects or a located error.
 func TestCorpus(t *testing.T) {
-	root := filepath.Join("..", "..", "..", "shared", "corpus", "files")
+	root := filepath.Join("..", "..", "shared", "corpus", "files")
 	if _, err := os.Stat(root); err != nil {
 		t.Skip("corpus not present at ../shared/corpus")
 	}

@@ -1,5 +1,11 @@
-// Package decode turns YAML and JSON streams into typed Kubernetes objects
-// that keep their source positions.
+// Package manifest is the shared decoder below podlint's front ends: it
+// turns a YAML or JSON document, or the object of an AdmissionReview, into
+// the checks.Target the checks see, with the positions of what was written.
+// lint uses it for files, webhook for admission requests, and a future
+// front end (`podlint why` for a stuck pod) would use it the same way, so
+// an object gets the same target, the same schema issues and therefore the
+// same findings whichever way it reaches podlint. It depends on checks and
+// on nothing of any front end.
 //
 // Parse splits a stream into documents itself (at column-0 "---" lines) so
 // that a syntax error loses only its own document, parses each document
@@ -29,4 +35,4 @@
 // unknown: current API servers no longer serve most of them, and their
 // types do not carry the pod spec the checks read. Unknown objects have
 // Known false and no Target; callers count them as skipped.
-package decode
+package manifest

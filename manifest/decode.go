@@ -1,4 +1,4 @@
-package decode
+package manifest
 
 import (
 	"bytes"
@@ -34,7 +34,8 @@ func (e Error) Error() string {
 
 // Object is one Kubernetes object read from a stream, with its positions.
 type Object struct {
-	// Target is what the checks see; nil when Known is false.
+	// Target is what the checks see. For an unknown kind it is nil, or
+	// set only to carry the object's duplicate keys as schema issues.
 	Target *checks.Target
 	// Ref names the object as written, also for unknown kinds.
 	Ref checks.ObjectRef

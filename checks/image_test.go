@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 func TestImageNameInvalid(t *testing.T) {
@@ -172,7 +172,7 @@ func TestImagePullSecretMissingRegistries(t *testing.T) {
 }
 
 func TestImagePullSecretMissingServiceAccount(t *testing.T) {
-	store := inventory.New()
+	store := cluster.New()
 	store.AddServiceAccount(&corev1.ServiceAccount{
 		ObjectMeta:       metav1.ObjectMeta{Name: "builder", Namespace: "shop"},
 		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "docker02-pull"}},
@@ -211,7 +211,7 @@ func TestImagePullSecretMissingServiceAccount(t *testing.T) {
 }
 
 func TestImagePullSecretWrongType(t *testing.T) {
-	store := inventory.New()
+	store := cluster.New()
 	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "regcred", Type: corev1.SecretTypeDockerConfigJson, TypeKnown: true})
 	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "legacy", Type: corev1.SecretTypeDockercfg, TypeKnown: true})
 	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "registry-login", Type: corev1.SecretTypeOpaque, TypeKnown: true})

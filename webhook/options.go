@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/podlint/podlint/cluster/informers"
 )
 
 // Mode says what the webhook does with error-severity findings.
@@ -79,7 +81,7 @@ type Options struct {
 
 	// Watch toggles the informers; a kind that is not watched is unknown
 	// to the checks, which then stay silent about it.
-	Watch WatchOptions
+	Watch informers.WatchOptions
 
 	MetricsBindAddress     string
 	HealthProbeBindAddress string
@@ -90,27 +92,24 @@ type Options struct {
 	Verbosity int
 }
 
-// WatchOptions switch individual informers on or off.
-type WatchOptions struct {
-	Nodes, Namespaces, DaemonSets, ServiceAccounts, LimitRanges, ResourceQuotas bool
-	ConfigMaps, PVCs, Secrets                                                   bool
-}
-
 // DefaultOptions returns the documented defaults.
 func DefaultOptions() *Options {
 	return &Options{
-		Mode:                   Enforce,
-		ConfigPollInterval:     10 * time.Second,
-		CertMode:               CertSelf,
-		CertDir:                "/tmp/k8s-webhook-server/serving-certs",
-		Namespace:              "podlint-system",
-		ServiceName:            "podlint-webhook",
-		WebhookConfigName:      "podlint",
-		SecretName:             "podlint-webhook-tls",
-		Timeout:                2 * time.Second,
-		MaxConcurrency:         64,
-		MaxRequestBytes:        7 << 20,
-		Watch:                  WatchOptions{true, true, true, true, true, true, true, true, true},
+		Mode:               Enforce,
+		ConfigPollInterval: 10 * time.Second,
+		CertMode:           CertSelf,
+		CertDir:            "/tmp/k8s-webhook-server/serving-certs",
+		Namespace:          "podlint-system",
+		ServiceName:        "podlint-webhook",
+		WebhookConfigName:  "podlint",
+		SecretName:         "podlint-webhook-tls",
+		Timeout:            2 * time.Second,
+		MaxConcurrency:     64,
+		MaxRequestBytes:    7 << 20,
+		Watch: informers.WatchOptions{
+			Nodes: true, Namespaces: true, DaemonSets: true, ServiceAccounts: true, LimitRanges: true,
+			ResourceQuotas: true, ConfigMaps: true, PVCs: true, Secrets: true,
+		},
 		MetricsBindAddress:     ":8080",
 		HealthProbeBindAddress: ":8081",
 		Port:                   9443,

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/podlint/podlint/checks/inventory"
-	"github.com/podlint/podlint/lint/cluster"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 )
 
 // clusterStore returns the cluster knowledge for the run (snapshot files
@@ -14,14 +14,14 @@ import (
 // cluster-aware checks stay silent. Kinds that could not be read are named
 // on stderr and stay unknown; an error (exit 2) means a snapshot could not
 // be loaded or, with --live, nothing at all could be read.
-func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventory.Store, error) {
+func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*cluster.Store, error) {
 	if len(cfg.ClusterSnapshots) == 0 && !cfg.Live {
 		return nil, nil
 	}
-	store := inventory.New()
-	var written *cluster.Snapshot
+	store := cluster.New()
+	var written *snapshot.Snapshot
 	for _, path := range cfg.ClusterSnapshots {
-		snap, warnings, err := cluster.LoadSnapshotFile(path)
+		snap, warnings, err := snapshot.LoadSnapshotFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -31,7 +31,7 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventor
 		snap.Apply(store)
 	}
 	if cfg.Live {
-		snap, warnings, err := cluster.ReadLive(ctx, cluster.LiveOptions{
+		snap, warnings, err := snapshot.ReadLive(ctx, snapshot.LiveOptions{
 			Kubeconfig: cfg.Kubeconfig,
 			Context:    cfg.KubeContext,
 			Timeout:    cfg.LiveTimeout,

@@ -1,4 +1,4 @@
-package inventory_test
+package cluster_test
 
 import (
 	"testing"
@@ -8,11 +8,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 func TestPresenceNeedsKnownKind(t *testing.T) {
-	s := inventory.New()
+	s := cluster.New()
 	inv := s.Inventory()
 	s.AddConfigMap("shop", "present")
 	secret := func(ns, name string) checks.Presence {
@@ -28,12 +28,12 @@ func TestPresenceNeedsKnownKind(t *testing.T) {
 	}{
 		{"present without knowledge", nil, func() checks.Presence { return inv.ConfigMaps.ConfigMap("shop", "present") }, checks.Present},
 		{"missing, kind unknown", nil, func() checks.Presence { return inv.ConfigMaps.ConfigMap("shop", "missing") }, checks.Unknown},
-		{"missing, kind known in namespace", func() { s.MarkKnown(inventory.ConfigMaps, "shop") },
+		{"missing, kind known in namespace", func() { s.MarkKnown(cluster.ConfigMaps, "shop") },
 			func() checks.Presence { return inv.ConfigMaps.ConfigMap("shop", "missing") }, checks.Absent},
 		{"missing, other namespace still unknown", nil, func() checks.Presence { return inv.ConfigMaps.ConfigMap("other", "missing") }, checks.Unknown},
-		{"secret known cluster-wide", func() { s.MarkKnown(inventory.Secrets, inventory.AllNamespaces) },
+		{"secret known cluster-wide", func() { s.MarkKnown(cluster.Secrets, cluster.AllNamespaces) },
 			func() checks.Presence { return secret("anywhere", "nope") }, checks.Absent},
-		{"secret after MarkUnknown", func() { s.MarkUnknown(inventory.Secrets) },
+		{"secret after MarkUnknown", func() { s.MarkUnknown(cluster.Secrets) },
 			func() checks.Presence { return secret("anywhere", "nope") }, checks.Unknown},
 	}
 	for _, st := range steps {
@@ -47,7 +47,7 @@ func TestPresenceNeedsKnownKind(t *testing.T) {
 }
 
 func TestEmptyNamespaceMeansDefault(t *testing.T) {
-	s := inventory.New()
+	s := cluster.New()
 	s.AddServiceAccount(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "builder"}})
 	if _, p := s.Inventory().ServiceAccounts.ServiceAccount("default", "builder"); p != checks.Present {
 		t.Fatalf("ServiceAccount without namespace not found in default: %v", p)
@@ -67,12 +67,12 @@ func names(ns []*corev1.Node) []string {
 }
 
 func TestNodeIndexFollowsChanges(t *testing.T) {
-	s := inventory.New()
+	s := cluster.New()
 	inv := s.Inventory()
 	if _, known := inv.Nodes.Nodes(); known {
 		t.Fatal("nodes known before MarkKnown")
 	}
-	s.MarkKnown(inventory.Nodes, inventory.AllNamespaces)
+	s.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
 	s.AddNode(node("b", map[string]string{"disk": "ssd"}))
 	s.AddNode(node("a", map[string]string{"disk": "hdd"}))
 	all, _ := inv.Nodes.Nodes()
@@ -112,7 +112,7 @@ func daemonSet(ns, name string, port int32, hostNetwork bool) *appsv1.DaemonSet 
 }
 
 func TestHostPortIndex(t *testing.T) {
-	s := inventory.New()
+	s := cluster.New()
 	inv := s.Inventory()
 	s.AddDaemonSet(daemonSet("monitoring", "node-exporter", 9100, true))
 	// A second version of the same object replaces the first: variants
@@ -136,7 +136,7 @@ func TestHostPortIndex(t *testing.T) {
 }
 
 func TestPodsOnNodeCountsRunningPods(t *testing.T) {
-	s := inventory.New()
+	s := cluster.New()
 	inv := s.Inventory()
 	pod := func(name, node string, phase corev1.PodPhase) *corev1.Pod {
 		return &corev1.Pod{
@@ -151,14 +151,14 @@ func TestPodsOnNodeCountsRunningPods(t *testing.T) {
 	if _, known := inv.Pods.PodsOnNode("n1"); known {
 		t.Fatal("pod counts known before MarkKnown")
 	}
-	s.MarkKnown(inventory.Pods, inventory.AllNamespaces)
+	s.MarkKnown(cluster.Pods, cluster.AllNamespaces)
 	if n, _ := inv.Pods.PodsOnNode("n1"); n != 1 {
 		t.Errorf("PodsOnNode(n1) = %d, want 1 (finished and unbound pods take no slot)", n)
 	}
 }
 
 func TestAddTargetFeedsLookups(t *testing.T) {
-	s := inventory.New()
+	s := cluster.New()
 	s.AddTarget(checks.NewTarget(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "pull"}, Data: map[string][]byte{"k": []byte("v")}}, "v1", "Secret"))
 	m, p := s.Inventory().Secrets.Secret("a", "pull")
 	if p != checks.Present || m.Type != corev1.SecretTypeOpaque || !m.TypeKnown {

@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // LiveOptions configure ReadLive.
@@ -108,7 +108,7 @@ func ReadLive(ctx context.Context, opts LiveOptions) (*Snapshot, []string, error
 
 // describeError words a list failure for stderr, and tells whether the
 // other kinds are worth trying.
-func describeError(kind inventory.Kind, err error, host string, timeout time.Duration) (string, bool) {
+func describeError(kind cluster.Kind, err error, host string, timeout time.Duration) (string, bool) {
 	res := resourceOf(kind)
 	switch {
 	case apierrors.IsForbidden(err):
@@ -133,11 +133,11 @@ func describeError(kind inventory.Kind, err error, host string, timeout time.Dur
 	return fmt.Sprintf("cluster: listing %s failed: %v", res, err), true
 }
 
-func resourceOf(kind inventory.Kind) string {
+func resourceOf(kind cluster.Kind) string {
 	switch kind {
-	case inventory.DaemonSets:
+	case cluster.DaemonSets:
 		return "daemonsets.apps"
-	case inventory.PVCs:
+	case cluster.PVCs:
 		return "persistentvolumeclaims"
 	}
 	return strings.ToLower(string(kind)) + "s"
@@ -195,11 +195,11 @@ func (r *liveReader) pages(ctx context.Context, opts metav1.ListOptions, list fu
 
 // read lists one kind into the snapshot. On error, nothing of a partly
 // read kind is lost, but the kind is not marked listed.
-func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
+func (r *liveReader) read(ctx context.Context, kind cluster.Kind) error {
 	s := r.snap
 	core := r.cs.CoreV1()
 	switch kind {
-	case inventory.Nodes:
+	case cluster.Nodes:
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := core.Nodes().List(ctx, o)
 			if err != nil {
@@ -212,7 +212,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.Namespaces:
+	case cluster.Namespaces:
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := core.Namespaces().List(ctx, o)
 			if err != nil {
@@ -224,7 +224,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.DaemonSets:
+	case cluster.DaemonSets:
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := r.cs.AppsV1().DaemonSets("").List(ctx, o)
 			if err != nil {
@@ -238,7 +238,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.ServiceAccounts:
+	case cluster.ServiceAccounts:
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := core.ServiceAccounts("").List(ctx, o)
 			if err != nil {
@@ -250,9 +250,9 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.Secrets:
+	case cluster.Secrets:
 		return r.secrets(ctx)
-	case inventory.ConfigMaps, inventory.PVCs:
+	case cluster.ConfigMaps, cluster.PVCs:
 		gvr := corev1.SchemeGroupVersion.WithResource(resourceOf(kind))
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := r.meta.Resource(gvr).Namespace("").List(ctx, o)
@@ -261,7 +261,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			for _, m := range l.Items {
 				n := ObjectName{Namespace: m.Namespace, Name: m.Name}
-				if kind == inventory.ConfigMaps {
+				if kind == cluster.ConfigMaps {
 					s.ConfigMaps = append(s.ConfigMaps, n)
 				} else {
 					s.PVCs = append(s.PVCs, n)
@@ -269,7 +269,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.LimitRanges:
+	case cluster.LimitRanges:
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := core.LimitRanges("").List(ctx, o)
 			if err != nil {
@@ -281,7 +281,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.ResourceQuotas:
+	case cluster.ResourceQuotas:
 		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
 			l, err := core.ResourceQuotas("").List(ctx, o)
 			if err != nil {
@@ -293,7 +293,7 @@ func (r *liveReader) read(ctx context.Context, kind inventory.Kind) error {
 			}
 			return l.Continue, nil
 		})
-	case inventory.Pods:
+	case cluster.Pods:
 		// Only bound, unfinished pods take a node slot; the server filters.
 		sel := "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"
 		return r.pages(ctx, metav1.ListOptions{FieldSelector: sel}, func(o metav1.ListOptions) (string, error) {

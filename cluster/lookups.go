@@ -1,4 +1,4 @@
-package inventory
+package cluster
 
 import (
 	"maps"

@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // toJSONList converts the YAML fixture as kubectl -o json would print it.
@@ -51,7 +51,7 @@ func TestDecodeSnapshotKubectlList(t *testing.T) {
 				t.Errorf("warnings = %q, want one about the Deployment", warnings)
 			}
 			got := snap.ListedKinds()
-			want := []inventory.Kind{inventory.Nodes, inventory.Namespaces, inventory.DaemonSets, inventory.Secrets, inventory.ConfigMaps, inventory.Pods}
+			want := []cluster.Kind{cluster.Nodes, cluster.Namespaces, cluster.DaemonSets, cluster.Secrets, cluster.ConfigMaps, cluster.Pods}
 			if !equalKinds(got, want) {
 				t.Errorf("listed kinds = %v, want %v", got, want)
 			}
@@ -72,7 +72,7 @@ func TestDecodeSnapshotKubectlList(t *testing.T) {
 				t.Errorf("pods = %+v, want only the running web-1", snap.Pods)
 			}
 
-			store := inventory.New()
+			store := cluster.New()
 			snap.Apply(store)
 			inv := store.Inventory()
 			if n, p := inv.Pods.PodsOnNode("worker-1"); !p || n != 1 {
@@ -107,7 +107,7 @@ func indentItems(y []byte) []byte {
 	return []byte(head + "items:\n  " + strings.ReplaceAll(strings.TrimSuffix(items, "\n"), "\n", "\n  ") + "\nkind: List\n" + tail)
 }
 
-func equalKinds(a, b []inventory.Kind) bool {
+func equalKinds(a, b []cluster.Kind) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -146,7 +146,7 @@ func TestWriteSnapshotRoundTrip(t *testing.T) {
 	for _, k := range Kinds() {
 		snap.Listed[k] = true
 	}
-	snap.Listed[inventory.Pods] = false
+	snap.Listed[cluster.Pods] = false
 	snap.Secrets = []checks.SecretMeta{
 		{Namespace: "a", Name: "pull", Type: corev1.SecretTypeDockercfg, TypeKnown: true},
 		{Namespace: "a", Name: "untyped"},
@@ -172,7 +172,7 @@ func TestWriteSnapshotRoundTrip(t *testing.T) {
 		// Kinds listed but empty (Nodes, PVCs, …) stay listed through the
 		// annotation; Pods were not listed, but a pod in the file makes
 		// them known, as in plain kubectl output.
-		var want []inventory.Kind
+		var want []cluster.Kind
 		want = append(want, Kinds()...)
 		if !equalKinds(got.ListedKinds(), want) {
 			t.Errorf("%s: listed = %v, want %v", path, got.ListedKinds(), want)

@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"cmp"
@@ -9,7 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // ListedKindsAnnotation, on a snapshot's top-level List, names the kinds
@@ -21,18 +21,18 @@ const ListedKindsAnnotation = "podlint.io/listed-kinds"
 
 // Kinds returns the kinds a snapshot may hold and --live reads, in the order
 // they are read and written.
-func Kinds() []inventory.Kind {
-	return []inventory.Kind{
-		inventory.Nodes,
-		inventory.Namespaces,
-		inventory.DaemonSets,
-		inventory.ServiceAccounts,
-		inventory.Secrets,
-		inventory.ConfigMaps,
-		inventory.PVCs,
-		inventory.LimitRanges,
-		inventory.ResourceQuotas,
-		inventory.Pods,
+func Kinds() []cluster.Kind {
+	return []cluster.Kind{
+		cluster.Nodes,
+		cluster.Namespaces,
+		cluster.DaemonSets,
+		cluster.ServiceAccounts,
+		cluster.Secrets,
+		cluster.ConfigMaps,
+		cluster.PVCs,
+		cluster.LimitRanges,
+		cluster.ResourceQuotas,
+		cluster.Pods,
 	}
 }
 
@@ -54,7 +54,7 @@ type PodSlot struct {
 type Snapshot struct {
 	// Listed are the kinds listed completely in every namespace: "absent"
 	// is a fact for them. Other kinds' objects still count as present.
-	Listed map[inventory.Kind]bool
+	Listed map[cluster.Kind]bool
 
 	Nodes           []*corev1.Node
 	Namespaces      []*corev1.Namespace
@@ -71,12 +71,12 @@ type Snapshot struct {
 
 // NewSnapshot returns an empty snapshot with no kind listed.
 func NewSnapshot() *Snapshot {
-	return &Snapshot{Listed: map[inventory.Kind]bool{}}
+	return &Snapshot{Listed: map[cluster.Kind]bool{}}
 }
 
 // ListedKinds returns the listed kinds in Kinds() order.
-func (s *Snapshot) ListedKinds() []inventory.Kind {
-	var out []inventory.Kind
+func (s *Snapshot) ListedKinds() []cluster.Kind {
+	var out []cluster.Kind
 	for _, k := range Kinds() {
 		if s.Listed[k] {
 			out = append(out, k)
@@ -111,7 +111,7 @@ func (s *Snapshot) merge(o *Snapshot) {
 
 // Apply feeds the snapshot into the store and marks its listed kinds known
 // in all namespaces: snapshots and live reads are cluster-wide lists.
-func (s *Snapshot) Apply(st *inventory.Store) {
+func (s *Snapshot) Apply(st *cluster.Store) {
 	for _, n := range s.Nodes {
 		st.AddNode(n)
 	}
@@ -146,7 +146,7 @@ func (s *Snapshot) Apply(st *inventory.Store) {
 		st.AddPod(&pod)
 	}
 	for _, k := range s.ListedKinds() {
-		st.MarkKnown(k, inventory.AllNamespaces)
+		st.MarkKnown(k, cluster.AllNamespaces)
 	}
 }
 

@@ -1,4 +1,4 @@
-package webhook
+package informers
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // watchedSecretTypes are the Secret types learned through field-selected,
@@ -67,12 +67,24 @@ func CacheOptions(w WatchOptions) cache.Options {
 	}
 }
 
-// Feeder copies informer events into an inventory.Store and marks each kind
+// Metrics receives the number of cached objects per kind (the webhook's
+// podlint_webhook_cache_objects gauge).
+type Metrics interface {
+	SetCacheObjects(kind string, n int)
+}
+
+// WatchOptions switch individual informers on or off.
+type WatchOptions struct {
+	Nodes, Namespaces, DaemonSets, ServiceAccounts, LimitRanges, ResourceQuotas bool
+	ConfigMaps, PVCs, Secrets                                                   bool
+}
+
+// Feeder copies informer events into an cluster.Store and marks each kind
 // known once its informer has synced. It is what makes the store serve
 // admission requests from memory.
 type Feeder struct {
-	store   *inventory.Store
-	metrics *Metrics
+	store   *cluster.Store
+	metrics Metrics
 
 	mu sync.Mutex
 	// seen counts objects per kind for the cache gauge.
@@ -89,13 +101,13 @@ type Feeder struct {
 }
 
 type syncWait struct {
-	kind   inventory.Kind // "" for waits that mark nothing (typed Secret watches)
+	kind   cluster.Kind // "" for waits that mark nothing (typed Secret watches)
 	name   string
 	synced func() bool
 }
 
 // NewFeeder returns a feeder over store.
-func NewFeeder(store *inventory.Store, m *Metrics) *Feeder {
+func NewFeeder(store *cluster.Store, m Metrics) *Feeder {
 	return &Feeder{store: store, metrics: m, seen: map[string]map[string]bool{},
 		secretTypes: map[string]corev1.SecretType{}, secrets: map[string]bool{}, marked: map[string]bool{}}
 }
@@ -108,40 +120,40 @@ func (f *Feeder) Setup(ctx context.Context, mgr manager.Manager, w WatchOptions)
 	c := mgr.GetCache()
 	type watch struct {
 		on   bool
-		kind inventory.Kind
+		kind cluster.Kind
 		obj  client.Object
 		add  func(any)
 		del  func(any)
 	}
 	watches := []watch{
-		{w.Nodes, inventory.Nodes, &corev1.Node{},
+		{w.Nodes, cluster.Nodes, &corev1.Node{},
 			func(o any) { f.store.AddNode(o.(*corev1.Node)) },
 			func(o any) { f.store.DeleteNode(o.(*corev1.Node).Name) }},
-		{w.Namespaces, inventory.Namespaces, &corev1.Namespace{},
+		{w.Namespaces, cluster.Namespaces, &corev1.Namespace{},
 			func(o any) { f.store.AddNamespace(o.(*corev1.Namespace)) },
 			func(o any) { f.store.DeleteNamespace(o.(*corev1.Namespace).Name) }},
-		{w.DaemonSets, inventory.DaemonSets, &appsv1.DaemonSet{},
+		{w.DaemonSets, cluster.DaemonSets, &appsv1.DaemonSet{},
 			func(o any) { f.store.AddDaemonSet(o.(*appsv1.DaemonSet)) },
 			func(o any) {
 				d := o.(*appsv1.DaemonSet)
 				f.store.DeleteWorkload(checks.ObjectRef{Kind: "DaemonSet", Namespace: d.Namespace, Name: d.Name})
 			}},
-		{w.ServiceAccounts, inventory.ServiceAccounts, &corev1.ServiceAccount{},
+		{w.ServiceAccounts, cluster.ServiceAccounts, &corev1.ServiceAccount{},
 			func(o any) { f.store.AddServiceAccount(o.(*corev1.ServiceAccount)) },
 			func(o any) { s := o.(*corev1.ServiceAccount); f.store.DeleteServiceAccount(s.Namespace, s.Name) }},
-		{w.LimitRanges, inventory.LimitRanges, &corev1.LimitRange{},
+		{w.LimitRanges, cluster.LimitRanges, &corev1.LimitRange{},
 			func(o any) { f.store.AddLimitRange(o.(*corev1.LimitRange)) },
 			func(o any) { l := o.(*corev1.LimitRange); f.store.DeleteLimitRange(l.Namespace, l.Name) }},
-		{w.ResourceQuotas, inventory.ResourceQuotas, &corev1.ResourceQuota{},
+		{w.ResourceQuotas, cluster.ResourceQuotas, &corev1.ResourceQuota{},
 			func(o any) { f.store.AddResourceQuota(o.(*corev1.ResourceQuota)) },
 			func(o any) { q := o.(*corev1.ResourceQuota); f.store.DeleteResourceQuota(q.Namespace, q.Name) }},
-		{w.ConfigMaps, inventory.ConfigMaps, meta("ConfigMap"),
+		{w.ConfigMaps, cluster.ConfigMaps, meta("ConfigMap"),
 			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.AddConfigMap(m.Namespace, m.Name) },
 			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.DeleteConfigMap(m.Namespace, m.Name) }},
-		{w.PVCs, inventory.PVCs, meta("PersistentVolumeClaim"),
+		{w.PVCs, cluster.PVCs, meta("PersistentVolumeClaim"),
 			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.AddPVC(m.Namespace, m.Name) },
 			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.DeletePVC(m.Namespace, m.Name) }},
-		{w.Secrets, inventory.Secrets, meta("Secret"),
+		{w.Secrets, cluster.Secrets, meta("Secret"),
 			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.secretExists(m.Namespace, m.Name, true) },
 			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.secretExists(m.Namespace, m.Name, false) }},
 	}
@@ -209,7 +221,7 @@ func (f *Feeder) markKnown(ctx context.Context) error {
 				continue
 			}
 			if s.kind != "" {
-				f.store.MarkKnown(s.kind, inventory.AllNamespaces)
+				f.store.MarkKnown(s.kind, cluster.AllNamespaces)
 			}
 			f.mu.Lock()
 			f.marked[s.name] = true
@@ -269,7 +281,9 @@ func (f *Feeder) handler(kind string, add, del func(any)) toolscache.ResourceEve
 		} else {
 			delete(s, key(o))
 		}
-		f.metrics.setCacheObjects(kind, len(s))
+		if f.metrics != nil {
+			f.metrics.SetCacheObjects(kind, len(s))
+		}
 	}
 	return toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(o any) {

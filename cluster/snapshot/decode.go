@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // The per-kind shapes below hold only what podlint keeps. None has a data or
@@ -88,7 +88,7 @@ func LoadSnapshotFile(path string) (*Snapshot, []string, error) {
 // present objects look absent.
 func DecodeSnapshot(name string, data []byte) (*Snapshot, []string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	d := decoder{listed: map[inventory.Kind]bool{}}
+	d := decoder{listed: map[cluster.Kind]bool{}}
 	var err error
 	if isJSON(data) {
 		err = d.jsonStream(data)
@@ -134,7 +134,7 @@ func isJSON(data []byte) bool {
 // decoder collects the units of a snapshot and the kinds its Lists declare.
 type decoder struct {
 	units  []unit
-	listed map[inventory.Kind]bool
+	listed map[cluster.Kind]bool
 }
 
 func (d *decoder) jsonStream(data []byte) error {
@@ -228,10 +228,10 @@ func (d *decoder) listedKinds(lm listMeta) error {
 		if k = strings.TrimSpace(k); k == "" {
 			continue
 		}
-		if !slices.Contains(Kinds(), inventory.Kind(k)) {
+		if !slices.Contains(Kinds(), cluster.Kind(k)) {
 			return fmt.Errorf("metadata.annotations[%s]: unknown kind %q (want %s)", ListedKindsAnnotation, k, kindList())
 		}
-		d.listed[inventory.Kind(k)] = true
+		d.listed[cluster.Kind(k)] = true
 	}
 	return nil
 }
@@ -426,14 +426,14 @@ func (p *partial) object(src []byte) error {
 	if err != nil {
 		return err
 	}
-	kind := inventory.Kind(k)
-	if (kind == inventory.DaemonSets) != (group(apiVersion) == "apps") || group(apiVersion) != "" && kind != inventory.DaemonSets {
+	kind := cluster.Kind(k)
+	if (kind == cluster.DaemonSets) != (group(apiVersion) == "apps") || group(apiVersion) != "" && kind != cluster.DaemonSets {
 		p.ignored[apiVersion+" "+k]++
 		return nil
 	}
 	s := p.snap
 	switch kind {
-	case inventory.Nodes:
+	case cluster.Nodes:
 		n := &corev1.Node{}
 		if err := decodeTyped(src, n, &n.ObjectMeta); err != nil {
 			return err
@@ -441,26 +441,26 @@ func (p *partial) object(src []byte) error {
 		// Image lists are the bulk of a node and no check reads them.
 		n.Status.Images = nil
 		s.Nodes = append(s.Nodes, n)
-	case inventory.Namespaces:
+	case cluster.Namespaces:
 		n := &corev1.Namespace{}
 		if err := decodeTyped(src, n, &n.ObjectMeta); err != nil {
 			return err
 		}
 		s.Namespaces = append(s.Namespaces, n)
-	case inventory.DaemonSets:
+	case cluster.DaemonSets:
 		ds := &appsv1.DaemonSet{}
 		if err := decodeTyped(src, ds, &ds.ObjectMeta); err != nil {
 			return err
 		}
 		ds.Status = appsv1.DaemonSetStatus{}
 		s.DaemonSets = append(s.DaemonSets, ds)
-	case inventory.ServiceAccounts:
+	case cluster.ServiceAccounts:
 		sa := &corev1.ServiceAccount{}
 		if err := decodeTyped(src, sa, &sa.ObjectMeta); err != nil {
 			return err
 		}
 		s.ServiceAccounts = append(s.ServiceAccounts, sa)
-	case inventory.Secrets:
+	case cluster.Secrets:
 		var o secretItem
 		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
 			return err
@@ -469,31 +469,31 @@ func (p *partial) object(src []byte) error {
 		// prints it, so a Secret without one comes from a source that could
 		// not read types: its type is unknown, not Opaque.
 		s.Secrets = append(s.Secrets, checks.SecretMeta{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name, Type: o.Type, TypeKnown: o.Type != ""})
-	case inventory.ConfigMaps:
+	case cluster.ConfigMaps:
 		var o namedItemIn
 		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
 			return err
 		}
 		s.ConfigMaps = append(s.ConfigMaps, ObjectName{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name})
-	case inventory.PVCs:
+	case cluster.PVCs:
 		var o namedItemIn
 		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
 			return err
 		}
 		s.PVCs = append(s.PVCs, ObjectName{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name})
-	case inventory.LimitRanges:
+	case cluster.LimitRanges:
 		lr := &corev1.LimitRange{}
 		if err := decodeTyped(src, lr, &lr.ObjectMeta); err != nil {
 			return err
 		}
 		s.LimitRanges = append(s.LimitRanges, lr)
-	case inventory.ResourceQuotas:
+	case cluster.ResourceQuotas:
 		q := &corev1.ResourceQuota{}
 		if err := decodeTyped(src, q, &q.ObjectMeta); err != nil {
 			return err
 		}
 		s.ResourceQuotas = append(s.ResourceQuotas, q)
-	case inventory.Pods:
+	case cluster.Pods:
 		var o podItem
 		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
 			return err

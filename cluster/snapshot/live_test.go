@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // startAPIServer starts a real kube-apiserver and etcd (see test/apiserver).
@@ -143,7 +143,7 @@ func TestLive(t *testing.T) {
 		if len(snap.Nodes) != 3 || snap.Nodes[0].Status.Allocatable.Cpu().String() != "4" {
 			t.Errorf("nodes = %d, first allocatable %v", len(snap.Nodes), snap.Nodes[0].Status.Allocatable)
 		}
-		store := inventory.New()
+		store := cluster.New()
 		snap.Apply(store)
 		assertSeeded(t, store)
 	})
@@ -194,7 +194,7 @@ func TestLive(t *testing.T) {
 			if err != nil || len(warnings) > 0 {
 				t.Fatalf("kubectl -o %s: %v %q", format, err, warnings)
 			}
-			store := inventory.New()
+			store := cluster.New()
 			snap.Apply(store)
 			assertSeeded(t, store)
 			// No PVC exists: plain kubectl output cannot say the kind was
@@ -249,10 +249,10 @@ func TestLive(t *testing.T) {
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "not allowed to list secrets") {
 			t.Errorf("warnings = %q, want one naming secrets", warnings)
 		}
-		if snap.Listed[inventory.Secrets] || !snap.Listed[inventory.ConfigMaps] {
+		if snap.Listed[cluster.Secrets] || !snap.Listed[cluster.ConfigMaps] {
 			t.Errorf("listed = %v, want everything but Secrets", snap.ListedKinds())
 		}
-		store := inventory.New()
+		store := cluster.New()
 		snap.Apply(store)
 		inv := store.Inventory()
 		// No "not found" guess: the Secret kind is unknown, even for a
@@ -281,7 +281,7 @@ func TestLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		store := inventory.New()
+		store := cluster.New()
 		snap.Apply(store)
 		dep := deployment("shop", corev1.PodSpec{
 			NodeSelector:     map[string]string{"disktype": "nvme"},
@@ -335,7 +335,7 @@ func findingIDs(fs []checks.Finding) []string {
 }
 
 // assertSeeded checks a store fed from the seeded cluster.
-func assertSeeded(t *testing.T, store *inventory.Store) {
+func assertSeeded(t *testing.T, store *cluster.Store) {
 	t.Helper()
 	inv := store.Inventory()
 	if nodes, known := inv.Nodes.Nodes(); !known || len(nodes) != 3 {

@@ -1,4 +1,4 @@
-package webhook
+package informers
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // TestFeederReadyOnlyWhenKnown: readiness tells the Service to send
@@ -15,11 +15,11 @@ import (
 // count as known in the store; otherwise the first requests after ready
 // miss every "not found" finding.
 func TestFeederReadyOnlyWhenKnown(t *testing.T) {
-	store := inventory.New()
+	store := cluster.New()
 	f := NewFeeder(store, nil)
 	var listed atomic.Bool
 	f.syncs = []syncWait{
-		{inventory.Secrets, string(inventory.Secrets), listed.Load},
+		{cluster.Secrets, string(cluster.Secrets), listed.Load},
 		{"", "Secret type=Opaque", func() bool { return true }},
 	}
 	secretPresence := func() checks.Presence {

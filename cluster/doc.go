@@ -1,4 +1,4 @@
-// Package inventory is the in-memory store of what podlint knows about a
+// Package cluster is the in-memory store of what podlint knows about a
 // cluster, indexed for the checks: nodes by label, pod-spec workloads by
 // host port, and named objects by namespace.
 //
@@ -6,4 +6,4 @@
 // files, live list calls, and the webhook's informers. The store records,
 // per kind and namespace, whether that part of the cluster is known, so that
 // checks can tell "absent" from "nobody said". It does no I/O.
-package inventory
+package cluster

@@ -1,9 +1,9 @@
-package cluster
+package snapshot
 
 import (
 	"testing"
 
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // FuzzDecodeSnapshot feeds arbitrary bytes to the snapshot parser: it may
@@ -25,6 +25,6 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		if err != nil {
 			return
 		}
-		snap.Apply(inventory.New())
+		snap.Apply(cluster.New())
 	})
 }

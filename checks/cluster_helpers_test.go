@@ -142,29 +142,18 @@ func clusterStore(t testing.TB, src string) *cluster.Store {
 	return st
 }
 
+// addToStore feeds one cluster object through its row of the kinds
+// table. A Secret in a cluster fixture has its type: the API server
+// always sets one.
 func addToStore(st *cluster.Store, obj runtime.Object) {
-	switch o := obj.(type) {
-	case *corev1.Node:
-		st.AddNode(o)
-	case *corev1.Namespace:
-		st.AddNamespace(o)
-	case *corev1.ServiceAccount:
-		st.AddServiceAccount(o)
-	case *corev1.Secret:
-		st.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: o.Type, TypeKnown: true})
-	case *corev1.ConfigMap:
-		st.AddConfigMap(o.Namespace, o.Name)
-	case *corev1.PersistentVolumeClaim:
-		st.AddPVC(o.Namespace, o.Name)
-	case *corev1.LimitRange:
-		st.AddLimitRange(o)
-	case *corev1.ResourceQuota:
-		st.AddResourceQuota(o)
-	case *corev1.Pod:
-		st.AddPod(o)
-	case *appsv1.DaemonSet:
-		st.AddDaemonSet(o)
+	row, ok := cluster.ForObject(obj)
+	if !ok {
+		return
 	}
+	if sec, ok := obj.(*corev1.Secret); ok && sec.Type == "" {
+		sec.Type = corev1.SecretTypeOpaque
+	}
+	st.Add(row.Kind, obj.(cluster.Object))
 }
 
 // runCluster runs one registered check on a target against a store.

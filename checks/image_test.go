@@ -173,11 +173,11 @@ func TestImagePullSecretMissingRegistries(t *testing.T) {
 
 func TestImagePullSecretMissingServiceAccount(t *testing.T) {
 	store := cluster.New()
-	store.AddServiceAccount(&corev1.ServiceAccount{
+	store.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{
 		ObjectMeta:       metav1.ObjectMeta{Name: "builder", Namespace: "shop"},
 		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "docker02-pull"}},
 	})
-	store.AddServiceAccount(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}})
+	store.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}})
 	private := "docker02:35000/shop/api:2.3.1"
 	tests := []struct {
 		name string
@@ -212,12 +212,14 @@ func TestImagePullSecretMissingServiceAccount(t *testing.T) {
 
 func TestImagePullSecretWrongType(t *testing.T) {
 	store := cluster.New()
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "regcred", Type: corev1.SecretTypeDockerConfigJson, TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "legacy", Type: corev1.SecretTypeDockercfg, TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "registry-login", Type: corev1.SecretTypeOpaque, TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "untyped", TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "name-only"})
-	store.AddServiceAccount(&corev1.ServiceAccount{
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "regcred"}, Type: corev1.SecretTypeDockerConfigJson})
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "legacy"}, Type: corev1.SecretTypeDockercfg})
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "registry-login"}, Type: corev1.SecretTypeOpaque})
+	// An input Secret without a type: the API server makes it Opaque.
+	store.AddTarget(checks.NewTarget(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "untyped"}}, "v1", "Secret"))
+	// Name only: a cluster source that could not read the type.
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "name-only"}})
+	store.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{
 		ObjectMeta:       metav1.ObjectMeta{Name: "builder", Namespace: "shop"},
 		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "regcred"}, {Name: "registry-login"}},
 	})

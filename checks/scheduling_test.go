@@ -144,7 +144,7 @@ func TestNodeSelectorUnsatisfiableNodesPresentButNotKnown(t *testing.T) {
 	fresh := cluster.New()
 	nodes, _ := st.Inventory().Nodes.Nodes()
 	for _, n := range nodes {
-		fresh.AddNode(n)
+		fresh.Add(cluster.Nodes, n)
 	}
 	if fs := runCluster(t, "node-selector-unsatisfiable", workload(t, deploy("nodeSelector: {disktype: nvme}\n"+app)), fresh); len(fs) != 0 {
 		t.Fatalf("unknown nodes gave findings:\n%s", clusterLines(fs))
@@ -381,7 +381,7 @@ func TestSchedulingChecksAgree(t *testing.T) {
 func benchStore(b testing.TB, n int) *cluster.Store {
 	st := cluster.New()
 	for _, node := range genNodes(n) {
-		st.AddNode(node)
+		st.Add(cluster.Nodes, node)
 	}
 	st.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
 	return st

@@ -9,23 +9,6 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
-// Kind names the kinds the store tracks.
-type Kind string
-
-// Tracked kinds.
-const (
-	Nodes           Kind = "Node"
-	Namespaces      Kind = "Namespace"
-	ServiceAccounts Kind = "ServiceAccount"
-	Secrets         Kind = "Secret"
-	ConfigMaps      Kind = "ConfigMap"
-	PVCs            Kind = "PersistentVolumeClaim"
-	LimitRanges     Kind = "LimitRange"
-	ResourceQuotas  Kind = "ResourceQuota"
-	Pods            Kind = "Pod"
-	DaemonSets      Kind = "DaemonSet"
-)
-
 // AllNamespaces marks a kind as known in every namespace (a cluster-wide
 // list succeeded).
 const AllNamespaces = "*"
@@ -37,9 +20,16 @@ type nsName struct{ ns, name string }
 type Store struct {
 	mu sync.RWMutex
 
+	// rows are the table's rows by kind.
+	rows map[Kind]*Row
 	// known[kind][namespace]: the kind was listed for that namespace, or
 	// for AllNamespaces.
 	known map[Kind]map[string]bool
+
+	// objects holds the kinds kept whole: kind -> namespace -> name.
+	objects map[Kind]map[string]map[string]Object
+	// names holds the kinds of which only existence is kept.
+	names map[Kind]map[nsName]bool
 
 	nodes map[string]*corev1.Node
 	// nodeList caches nodes sorted by name; nil after any node change.
@@ -47,14 +37,9 @@ type Store struct {
 	// and sorting 5,000 nodes each time would dominate their cost.
 	nodeList   []*corev1.Node
 	nodeLabels map[string]map[string]map[string]*corev1.Node // key -> value -> name -> node
-	namespaces map[string]*corev1.Namespace
-	sas        map[nsName]*corev1.ServiceAccount
 	secrets    map[nsName]*checks.SecretMeta
-	configMaps map[nsName]bool
-	pvcs       map[nsName]bool
-	limits     map[string]map[string]*corev1.LimitRange    // ns -> name
-	quotas     map[string]map[string]*corev1.ResourceQuota // ns -> name
 	podsOnNode map[string]map[nsName]bool
+	podNode    map[nsName]string // the reverse of podsOnNode, for deletes
 
 	// hostPorts indexes pod-spec targets by the host ports they claim.
 	hostPorts map[hostPortKey]map[checks.ObjectRef]*checks.Target
@@ -69,18 +54,20 @@ type hostPortKey struct {
 
 // New returns an empty store: every kind unknown.
 func New() *Store {
+	rows := map[Kind]*Row{}
+	for i := range table {
+		rows[table[i].Kind] = &table[i]
+	}
 	return &Store{
+		rows:       rows,
 		known:      map[Kind]map[string]bool{},
+		objects:    map[Kind]map[string]map[string]Object{},
+		names:      map[Kind]map[nsName]bool{},
 		nodes:      map[string]*corev1.Node{},
 		nodeLabels: map[string]map[string]map[string]*corev1.Node{},
-		namespaces: map[string]*corev1.Namespace{},
-		sas:        map[nsName]*corev1.ServiceAccount{},
 		secrets:    map[nsName]*checks.SecretMeta{},
-		configMaps: map[nsName]bool{},
-		pvcs:       map[nsName]bool{},
-		limits:     map[string]map[string]*corev1.LimitRange{},
-		quotas:     map[string]map[string]*corev1.ResourceQuota{},
 		podsOnNode: map[string]map[nsName]bool{},
+		podNode:    map[nsName]string{},
 		hostPorts:  map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
 		claimed:    map[checks.ObjectRef][]hostPortKey{},
 	}
@@ -130,9 +117,6 @@ func (s *Store) presence(kind Kind, namespace string, found bool) checks.Presenc
 	return checks.Unknown
 }
 
-// Known kinds in a namespace are only meaningful when the namespace itself
-// exists; a missing namespace is reported by kubectl, not by podlint.
-
 // Inventory exposes the store through the checks' narrow interfaces.
 func (s *Store) Inventory() checks.Inventory {
 	return checks.Inventory{
@@ -149,12 +133,127 @@ func (s *Store) Inventory() checks.Inventory {
 	}
 }
 
-// --- writers ---
-
-// AddNode adds or replaces a node.
-func (s *Store) AddNode(n *corev1.Node) {
+// Add puts o, an object of kind k as a cluster source read it, in the
+// store through the row's field reader, replacing an earlier version of
+// it. A kind outside the table is ignored.
+func (s *Store) Add(k Kind, o Object) {
+	r := s.rows[k]
+	if r == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	r.Add(s, k, o)
+}
+
+// Delete forgets an object of kind k.
+func (s *Store) Delete(k Kind, namespace, name string) {
+	r := s.rows[k]
+	if r == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.Delete(s, k, namespace, name)
+}
+
+// AddTarget records what one input object tells the inventory. Objects
+// with a pod spec are indexed by the host ports they claim (what they
+// would create, not cluster state); objects of a table kind go through
+// their row like cluster objects. The CLI feeds every input through it
+// before any check runs; tests that compare the CLI with the webhook use
+// it too.
+func (s *Store) AddTarget(t *checks.Target) {
+	if t.Spec != nil {
+		s.AddWorkload(t)
+		return
+	}
+	r, ok := ForObject(t.Object)
+	if !ok {
+		return
+	}
+	o := t.Object.(Object)
+	if sec, ok := o.(*corev1.Secret); ok && sec.Type == "" {
+		// The API server gives an applied Secret without a type the type
+		// Opaque. From a cluster source, an empty type means "not read".
+		c := *sec
+		c.Type = corev1.SecretTypeOpaque
+		o = &c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.Add(s, r.Kind, o)
+}
+
+// AddWorkload indexes a pod-spec target by the host ports it claims. A
+// target with the same kind, namespace and name replaces the earlier one:
+// they are versions of one object, never two objects that coexist.
+func (s *Store) AddWorkload(t *checks.Target) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.addWorkload(t)
+}
+
+// DeleteWorkload removes a target from the host-port index.
+func (s *Store) DeleteWorkload(ref checks.ObjectRef) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deleteWorkload(ref)
+}
+
+// --- field readers and their helpers; the lock is held ---
+
+// key spells an object's namespace the way lookups ask for it: "default"
+// for a namespaced object without one, "" for a cluster-scoped kind.
+func (s *Store) key(k Kind, namespace, name string) nsName {
+	if r := s.rows[k]; r != nil && r.Namespaced {
+		return nsName{ns(namespace), name}
+	}
+	return nsName{"", name}
+}
+
+// putObject keeps o whole.
+func (s *Store) putObject(k Kind, o Object) {
+	key := s.key(k, o.GetNamespace(), o.GetName())
+	byNS := s.objects[k]
+	if byNS == nil {
+		byNS = map[string]map[string]Object{}
+		s.objects[k] = byNS
+	}
+	m := byNS[key.ns]
+	if m == nil {
+		m = map[string]Object{}
+		byNS[key.ns] = m
+	}
+	m[key.name] = o
+}
+
+func (s *Store) deleteObject(k Kind, namespace, name string) {
+	key := s.key(k, namespace, name)
+	delete(s.objects[k][key.ns], key.name)
+}
+
+func (s *Store) object(k Kind, namespace, name string) (Object, bool) {
+	key := s.key(k, namespace, name)
+	o, ok := s.objects[k][key.ns][key.name]
+	return o, ok
+}
+
+// putName keeps only that o exists.
+func (s *Store) putName(k Kind, o Object) {
+	m := s.names[k]
+	if m == nil {
+		m = map[nsName]bool{}
+		s.names[k] = m
+	}
+	m[s.key(k, o.GetNamespace(), o.GetName())] = true
+}
+
+func (s *Store) deleteName(k Kind, namespace, name string) {
+	delete(s.names[k], s.key(k, namespace, name))
+}
+
+func (s *Store) putNode(n *corev1.Node) {
 	s.deleteNode(n.Name)
 	s.nodes[n.Name] = n
 	s.nodeList = nil
@@ -171,13 +270,6 @@ func (s *Store) AddNode(n *corev1.Node) {
 		}
 		names[n.Name] = n
 	}
-}
-
-// DeleteNode removes a node.
-func (s *Store) DeleteNode(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.deleteNode(name)
 }
 
 func (s *Store) deleteNode(name string) {
@@ -198,149 +290,53 @@ func (s *Store) deleteNode(name string) {
 	s.nodeList = nil
 }
 
-// AddNamespace adds or replaces a namespace.
-func (s *Store) AddNamespace(ns *corev1.Namespace) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.namespaces[ns.Name] = ns
+// putSecret keeps a Secret's name and type; the store has nowhere to put
+// data. An empty type is a type podlint could not read.
+func (s *Store) putSecret(sec *corev1.Secret) {
+	key := s.key(Secrets, sec.Namespace, sec.Name)
+	s.secrets[key] = &checks.SecretMeta{Namespace: key.ns, Name: key.name, Type: sec.Type, TypeKnown: sec.Type != ""}
 }
 
-// DeleteNamespace removes a namespace.
-func (s *Store) DeleteNamespace(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.namespaces, name)
-}
-
-// AddServiceAccount adds or replaces a ServiceAccount.
-func (s *Store) AddServiceAccount(sa *corev1.ServiceAccount) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sas[nsName{ns(sa.Namespace), sa.Name}] = sa
-}
-
-// DeleteServiceAccount removes a ServiceAccount.
-func (s *Store) DeleteServiceAccount(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.sas, nsName{ns(namespace), name})
-}
-
-// AddSecret records a Secret's name and type. Callers pass metadata only;
-// the store has nowhere to put data.
-func (s *Store) AddSecret(m checks.SecretMeta) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m.Namespace = ns(m.Namespace)
-	s.secrets[nsName{m.Namespace, m.Name}] = &m
-}
-
-// DeleteSecret removes a Secret.
-func (s *Store) DeleteSecret(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.secrets, nsName{ns(namespace), name})
-}
-
-// AddConfigMap records that a ConfigMap exists.
-func (s *Store) AddConfigMap(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.configMaps[nsName{ns(namespace), name}] = true
-}
-
-// DeleteConfigMap removes a ConfigMap.
-func (s *Store) DeleteConfigMap(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.configMaps, nsName{ns(namespace), name})
-}
-
-// AddPVC records that a PersistentVolumeClaim exists.
-func (s *Store) AddPVC(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.pvcs[nsName{ns(namespace), name}] = true
-}
-
-// DeletePVC removes a PersistentVolumeClaim.
-func (s *Store) DeletePVC(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.pvcs, nsName{ns(namespace), name})
-}
-
-// AddLimitRange adds or replaces a LimitRange.
-func (s *Store) AddLimitRange(lr *corev1.LimitRange) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := ns(lr.Namespace)
-	if s.limits[n] == nil {
-		s.limits[n] = map[string]*corev1.LimitRange{}
-	}
-	s.limits[n][lr.Name] = lr
-}
-
-// DeleteLimitRange removes a LimitRange.
-func (s *Store) DeleteLimitRange(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.limits[ns(namespace)], name)
-}
-
-// AddResourceQuota adds or replaces a ResourceQuota.
-func (s *Store) AddResourceQuota(q *corev1.ResourceQuota) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := ns(q.Namespace)
-	if s.quotas[n] == nil {
-		s.quotas[n] = map[string]*corev1.ResourceQuota{}
-	}
-	s.quotas[n][q.Name] = q
-}
-
-// DeleteResourceQuota removes a ResourceQuota.
-func (s *Store) DeleteResourceQuota(namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.quotas[ns(namespace)], name)
-}
-
-// AddPod counts a running pod on its node (only bound, unfinished pods
-// take a slot).
-func (s *Store) AddPod(p *corev1.Pod) {
+// putPod counts a pod on its node while it takes a slot there: bound and
+// not finished.
+func (s *Store) putPod(p *corev1.Pod) {
+	s.deletePod(p.Namespace, p.Name)
 	if p.Spec.NodeName == "" || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	key := s.key(Pods, p.Namespace, p.Name)
 	m := s.podsOnNode[p.Spec.NodeName]
 	if m == nil {
 		m = map[nsName]bool{}
 		s.podsOnNode[p.Spec.NodeName] = m
 	}
-	m[nsName{ns(p.Namespace), p.Name}] = true
+	m[key] = true
+	s.podNode[key] = p.Spec.NodeName
 }
 
-// DeletePod forgets a pod.
-func (s *Store) DeletePod(node, namespace, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.podsOnNode[node], nsName{ns(namespace), name})
+func (s *Store) deletePod(namespace, name string) {
+	key := s.key(Pods, namespace, name)
+	if node, ok := s.podNode[key]; ok {
+		delete(s.podsOnNode[node], key)
+		delete(s.podNode, key)
+	}
 }
 
-// AddWorkload indexes a pod-spec target by the host ports it claims. A
-// target with the same kind, namespace and name replaces the earlier one:
-// they are versions of one object, never two objects that coexist.
-func (s *Store) AddWorkload(t *checks.Target) {
+func (s *Store) putDaemonSet(ds *appsv1.DaemonSet) {
+	s.addWorkload(checks.NewTarget(ds, "apps/v1", string(DaemonSets)))
+}
+
+func workloadRef(k Kind, namespace, name string) checks.ObjectRef {
+	return checks.ObjectRef{Kind: string(k), Namespace: namespace, Name: name}
+}
+
+func (s *Store) addWorkload(t *checks.Target) {
 	if t.Spec == nil {
 		return
 	}
 	ref := t.Ref
 	ref.APIVersion = ""
 	ref.Namespace = t.Namespace()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.deleteWorkload(ref)
 	var keys []hostPortKey
 	for _, c := range t.Containers() {
@@ -367,16 +363,9 @@ func (s *Store) AddWorkload(t *checks.Target) {
 	}
 }
 
-// DeleteWorkload removes a target from the host-port index.
-func (s *Store) DeleteWorkload(ref checks.ObjectRef) {
+func (s *Store) deleteWorkload(ref checks.ObjectRef) {
 	ref.APIVersion = ""
 	ref.Namespace = ns(ref.Namespace)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.deleteWorkload(ref)
-}
-
-func (s *Store) deleteWorkload(ref checks.ObjectRef) {
 	for _, k := range s.claimed[ref] {
 		delete(s.hostPorts[k], ref)
 		if len(s.hostPorts[k]) == 0 {
@@ -384,11 +373,6 @@ func (s *Store) deleteWorkload(ref checks.ObjectRef) {
 		}
 	}
 	delete(s.claimed, ref)
-}
-
-// AddDaemonSet indexes a cluster DaemonSet by its host ports.
-func (s *Store) AddDaemonSet(ds *appsv1.DaemonSet) {
-	s.AddWorkload(checks.NewTarget(ds, "apps/v1", "DaemonSet"))
 }
 
 func ns(n string) string {
@@ -403,36 +387,4 @@ func protocol(p corev1.Protocol) corev1.Protocol {
 		return corev1.ProtocolTCP
 	}
 	return p
-}
-
-// AddTarget records what one input object tells the inventory: the object
-// itself when it is a kind the checks look up, and its host ports when it
-// has a pod spec. The CLI feeds every input through it before any check
-// runs; tests that compare the CLI with the webhook use it too.
-func (s *Store) AddTarget(t *checks.Target) {
-	switch o := t.Object.(type) {
-	case *corev1.ServiceAccount:
-		s.AddServiceAccount(o)
-	case *corev1.Secret:
-		typ := o.Type
-		if typ == "" {
-			typ = corev1.SecretTypeOpaque
-		}
-		s.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: typ, TypeKnown: true})
-	case *corev1.ConfigMap:
-		s.AddConfigMap(o.Namespace, o.Name)
-	case *corev1.PersistentVolumeClaim:
-		s.AddPVC(o.Namespace, o.Name)
-	case *corev1.Namespace:
-		s.AddNamespace(o)
-	case *corev1.Node:
-		s.AddNode(o)
-	case *corev1.LimitRange:
-		s.AddLimitRange(o)
-	case *corev1.ResourceQuota:
-		s.AddResourceQuota(o)
-	}
-	if t.Spec != nil {
-		s.AddWorkload(t)
-	}
 }

@@ -14,7 +14,7 @@ import (
 func TestPresenceNeedsKnownKind(t *testing.T) {
 	s := cluster.New()
 	inv := s.Inventory()
-	s.AddConfigMap("shop", "present")
+	s.Add(cluster.ConfigMaps, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "present"}})
 	secret := func(ns, name string) checks.Presence {
 		_, p := inv.Secrets.Secret(ns, name)
 		return p
@@ -48,7 +48,7 @@ func TestPresenceNeedsKnownKind(t *testing.T) {
 
 func TestEmptyNamespaceMeansDefault(t *testing.T) {
 	s := cluster.New()
-	s.AddServiceAccount(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "builder"}})
+	s.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "builder"}})
 	if _, p := s.Inventory().ServiceAccounts.ServiceAccount("default", "builder"); p != checks.Present {
 		t.Fatalf("ServiceAccount without namespace not found in default: %v", p)
 	}
@@ -73,21 +73,21 @@ func TestNodeIndexFollowsChanges(t *testing.T) {
 		t.Fatal("nodes known before MarkKnown")
 	}
 	s.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
-	s.AddNode(node("b", map[string]string{"disk": "ssd"}))
-	s.AddNode(node("a", map[string]string{"disk": "hdd"}))
+	s.Add(cluster.Nodes, node("b", map[string]string{"disk": "ssd"}))
+	s.Add(cluster.Nodes, node("a", map[string]string{"disk": "hdd"}))
 	all, _ := inv.Nodes.Nodes()
 	if got := names(all); len(got) != 2 || got[0] != "a" || got[1] != "b" {
 		t.Fatalf("Nodes() = %v, want [a b]", got)
 	}
 	// Relabelling a node must move it in the index and refresh the list.
-	s.AddNode(node("a", map[string]string{"disk": "ssd"}))
+	s.Add(cluster.Nodes, node("a", map[string]string{"disk": "ssd"}))
 	if got := names(inv.Nodes.NodesWithLabel("disk", "ssd")); len(got) != 2 {
 		t.Errorf("after relabel, ssd nodes = %v, want a and b", got)
 	}
 	if got := inv.Nodes.NodeCountWithLabel("disk", "hdd"); got != 0 {
 		t.Errorf("after relabel, %d hdd nodes remain in the index", got)
 	}
-	s.DeleteNode("b")
+	s.Delete(cluster.Nodes, "", "b")
 	all, _ = inv.Nodes.Nodes()
 	if got := names(all); len(got) != 1 || got[0] != "a" {
 		t.Errorf("after delete, Nodes() = %v, want [a]", got)
@@ -114,11 +114,11 @@ func daemonSet(ns, name string, port int32, hostNetwork bool) *appsv1.DaemonSet 
 func TestHostPortIndex(t *testing.T) {
 	s := cluster.New()
 	inv := s.Inventory()
-	s.AddDaemonSet(daemonSet("monitoring", "node-exporter", 9100, true))
+	s.Add(cluster.DaemonSets, daemonSet("monitoring", "node-exporter", 9100, true))
 	// A second version of the same object replaces the first: variants
 	// of one component never conflict with each other.
-	s.AddDaemonSet(daemonSet("monitoring", "node-exporter", 9200, true))
-	s.AddDaemonSet(daemonSet("other", "agent", 9100, false))
+	s.Add(cluster.DaemonSets, daemonSet("monitoring", "node-exporter", 9200, true))
+	s.Add(cluster.DaemonSets, daemonSet("other", "agent", 9100, false))
 
 	if got := inv.HostPorts.HostPortClaims(9100, corev1.ProtocolTCP); len(got) != 1 || got[0].Ref.Name != "agent" {
 		t.Errorf("9100/TCP claims = %v, want only other/agent", got)
@@ -145,9 +145,9 @@ func TestPodsOnNodeCountsRunningPods(t *testing.T) {
 			Status:     corev1.PodStatus{Phase: phase},
 		}
 	}
-	s.AddPod(pod("a", "n1", corev1.PodRunning))
-	s.AddPod(pod("b", "n1", corev1.PodSucceeded))
-	s.AddPod(pod("c", "", corev1.PodPending))
+	s.Add(cluster.Pods, pod("a", "n1", corev1.PodRunning))
+	s.Add(cluster.Pods, pod("b", "n1", corev1.PodSucceeded))
+	s.Add(cluster.Pods, pod("c", "", corev1.PodPending))
 	if _, known := inv.Pods.PodsOnNode("n1"); known {
 		t.Fatal("pod counts known before MarkKnown")
 	}

@@ -80,15 +80,14 @@ func runFixture(t *testing.T, c *checks.Check, file, clusterFile string) *lint.R
 	cfg.Enabled = map[string]bool{c.ID: true}
 	var store *cluster.Store
 	if clusterFile != "" {
-		snap, warnings, err := snapshot.LoadSnapshotFile(clusterFile)
+		store = cluster.New()
+		warnings, err := snapshot.LoadFile(clusterFile, store)
 		if err != nil {
 			t.Fatalf("loading %s: %v", clusterFile, err)
 		}
 		for _, w := range warnings {
 			t.Logf("%s: %s", clusterFile, w)
 		}
-		store = cluster.New()
-		snap.Apply(store)
 	}
 	r := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Config: cfg, Store: store})
 	for _, e := range r.Errors {

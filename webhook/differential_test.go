@@ -46,17 +46,14 @@ func TestDifferential(t *testing.T) {
 		}
 		n++
 		t.Run(strings.TrimPrefix(file, "../"), func(t *testing.T) {
-			var snap *snapshot.Snapshot
-			if s := filepath.Join(filepath.Dir(file), "cluster.yaml"); fileExists(s) && strings.Contains(file, "checks/testdata") {
-				var err error
-				if snap, _, err = snapshot.LoadSnapshotFile(s); err != nil {
-					t.Fatalf("snapshot %s: %v", s, err)
-				}
-			}
+			clusterFile := filepath.Join(filepath.Dir(file), "cluster.yaml")
+			withSnapshot := fileExists(clusterFile) && strings.Contains(file, "checks/testdata")
 			newStore := func() *cluster.Store {
 				st := cluster.New()
-				if snap != nil {
-					snap.Apply(st)
+				if withSnapshot {
+					if _, err := snapshot.LoadFile(clusterFile, st); err != nil {
+						t.Fatalf("snapshot %s: %v", clusterFile, err)
+					}
 				}
 				return st
 			}

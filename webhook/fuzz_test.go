@@ -30,7 +30,7 @@ func FuzzHandler(f *testing.F) {
 	for _, k := range []cluster.Kind{cluster.Nodes, cluster.Namespaces, cluster.Secrets, cluster.ConfigMaps, cluster.ServiceAccounts} {
 		store.MarkKnown(k, cluster.AllNamespaces)
 	}
-	store.AddNode(&corev1.Node{})
+	store.Add(cluster.Nodes, &corev1.Node{})
 	h := NewHandler(HandlerOptions{Inventory: store.Inventory, Engine: func() *checks.Engine { return checks.NewEngine(nil) }, Timeout: 5 * time.Second})
 	hh := NewHTTPHandler(h, 1<<20)
 	f.Fuzz(func(t *testing.T, body []byte) {

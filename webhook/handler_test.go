@@ -271,7 +271,7 @@ func TestHandlerEdges(t *testing.T) {
 			hs := newHarness(t, tc.mode, 50*time.Millisecond)
 			hs.store.MarkKnown(cluster.Namespaces, cluster.AllNamespaces)
 			if tc.nsLabel != "" {
-				hs.store.AddNamespace(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team", Labels: map[string]string{ModeLabel: tc.nsLabel}}})
+				hs.store.Add(cluster.Namespaces, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team", Labels: map[string]string{ModeLabel: tc.nsLabel}}})
 			}
 			code, ar := hs.post(t, tc.body(t))
 			if code != tc.wantCode {

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -16,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
-	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
 )
 
@@ -33,33 +31,63 @@ var watchedSecretTypes = []corev1.SecretType{
 	corev1.SecretTypeTLS,
 }
 
-// meta builds the PartialObjectMetadata prototype for a metadata-only watch.
-func meta(kind string) *metav1.PartialObjectMetadata {
-	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: kind}}
-}
+// WatchOptions switch individual informers on or off, by kind. Only kinds
+// whose row names a Watch flag can be watched.
+type WatchOptions map[cluster.Kind]bool
 
-// stripNode keeps what the scheduling checks read (labels, taints,
-// allocatable, capacity) and drops the bulk: a node's image list is often
-// the largest part of it, and managedFields are never needed.
-func stripNode(obj any) (any, error) {
-	if n, ok := obj.(*corev1.Node); ok {
-		n.ManagedFields = nil
-		n.Status.Images = nil
-		n.Status.Conditions = nil
-		n.Status.VolumesAttached = nil
-		n.Status.VolumesInUse = nil
-		return n, nil
+// DefaultWatch switches on every kind the webhook can watch.
+func DefaultWatch() WatchOptions {
+	w := WatchOptions{}
+	for _, r := range cluster.Kinds() {
+		if r.Watch != "" {
+			w[r.Kind] = true
+		}
 	}
-	return cache.TransformStripManagedFields()(obj)
+	return w
 }
 
-// CacheOptions returns the manager cache options for the watched kinds.
-// Only the kinds switched on get an informer; ConfigMaps, PVCs and Secrets
-// are metadata-only.
+// rows returns the watched rows in table order.
+func (w WatchOptions) rows() []cluster.Row {
+	var out []cluster.Row
+	for _, r := range cluster.Kinds() {
+		if r.Watch != "" && w[r.Kind] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// prototype is the object an informer for the row caches: the typed
+// object, or only its metadata.
+func prototype(r cluster.Row) client.Object {
+	if r.Access == cluster.Typed {
+		return r.New()
+	}
+	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: r.APIVersion(), Kind: string(r.Kind)}}
+}
+
+// strip is the cache transform of a row that drops fields: the cache keeps
+// what the checks read and drops the bulk (a node's image list is often
+// the largest part of it).
+func strip(r cluster.Row) toolscache.TransformFunc {
+	return func(o any) (any, error) {
+		if obj, ok := o.(cluster.Object); ok {
+			r.Strip(obj)
+			return obj, nil
+		}
+		return cache.TransformStripManagedFields()(o)
+	}
+}
+
+// CacheOptions returns the manager cache options for the watched kinds:
+// the rows that drop fields get their transform; every other object only
+// loses its managedFields.
 func CacheOptions(w WatchOptions) cache.Options {
 	by := map[client.Object]cache.ByObject{}
-	if w.Nodes {
-		by[&corev1.Node{}] = cache.ByObject{Transform: stripNode}
+	for _, r := range w.rows() {
+		if r.Access == cluster.Typed && r.Drop != nil {
+			by[r.New()] = cache.ByObject{Transform: strip(r)}
+		}
 	}
 	return cache.Options{
 		ByObject:         by,
@@ -73,13 +101,7 @@ type Metrics interface {
 	SetCacheObjects(kind string, n int)
 }
 
-// WatchOptions switch individual informers on or off.
-type WatchOptions struct {
-	Nodes, Namespaces, DaemonSets, ServiceAccounts, LimitRanges, ResourceQuotas bool
-	ConfigMaps, PVCs, Secrets                                                   bool
-}
-
-// Feeder copies informer events into an cluster.Store and marks each kind
+// Feeder copies informer events into a cluster.Store and marks each kind
 // known once its informer has synced. It is what makes the store serve
 // admission requests from memory.
 type Feeder struct {
@@ -106,104 +128,89 @@ type syncWait struct {
 	synced func() bool
 }
 
-// NewFeeder returns a feeder over store.
+// NewFeeder returns a feeder over store; m may be nil.
 func NewFeeder(store *cluster.Store, m Metrics) *Feeder {
 	return &Feeder{store: store, metrics: m, seen: map[string]map[string]bool{},
 		secretTypes: map[string]corev1.SecretType{}, secrets: map[string]bool{}, marked: map[string]bool{}}
 }
 
-// Setup registers the informers of the switched-on kinds with the
-// manager's cache, plus one small metadata cache per watched Secret type
-// (a cache holds one informer per type, and each of these needs its own
-// field selector).
+// Setup registers an informer per switched-on kind with the manager's
+// cache, each feeding the store through the kind's row; for Secrets also
+// one small metadata cache per watched Secret type (a cache holds one
+// informer per type, and each of these needs its own field selector).
 func (f *Feeder) Setup(ctx context.Context, mgr manager.Manager, w WatchOptions) error {
-	c := mgr.GetCache()
-	type watch struct {
-		on   bool
-		kind cluster.Kind
-		obj  client.Object
-		add  func(any)
-		del  func(any)
-	}
-	watches := []watch{
-		{w.Nodes, cluster.Nodes, &corev1.Node{},
-			func(o any) { f.store.AddNode(o.(*corev1.Node)) },
-			func(o any) { f.store.DeleteNode(o.(*corev1.Node).Name) }},
-		{w.Namespaces, cluster.Namespaces, &corev1.Namespace{},
-			func(o any) { f.store.AddNamespace(o.(*corev1.Namespace)) },
-			func(o any) { f.store.DeleteNamespace(o.(*corev1.Namespace).Name) }},
-		{w.DaemonSets, cluster.DaemonSets, &appsv1.DaemonSet{},
-			func(o any) { f.store.AddDaemonSet(o.(*appsv1.DaemonSet)) },
-			func(o any) {
-				d := o.(*appsv1.DaemonSet)
-				f.store.DeleteWorkload(checks.ObjectRef{Kind: "DaemonSet", Namespace: d.Namespace, Name: d.Name})
-			}},
-		{w.ServiceAccounts, cluster.ServiceAccounts, &corev1.ServiceAccount{},
-			func(o any) { f.store.AddServiceAccount(o.(*corev1.ServiceAccount)) },
-			func(o any) { s := o.(*corev1.ServiceAccount); f.store.DeleteServiceAccount(s.Namespace, s.Name) }},
-		{w.LimitRanges, cluster.LimitRanges, &corev1.LimitRange{},
-			func(o any) { f.store.AddLimitRange(o.(*corev1.LimitRange)) },
-			func(o any) { l := o.(*corev1.LimitRange); f.store.DeleteLimitRange(l.Namespace, l.Name) }},
-		{w.ResourceQuotas, cluster.ResourceQuotas, &corev1.ResourceQuota{},
-			func(o any) { f.store.AddResourceQuota(o.(*corev1.ResourceQuota)) },
-			func(o any) { q := o.(*corev1.ResourceQuota); f.store.DeleteResourceQuota(q.Namespace, q.Name) }},
-		{w.ConfigMaps, cluster.ConfigMaps, meta("ConfigMap"),
-			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.AddConfigMap(m.Namespace, m.Name) },
-			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.DeleteConfigMap(m.Namespace, m.Name) }},
-		{w.PVCs, cluster.PVCs, meta("PersistentVolumeClaim"),
-			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.AddPVC(m.Namespace, m.Name) },
-			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.store.DeletePVC(m.Namespace, m.Name) }},
-		{w.Secrets, cluster.Secrets, meta("Secret"),
-			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.secretExists(m.Namespace, m.Name, true) },
-			func(o any) { m := o.(*metav1.PartialObjectMetadata); f.secretExists(m.Namespace, m.Name, false) }},
-	}
-	for _, wt := range watches {
-		if !wt.on {
-			continue
-		}
-		inf, err := c.GetInformer(ctx, wt.obj, cache.BlockUntilSynced(false))
+	for _, r := range w.rows() {
+		inf, err := mgr.GetCache().GetInformer(ctx, prototype(r), cache.BlockUntilSynced(false))
 		if err != nil {
-			return fmt.Errorf("informer for %s: %w", wt.kind, err)
+			return fmt.Errorf("informer for %s: %w", r.Kind, err)
 		}
-		reg, err := inf.AddEventHandler(f.handler(string(wt.kind), wt.add, wt.del))
-		if err != nil {
-			return fmt.Errorf("event handler for %s: %w", wt.kind, err)
+		add, del := f.feed(r)
+		if err := f.register(inf, r.Kind, string(r.Kind), add, del); err != nil {
+			return err
 		}
-		f.syncs = append(f.syncs, syncWait{wt.kind, string(wt.kind), reg.HasSynced})
-	}
-	if w.Secrets {
-		for _, typ := range watchedSecretTypes {
-			sc, err := cache.New(mgr.GetConfig(), cache.Options{
-				Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
-				ByObject: map[client.Object]cache.ByObject{
-					meta("Secret"): {Field: fields.OneTermEqualSelector("type", string(typ))},
-				},
-				DefaultTransform: cache.TransformStripManagedFields(),
-			})
-			if err != nil {
-				return fmt.Errorf("cache for secrets of type %s: %w", typ, err)
-			}
-			inf, err := sc.GetInformer(ctx, meta("Secret"), cache.BlockUntilSynced(false))
-			if err != nil {
-				return fmt.Errorf("informer for secrets of type %s: %w", typ, err)
-			}
-			reg, err := inf.AddEventHandler(f.handler("", func(o any) {
-				m := o.(*metav1.PartialObjectMetadata)
-				f.secretType(m.Namespace, m.Name, typ)
-			}, func(o any) {
-				m := o.(*metav1.PartialObjectMetadata)
-				f.secretType(m.Namespace, m.Name, "")
-			}))
-			if err != nil {
-				return fmt.Errorf("event handler for secrets of type %s: %w", typ, err)
-			}
-			f.syncs = append(f.syncs, syncWait{"", "Secret type=" + string(typ), reg.HasSynced})
-			if err := mgr.Add(sc); err != nil {
+		if r.Access == cluster.SecretType {
+			if err := f.watchSecretTypes(ctx, mgr, r); err != nil {
 				return err
 			}
 		}
 	}
 	return mgr.Add(manager.RunnableFunc(f.markKnown))
+}
+
+// feed returns the event functions that put a row's objects in the store.
+func (f *Feeder) feed(r cluster.Row) (add, del func(metav1.Object)) {
+	if r.Access == cluster.SecretType {
+		return func(m metav1.Object) { f.secretExists(m.GetNamespace(), m.GetName(), true) },
+			func(m metav1.Object) { f.secretExists(m.GetNamespace(), m.GetName(), false) }
+	}
+	add = func(m metav1.Object) {
+		if o, ok := m.(cluster.Object); ok {
+			f.store.Add(r.Kind, o)
+		}
+	}
+	return add, func(m metav1.Object) { f.store.Delete(r.Kind, m.GetNamespace(), m.GetName()) }
+}
+
+// register adds the event handler and the sync wait of one informer; kind
+// is "" for an informer whose sync marks nothing known.
+func (f *Feeder) register(inf cache.Informer, kind cluster.Kind, name string, add, del func(metav1.Object)) error {
+	reg, err := inf.AddEventHandler(f.handler(string(kind), add, del))
+	if err != nil {
+		return fmt.Errorf("event handler for %s: %w", name, err)
+	}
+	f.syncs = append(f.syncs, syncWait{kind, name, reg.HasSynced})
+	return nil
+}
+
+// watchSecretTypes learns Secret types through field-selected,
+// metadata-only watches, one cache per type of watchedSecretTypes.
+func (f *Feeder) watchSecretTypes(ctx context.Context, mgr manager.Manager, r cluster.Row) error {
+	for _, typ := range watchedSecretTypes {
+		sc, err := cache.New(mgr.GetConfig(), cache.Options{
+			Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
+			ByObject: map[client.Object]cache.ByObject{
+				prototype(r): {Field: fields.OneTermEqualSelector("type", string(typ))},
+			},
+			DefaultTransform: cache.TransformStripManagedFields(),
+		})
+		if err != nil {
+			return fmt.Errorf("cache for secrets of type %s: %w", typ, err)
+		}
+		inf, err := sc.GetInformer(ctx, prototype(r), cache.BlockUntilSynced(false))
+		if err != nil {
+			return fmt.Errorf("informer for secrets of type %s: %w", typ, err)
+		}
+		err = f.register(inf, "", "Secret type="+string(typ),
+			func(m metav1.Object) { f.secretType(m.GetNamespace(), m.GetName(), typ) },
+			func(m metav1.Object) { f.secretType(m.GetNamespace(), m.GetName(), "") })
+		if err != nil {
+			return err
+		}
+		if err := mgr.Add(sc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // markKnown waits for each informer's first full list and only then lets
@@ -258,7 +265,7 @@ func (f *Feeder) Synced() error {
 	return nil
 }
 
-func (f *Feeder) handler(kind string, add, del func(any)) toolscache.ResourceEventHandler {
+func (f *Feeder) handler(kind string, add, del func(metav1.Object)) toolscache.ResourceEventHandler {
 	key := func(o any) string {
 		if m, ok := o.(metav1.Object); ok {
 			return m.GetNamespace() + "/" + m.GetName()
@@ -287,19 +294,24 @@ func (f *Feeder) handler(kind string, add, del func(any)) toolscache.ResourceEve
 	}
 	return toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(o any) {
-			add(o)
-			count(o, true)
+			if m, ok := o.(metav1.Object); ok {
+				add(m)
+				count(o, true)
+			}
 		},
-		UpdateFunc: func(_, o any) { add(o) },
+		UpdateFunc: func(_, o any) {
+			if m, ok := o.(metav1.Object); ok {
+				add(m)
+			}
+		},
 		DeleteFunc: func(o any) {
 			if d, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
 				o = d.Obj
 			}
-			if _, ok := o.(metav1.Object); !ok {
-				return
+			if m, ok := o.(metav1.Object); ok {
+				del(m)
+				count(o, false)
 			}
-			del(o)
-			count(o, false)
 		},
 	}
 }
@@ -310,12 +322,11 @@ func (f *Feeder) secretExists(ns, name string, exists bool) {
 	k := ns + "/" + name
 	if !exists {
 		delete(f.secrets, k)
-		f.store.DeleteSecret(ns, name)
+		f.store.Delete(cluster.Secrets, ns, name)
 		return
 	}
 	f.secrets[k] = true
-	t, ok := f.secretTypes[k]
-	f.store.AddSecret(checks.SecretMeta{Namespace: ns, Name: name, Type: t, TypeKnown: ok})
+	f.addSecret(ns, name, f.secretTypes[k])
 }
 
 func (f *Feeder) secretType(ns, name string, t corev1.SecretType) {
@@ -330,6 +341,12 @@ func (f *Feeder) secretType(ns, name string, t corev1.SecretType) {
 	// The typed watch may see a Secret before or after the untyped one;
 	// only the untyped one decides that it exists.
 	if f.secrets[k] {
-		f.store.AddSecret(checks.SecretMeta{Namespace: ns, Name: name, Type: t, TypeKnown: t != ""})
+		f.addSecret(ns, name, t)
 	}
+}
+
+// addSecret puts a Secret in the store as its row keeps it: name and type
+// (empty while no typed watch has seen it).
+func (f *Feeder) addSecret(ns, name string, t corev1.SecretType) {
+	f.store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Type: t})
 }

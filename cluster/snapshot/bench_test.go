@@ -22,12 +22,10 @@ func cpuTime() time.Duration {
 }
 
 func loadIntoStore(tb testing.TB, path string) *cluster.Store {
-	snap, _, err := LoadSnapshotFile(path)
-	if err != nil {
+	store := cluster.New()
+	if _, err := LoadFile(path, store); err != nil {
 		tb.Fatal(err)
 	}
-	store := cluster.New()
-	snap.Apply(store)
 	return store
 }
 

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
+	"maps"
 	"os"
 	"runtime"
 	"slices"
@@ -13,44 +13,9 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
 )
-
-// The per-kind shapes below hold only what podlint keeps. None has a data or
-// stringData field: a Secret's values are skipped by the decoder and never
-// held in memory.
-type nameMeta struct {
-	Name      string `json:"name"`
-	Namespace string `json:"namespace,omitempty"`
-}
-
-type podSpec struct {
-	NodeName string `json:"nodeName,omitempty"`
-}
-
-type podStatus struct {
-	Phase corev1.PodPhase `json:"phase,omitempty"`
-}
-
-type podItem struct {
-	Metadata nameMeta  `json:"metadata"`
-	Spec     podSpec   `json:"spec"`
-	Status   podStatus `json:"status"`
-}
-
-type secretItem struct {
-	Metadata nameMeta          `json:"metadata"`
-	Type     corev1.SecretType `json:"type"`
-}
-
-type namedItemIn struct {
-	Metadata nameMeta `json:"metadata"`
-}
 
 type listMeta struct {
 	Annotations map[string]string `json:"annotations" yaml:"annotations"`
@@ -65,28 +30,33 @@ type unit struct {
 	line int
 }
 
-// LoadSnapshotFile reads a snapshot file; see DecodeSnapshot.
-func LoadSnapshotFile(path string) (*Snapshot, []string, error) {
+// LoadFile reads a snapshot file into sink; see Decode.
+func LoadFile(path string, sink Sink) ([]string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading cluster snapshot: %w", err)
+		return nil, fmt.Errorf("reading cluster snapshot: %w", err)
 	}
-	return DecodeSnapshot(path, data)
+	return Decode(path, data, sink)
 }
 
-// DecodeSnapshot reads a snapshot: a v1 List (as kubectl get -o yaml|json
-// prints), a stream of YAML documents or JSON values, or single objects.
+// Decode reads a snapshot into sink: a v1 List (as kubectl get -o
+// yaml|json prints), a stream of YAML documents or JSON values, or single
+// objects. Every object of a table kind goes to sink.Add, in file order;
+// then the kinds the List annotation names, and the kinds of which at least
+// one object appeared, are marked known in all namespaces.
 //
 // JSON is the fast path: a byte scanner splits the List into items, which
-// are decoded on every core straight into the few fields podlint keeps.
-// kubectl's YAML Lists are split into items by their layout and converted
-// to JSON item by item, also in parallel; YAML in any other layout is
-// converted whole. Either way YAML costs several times more than JSON.
+// are decoded on every core straight into the fields podlint keeps of
+// their kind (cluster.Row Keep and Drop, applied to the bytes). kubectl's
+// YAML Lists are split into items by their layout, cut down to those
+// fields line by line and converted to JSON item by item, also in
+// parallel; YAML in any other layout is converted whole. Either way YAML
+// costs several times more than JSON.
 //
 // Objects of kinds podlint does not read are skipped; the warnings say
-// which. A malformed object is an error: a half-read snapshot would make
-// present objects look absent.
-func DecodeSnapshot(name string, data []byte) (*Snapshot, []string, error) {
+// which. A malformed object is an error, and then sink receives nothing: a
+// half-read snapshot would make present objects look absent.
+func Decode(name string, data []byte, sink Sink) ([]string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	d := decoder{listed: map[cluster.Kind]bool{}}
 	var err error
@@ -96,34 +66,32 @@ func DecodeSnapshot(name string, data []byte) (*Snapshot, []string, error) {
 		err = d.yamlStream(data)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	snap, ignored, err := decodeUnits(d.units)
+	workers, err := decodeUnits(d.units)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	for k := range d.listed {
-		snap.Listed[k] = true
+	ignored := map[string]int{}
+	for _, w := range workers {
+		for _, o := range w.out {
+			sink.Add(o.kind, o.obj)
+			d.listed[o.kind] = true
+		}
+		for k, n := range w.ignored {
+			ignored[k] += n
+		}
+	}
+	for _, r := range cluster.Kinds() {
+		if d.listed[r.Kind] {
+			sink.MarkKnown(r.Kind, cluster.AllNamespaces)
+		}
 	}
 	var warnings []string
-	kinds := make([]string, 0, len(ignored))
-	for k := range ignored {
-		kinds = append(kinds, k)
-	}
-	slices.Sort(kinds)
-	for _, k := range kinds {
+	for _, k := range slices.Sorted(maps.Keys(ignored)) {
 		warnings = append(warnings, fmt.Sprintf("%s: skipped %d object(s) of kind %s: podlint reads only %s from snapshots", name, ignored[k], k, kindList()))
 	}
-	snap.sort()
-	return snap, warnings, nil
-}
-
-func kindList() string {
-	var names []string
-	for _, k := range Kinds() {
-		names = append(names, string(k))
-	}
-	return strings.Join(names, ", ")
+	return warnings, nil
 }
 
 func isJSON(data []byte) bool {
@@ -228,7 +196,7 @@ func (d *decoder) listedKinds(lm listMeta) error {
 		if k = strings.TrimSpace(k); k == "" {
 			continue
 		}
-		if !slices.Contains(Kinds(), cluster.Kind(k)) {
+		if _, ok := cluster.Lookup(cluster.Kind(k)); !ok {
 			return fmt.Errorf("metadata.annotations[%s]: unknown kind %q (want %s)", ListedKindsAnnotation, k, kindList())
 		}
 		d.listed[cluster.Kind(k)] = true
@@ -343,31 +311,42 @@ func yamlToJSON(doc []byte) ([]byte, error) {
 	return j, nil
 }
 
-// partial is one worker's share of a snapshot.
-type partial struct {
-	snap    *Snapshot
+// worker decodes one share of a snapshot's units, in order.
+type worker struct {
+	kinds   *kinds
+	out     []decoded
 	ignored map[string]int
-	err     error
+	// buf holds the pruned bytes of the object being decoded;
+	// json.Unmarshal copies what it keeps, so it is reused.
+	buf []byte
+}
+
+type decoded struct {
+	kind cluster.Kind
+	obj  cluster.Object
 }
 
 // decodeUnits decodes units on every core: decoding is the whole cost of a
-// large snapshot, and objects are independent.
-func decodeUnits(units []unit) (*Snapshot, map[string]int, error) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(units)/256))
-	parts := make([]*partial, workers)
-	chunk := (len(units) + workers - 1) / workers
+// large snapshot, and objects are independent. The workers' shares are in
+// file order.
+func decodeUnits(units []unit) ([]*worker, error) {
+	n := min(runtime.GOMAXPROCS(0), max(1, len(units)/256))
+	workers := make([]*worker, n)
+	errs := make([]error, n)
+	chunk := (len(units) + n - 1) / n
+	k := newKinds()
 	var wg sync.WaitGroup
-	for w := range workers {
-		p := &partial{snap: NewSnapshot(), ignored: map[string]int{}}
-		parts[w] = p
-		lo, hi := min(w*chunk, len(units)), min((w+1)*chunk, len(units))
+	for i := range n {
+		w := &worker{kinds: k, ignored: map[string]int{}}
+		workers[i] = w
+		lo, hi := min(i*chunk, len(units)), min((i+1)*chunk, len(units))
 		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				if err := p.unit(units[i]); err != nil {
-					if units[i].yaml {
-						p.err = fmt.Errorf("item at line %d: %w", units[i].line, err)
+			for j := lo; j < hi; j++ {
+				if err := w.unit(units[j]); err != nil {
+					if units[j].yaml {
+						errs[i] = fmt.Errorf("item at line %d: %w", units[j].line, err)
 					} else {
-						p.err = fmt.Errorf("object %d: %w", i+1, err)
+						errs[i] = fmt.Errorf("object %d: %w", j+1, err)
 					}
 					return
 				}
@@ -375,39 +354,25 @@ func decodeUnits(units []unit) (*Snapshot, map[string]int, error) {
 		})
 	}
 	wg.Wait()
-	snap := NewSnapshot()
-	ignored := map[string]int{}
-	for _, p := range parts {
-		if p.err != nil {
-			return nil, nil, p.err
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
-	for _, p := range parts {
-		snap.merge(p.snap)
-		for k, n := range p.ignored {
-			ignored[k] += n
-		}
-	}
-	return snap, ignored, nil
+	return workers, nil
 }
 
-func group(apiVersion string) string {
-	g, _, ok := strings.Cut(apiVersion, "/")
-	if !ok {
-		return ""
-	}
-	return g
-}
-
-func (p *partial) unit(u unit) error {
+func (w *worker) unit(u unit) error {
 	src := u.src
 	if u.yaml {
 		// Most of a YAML snapshot is pods, Secrets and ConfigMaps, of which
 		// podlint keeps a few lines: parse only those when the layout is
 		// kubectl's, and the whole item otherwise or if that fails.
-		if slim := slimYAML(src); slim != nil {
-			if j, err := yamlToJSON(slim); err == nil && j != nil && p.object(j) == nil {
-				return nil
+		if f := w.kinds.lookup(itemType(src)); f != nil {
+			if slim := slimYAML(src, f.tree, f.keep); slim != nil {
+				if j, err := yamlToJSON(slim); err == nil && j != nil && w.object(j) == nil {
+					return nil
+				}
 			}
 		}
 		j, err := yamlToJSON(src)
@@ -416,118 +381,31 @@ func (p *partial) unit(u unit) error {
 		}
 		src = j
 	}
-	return p.object(src)
+	return w.object(src)
 }
 
-// object decodes one JSON object into the partial snapshot; it adds
-// nothing when it fails.
-func (p *partial) object(src []byte) error {
-	apiVersion, k, err := typeOf(src)
+// object decodes one JSON object into the fields podlint keeps of its
+// kind; it adds nothing when it fails.
+func (w *worker) object(src []byte) error {
+	apiVersion, kind, err := typeOf(src)
 	if err != nil {
 		return err
 	}
-	kind := cluster.Kind(k)
-	if (kind == cluster.DaemonSets) != (group(apiVersion) == "apps") || group(apiVersion) != "" && kind != cluster.DaemonSets {
-		p.ignored[apiVersion+" "+k]++
+	f := w.kinds.lookup(apiVersion, kind)
+	if f == nil {
+		w.ignored[apiVersion+" "+kind]++
 		return nil
 	}
-	s := p.snap
-	switch kind {
-	case cluster.Nodes:
-		n := &corev1.Node{}
-		if err := decodeTyped(src, n, &n.ObjectMeta); err != nil {
-			return err
-		}
-		// Image lists are the bulk of a node and no check reads them.
-		n.Status.Images = nil
-		s.Nodes = append(s.Nodes, n)
-	case cluster.Namespaces:
-		n := &corev1.Namespace{}
-		if err := decodeTyped(src, n, &n.ObjectMeta); err != nil {
-			return err
-		}
-		s.Namespaces = append(s.Namespaces, n)
-	case cluster.DaemonSets:
-		ds := &appsv1.DaemonSet{}
-		if err := decodeTyped(src, ds, &ds.ObjectMeta); err != nil {
-			return err
-		}
-		ds.Status = appsv1.DaemonSetStatus{}
-		s.DaemonSets = append(s.DaemonSets, ds)
-	case cluster.ServiceAccounts:
-		sa := &corev1.ServiceAccount{}
-		if err := decodeTyped(src, sa, &sa.ObjectMeta); err != nil {
-			return err
-		}
-		s.ServiceAccounts = append(s.ServiceAccounts, sa)
-	case cluster.Secrets:
-		var o secretItem
-		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
-			return err
-		}
-		// The API server always sets a type (Opaque by default) and kubectl
-		// prints it, so a Secret without one comes from a source that could
-		// not read types: its type is unknown, not Opaque.
-		s.Secrets = append(s.Secrets, checks.SecretMeta{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name, Type: o.Type, TypeKnown: o.Type != ""})
-	case cluster.ConfigMaps:
-		var o namedItemIn
-		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
-			return err
-		}
-		s.ConfigMaps = append(s.ConfigMaps, ObjectName{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name})
-	case cluster.PVCs:
-		var o namedItemIn
-		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
-			return err
-		}
-		s.PVCs = append(s.PVCs, ObjectName{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name})
-	case cluster.LimitRanges:
-		lr := &corev1.LimitRange{}
-		if err := decodeTyped(src, lr, &lr.ObjectMeta); err != nil {
-			return err
-		}
-		s.LimitRanges = append(s.LimitRanges, lr)
-	case cluster.ResourceQuotas:
-		q := &corev1.ResourceQuota{}
-		if err := decodeTyped(src, q, &q.ObjectMeta); err != nil {
-			return err
-		}
-		s.ResourceQuotas = append(s.ResourceQuotas, q)
-	case cluster.Pods:
-		var o podItem
-		if err := decodeNamed(src, &o, &o.Metadata); err != nil {
-			return err
-		}
-		// Only bound, unfinished pods take a slot on a node.
-		if o.Spec.NodeName != "" && o.Status.Phase != corev1.PodSucceeded && o.Status.Phase != corev1.PodFailed {
-			s.Pods = append(s.Pods, PodSlot{Namespace: o.Metadata.Namespace, Name: o.Metadata.Name, NodeName: o.Spec.NodeName, Phase: o.Status.Phase})
-		}
-	default:
-		p.ignored[apiVersion+" "+k]++
-		return nil
-	}
-	// An object of a kind in a cluster-wide list means the kind was listed.
-	s.Listed[kind] = true
-	return nil
-}
-
-func decodeTyped(src []byte, obj any, m *metav1.ObjectMeta) error {
-	if err := json.Unmarshal(src, obj); err != nil {
+	if w.buf, err = f.prune(w.buf[:0], src); err != nil {
 		return err
 	}
-	m.ManagedFields = nil
-	if m.Name == "" {
-		return errors.New("object without metadata.name")
-	}
-	return nil
-}
-
-func decodeNamed(src []byte, obj any, m *nameMeta) error {
-	if err := json.Unmarshal(src, obj); err != nil {
+	obj := f.row.New()
+	if err := json.Unmarshal(w.buf, obj); err != nil {
 		return err
 	}
-	if m.Name == "" {
+	if obj.GetName() == "" {
 		return errors.New("object without metadata.name")
 	}
+	w.out = append(w.out, decoded{f.row.Kind, obj})
 	return nil
 }

@@ -1,25 +1,28 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
-	"strings"
+	"slices"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"k8s.io/client-go/kubernetes"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/flowcontrol"
 
-	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
 )
 
@@ -43,73 +46,68 @@ const DefaultLiveTimeout = 30 * time.Second
 // ErrNoClusterData is returned when not one kind could be read.
 var ErrNoClusterData = errors.New("no cluster data could be read")
 
-// ReadLive lists every kind of Kinds() from the API server, read-only and
-// paginated, and returns what it read as a Snapshot.
+// ReadLive lists every kind of the table from the API server, read-only
+// and paginated, into sink, and marks each kind known once it was listed
+// completely.
 //
-// ConfigMaps and PersistentVolumeClaims are listed through the metadata
-// API, Secrets as server-side Tables with metadata and the Type column
-// (what `kubectl get secrets` shows), so no Secret or ConfigMap data ever
-// crosses the wire. Pods are listed only when bound and unfinished.
+// Kinds with cluster.Metadata access (ConfigMaps, PersistentVolumeClaims)
+// are listed through the metadata API, Secrets as server-side Tables with
+// metadata and the Type column (what `kubectl get secrets` shows), so no
+// Secret or ConfigMap data ever crosses the wire. Other kinds are listed
+// typed, as protobuf, with the row's field selector (pods: only bound and
+// unfinished), and stripped to what podlint keeps.
 //
-// A kind that RBAC forbids, or that the server does not serve, is left out
-// of Listed and named in a warning; the run goes on without it. When the
+// A kind that RBAC forbids, or that the server does not serve, stays
+// unknown and is named in a warning; the run goes on without it. When the
 // server cannot be reached, the remaining kinds are not tried. If no kind
 // could be read at all, the error wraps ErrNoClusterData.
-func ReadLive(ctx context.Context, opts LiveOptions) (*Snapshot, []string, error) {
+func ReadLive(ctx context.Context, opts LiveOptions, sink Sink) ([]string, error) {
 	cfg := opts.Config
-	host := ""
 	if cfg == nil {
 		rules := clientcmd.NewDefaultClientConfigLoadingRules()
 		rules.ExplicitPath = opts.Kubeconfig
 		cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: opts.Context})
 		c, err := cc.ClientConfig()
 		if err != nil {
-			return nil, nil, fmt.Errorf("loading kubeconfig: %w", err)
+			return nil, fmt.Errorf("loading kubeconfig: %w", err)
 		}
 		cfg = c
 	}
-	cfg = rest.CopyConfig(cfg)
-	host = cfg.Host
-	// A read of a large cluster is a few hundred pages; client-go's default
-	// 5 requests/s would make it take minutes.
-	cfg.QPS, cfg.Burst = 50, 100
-	cfg.UserAgent = "podlint"
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultLiveTimeout
-	}
+	host := cfg.Host
+	timeout := cmp.Or(opts.Timeout, DefaultLiveTimeout)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	r, err := newLiveReader(cfg, opts.PageSize)
+	r, err := newLiveReader(cfg, opts.PageSize, sink)
 	if err != nil {
-		return nil, nil, fmt.Errorf("creating API client: %w", err)
+		return nil, fmt.Errorf("creating API client: %w", err)
 	}
 	var warnings []string
-	for _, kind := range Kinds() {
-		err := r.read(ctx, kind)
+	listed := 0
+	for _, row := range cluster.Kinds() {
+		err := r.read(ctx, row)
 		if err == nil {
-			r.snap.Listed[kind] = true
+			sink.MarkKnown(row.Kind, cluster.AllNamespaces)
+			listed++
 			continue
 		}
-		if msg, fatal := describeError(kind, err, host, timeout); fatal {
+		msg, fatal := describeError(row, err, host, timeout)
+		if fatal {
 			warnings = append(warnings, msg+"; cluster-aware checks for the remaining kinds are skipped")
 			break
-		} else {
-			warnings = append(warnings, msg)
 		}
+		warnings = append(warnings, msg)
 	}
-	if len(r.snap.Listed) == 0 {
-		return nil, warnings, fmt.Errorf("reading cluster %s: %w", host, ErrNoClusterData)
+	if listed == 0 {
+		return warnings, fmt.Errorf("reading cluster %s: %w", host, ErrNoClusterData)
 	}
-	r.snap.sort()
-	return r.snap, warnings, nil
+	return warnings, nil
 }
 
 // describeError words a list failure for stderr, and tells whether the
 // other kinds are worth trying.
-func describeError(kind cluster.Kind, err error, host string, timeout time.Duration) (string, bool) {
-	res := resourceOf(kind)
+func describeError(row cluster.Row, err error, host string, timeout time.Duration) (string, bool) {
+	res, kind := row.GroupResource(), row.Kind
 	switch {
 	case apierrors.IsForbidden(err):
 		return fmt.Sprintf("cluster: not allowed to list %s (RBAC forbids it); checks that need %s objects are skipped: %v", res, kind, err), false
@@ -133,46 +131,50 @@ func describeError(kind cluster.Kind, err error, host string, timeout time.Durat
 	return fmt.Sprintf("cluster: listing %s failed: %v", res, err), true
 }
 
-func resourceOf(kind cluster.Kind) string {
-	switch kind {
-	case cluster.DaemonSets:
-		return "daemonsets.apps"
-	case cluster.PVCs:
-		return "persistentvolumeclaims"
-	}
-	return strings.ToLower(string(kind)) + "s"
-}
-
 type liveReader struct {
-	cs    kubernetes.Interface
+	cfg   *rest.Config
+	http  *http.Client
 	meta  metadata.Interface
-	rest  rest.Interface
 	limit int64
-	snap  *Snapshot
+	sink  Sink
 }
 
-func newLiveReader(cfg *rest.Config, limit int64) (*liveReader, error) {
+func newLiveReader(cfg *rest.Config, limit int64, sink Sink) (*liveReader, error) {
+	cfg = rest.CopyConfig(cfg)
+	// A read of a large cluster is a few hundred pages; client-go's default
+	// 5 requests/s would make it take minutes. One limiter for all clients.
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(cfg.QPS, cfg.Burst)
+	cfg.UserAgent = "podlint"
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mc, err := metadata.NewForConfigAndClient(cfg, hc)
+	if err != nil {
+		return nil, err
+	}
 	if limit <= 0 {
 		limit = 500
 	}
-	// Built-in kinds travel faster as protobuf; the metadata client needs
-	// JSON and sets its own content type.
-	pcfg := rest.CopyConfig(cfg)
-	pcfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
-	pcfg.ContentType = "application/vnd.kubernetes.protobuf"
-	cs, err := kubernetes.NewForConfig(pcfg)
-	if err != nil {
-		return nil, err
+	return &liveReader{cfg: cfg, http: hc, meta: mc, limit: limit, sink: sink}, nil
+}
+
+// client returns a REST client for a group version. Built-in kinds travel
+// faster as protobuf.
+func (r *liveReader) client(gv schema.GroupVersion, protobuf bool) (rest.Interface, error) {
+	c := rest.CopyConfig(r.cfg)
+	c.GroupVersion = &gv
+	c.APIPath = "/apis"
+	if gv.Group == "" {
+		c.APIPath = "/api"
 	}
-	mc, err := metadata.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
+	c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	if protobuf {
+		c.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+		c.ContentType = "application/vnd.kubernetes.protobuf"
 	}
-	jcs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &liveReader{cs: cs, meta: mc, rest: jcs.CoreV1().RESTClient(), limit: limit, snap: NewSnapshot()}, nil
+	return rest.RESTClientForConfigAndClient(c, r.http)
 }
 
 // pages calls list until the server has no continue token left.
@@ -193,121 +195,69 @@ func (r *liveReader) pages(ctx context.Context, opts metav1.ListOptions, list fu
 	}
 }
 
-// read lists one kind into the snapshot. On error, nothing of a partly
-// read kind is lost, but the kind is not marked listed.
-func (r *liveReader) read(ctx context.Context, kind cluster.Kind) error {
-	s := r.snap
-	core := r.cs.CoreV1()
-	switch kind {
-	case cluster.Nodes:
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := core.Nodes().List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range l.Items {
-				n := &l.Items[i]
-				n.ManagedFields, n.Status.Images = nil, nil
-				s.Nodes = append(s.Nodes, n)
-			}
-			return l.Continue, nil
-		})
-	case cluster.Namespaces:
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := core.Namespaces().List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range l.Items {
-				l.Items[i].ManagedFields = nil
-				s.Namespaces = append(s.Namespaces, &l.Items[i])
-			}
-			return l.Continue, nil
-		})
-	case cluster.DaemonSets:
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := r.cs.AppsV1().DaemonSets("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range l.Items {
-				ds := &l.Items[i]
-				ds.ManagedFields = nil
-				ds.Status = appsv1.DaemonSetStatus{}
-				s.DaemonSets = append(s.DaemonSets, ds)
-			}
-			return l.Continue, nil
-		})
-	case cluster.ServiceAccounts:
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := core.ServiceAccounts("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range l.Items {
-				l.Items[i].ManagedFields = nil
-				s.ServiceAccounts = append(s.ServiceAccounts, &l.Items[i])
-			}
-			return l.Continue, nil
-		})
-	case cluster.Secrets:
-		return r.secrets(ctx)
-	case cluster.ConfigMaps, cluster.PVCs:
-		gvr := corev1.SchemeGroupVersion.WithResource(resourceOf(kind))
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := r.meta.Resource(gvr).Namespace("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for _, m := range l.Items {
-				n := ObjectName{Namespace: m.Namespace, Name: m.Name}
-				if kind == cluster.ConfigMaps {
-					s.ConfigMaps = append(s.ConfigMaps, n)
-				} else {
-					s.PVCs = append(s.PVCs, n)
-				}
-			}
-			return l.Continue, nil
-		})
-	case cluster.LimitRanges:
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := core.LimitRanges("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range l.Items {
-				l.Items[i].ManagedFields = nil
-				s.LimitRanges = append(s.LimitRanges, &l.Items[i])
-			}
-			return l.Continue, nil
-		})
-	case cluster.ResourceQuotas:
-		return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-			l, err := core.ResourceQuotas("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range l.Items {
-				l.Items[i].ManagedFields = nil
-				s.ResourceQuotas = append(s.ResourceQuotas, &l.Items[i])
-			}
-			return l.Continue, nil
-		})
-	case cluster.Pods:
-		// Only bound, unfinished pods take a node slot; the server filters.
-		sel := "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"
-		return r.pages(ctx, metav1.ListOptions{FieldSelector: sel}, func(o metav1.ListOptions) (string, error) {
-			l, err := core.Pods("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for _, p := range l.Items {
-				s.Pods = append(s.Pods, PodSlot{Namespace: p.Namespace, Name: p.Name, NodeName: p.Spec.NodeName, Phase: p.Status.Phase})
-			}
-			return l.Continue, nil
-		})
+// read lists one kind into the sink. On error, what was read of the kind
+// stays in the sink, but the kind is not marked known.
+func (r *liveReader) read(ctx context.Context, row cluster.Row) error {
+	switch row.Access {
+	case cluster.Metadata:
+		return r.metadata(ctx, row)
+	case cluster.SecretType:
+		return r.secrets(ctx, row)
 	}
-	return fmt.Errorf("unknown kind %s", kind)
+	return r.typed(ctx, row)
+}
+
+// typed lists the typed objects of a row, the way client-go's typed
+// clients do, with the list type from client-go's scheme.
+func (r *liveReader) typed(ctx context.Context, row cluster.Row) error {
+	gvk := row.GroupVersionKind()
+	rc, err := r.client(gvk.GroupVersion(), true)
+	if err != nil {
+		return err
+	}
+	listGVK := gvk.GroupVersion().WithKind(gvk.Kind + "List")
+	return r.pages(ctx, metav1.ListOptions{FieldSelector: row.LiveSelector}, func(o metav1.ListOptions) (string, error) {
+		list, err := scheme.Scheme.New(listGVK)
+		if err != nil {
+			return "", err
+		}
+		if err := rc.Get().Resource(row.Resource).VersionedParams(&o, scheme.ParameterCodec).Do(ctx).Into(list); err != nil {
+			return "", err
+		}
+		err = apimeta.EachListItem(list, func(item runtime.Object) error {
+			obj, ok := item.(cluster.Object)
+			if !ok {
+				return fmt.Errorf("%s list holds a %T", row.Kind, item)
+			}
+			row.Strip(obj)
+			r.sink.Add(row.Kind, obj)
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+		lm, err := apimeta.ListAccessor(list)
+		if err != nil {
+			return "", err
+		}
+		return lm.GetContinue(), nil
+	})
+}
+
+// metadata lists names only, through the metadata API.
+func (r *liveReader) metadata(ctx context.Context, row cluster.Row) error {
+	res := r.meta.Resource(row.GroupVersionResource())
+	return r.pages(ctx, metav1.ListOptions{FieldSelector: row.LiveSelector}, func(o metav1.ListOptions) (string, error) {
+		l, err := res.Namespace("").List(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		for i := range l.Items {
+			row.Strip(&l.Items[i])
+			r.sink.Add(row.Kind, &l.Items[i])
+		}
+		return l.Continue, nil
+	})
 }
 
 // tableAccept asks for a server-side Table: rows of printed columns with
@@ -318,10 +268,13 @@ const tableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io"
 // Type, number of keys. RBAC cannot limit a reader to metadata (list on
 // secrets allows reading data), but podlint never asks for data: the
 // request's Accept header makes the server send metadata and columns only.
-func (r *liveReader) secrets(ctx context.Context) error {
-	s := r.snap
+func (r *liveReader) secrets(ctx context.Context, row cluster.Row) error {
+	rc, err := r.client(row.GroupVersionKind().GroupVersion(), false)
+	if err != nil {
+		return err
+	}
 	return r.pages(ctx, metav1.ListOptions{}, func(o metav1.ListOptions) (string, error) {
-		req := r.rest.Get().Resource("secrets").
+		req := rc.Get().Resource(row.Resource).
 			SetHeader("Accept", tableAccept).
 			Param("includeObject", string(metav1.IncludeMetadata)).
 			Param("limit", fmt.Sprint(o.Limit))
@@ -336,24 +289,20 @@ func (r *liveReader) secrets(ctx context.Context) error {
 		if err := json.Unmarshal(raw, &table); err != nil {
 			return "", fmt.Errorf("decoding secrets table: %w", err)
 		}
-		typeCol := -1
-		for i, c := range table.ColumnDefinitions {
-			if c.Name == "Type" {
-				typeCol = i
-			}
-		}
-		for _, row := range table.Rows {
+		typeCol := slices.IndexFunc(table.ColumnDefinitions, func(c metav1.TableColumnDefinition) bool { return c.Name == "Type" })
+		for _, tr := range table.Rows {
 			var m metav1.PartialObjectMetadata
-			if err := json.Unmarshal(row.Object.Raw, &m); err != nil {
+			if err := json.Unmarshal(tr.Object.Raw, &m); err != nil {
 				return "", fmt.Errorf("decoding secret metadata: %w", err)
 			}
-			meta := checks.SecretMeta{Namespace: m.Namespace, Name: m.Name}
-			if typeCol >= 0 && typeCol < len(row.Cells) {
-				if t, ok := row.Cells[typeCol].(string); ok && t != "" {
-					meta.Type, meta.TypeKnown = corev1.SecretType(t), true
+			sec := &corev1.Secret{ObjectMeta: m.ObjectMeta}
+			if typeCol >= 0 && typeCol < len(tr.Cells) {
+				if t, ok := tr.Cells[typeCol].(string); ok {
+					sec.Type = corev1.SecretType(t)
 				}
 			}
-			s.Secrets = append(s.Secrets, meta)
+			row.Strip(sec)
+			r.sink.Add(row.Kind, sec)
 		}
 		return table.Continue, nil
 	})

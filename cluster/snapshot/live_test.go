@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -133,24 +134,23 @@ func TestLive(t *testing.T) {
 	t.Run("reads every kind, paginated", func(t *testing.T) {
 		// Through the kubeconfig file, as the CLI does; a page size of 2
 		// makes every kind with more than two objects take several pages.
-		snap, warnings, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: adminKubeconfig, PageSize: 2, Timeout: time.Minute})
+		store, snap := cluster.New(), New()
+		warnings, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: adminKubeconfig, PageSize: 2, Timeout: time.Minute}, Tee(store, snap))
 		if err != nil || len(warnings) > 0 {
 			t.Fatalf("ReadLive: %v %q", err, warnings)
 		}
-		if got := snap.ListedKinds(); !equalKinds(got, Kinds()) {
+		if got := snap.Listed(); !slices.Equal(got, kindsOf(cluster.Kinds())) {
 			t.Errorf("listed = %v, want every kind", got)
 		}
-		if len(snap.Nodes) != 3 || snap.Nodes[0].Status.Allocatable.Cpu().String() != "4" {
-			t.Errorf("nodes = %d, first allocatable %v", len(snap.Nodes), snap.Nodes[0].Status.Allocatable)
+		if nodes, _ := store.Inventory().Nodes.Nodes(); len(nodes) != 3 || nodes[0].Status.Allocatable.Cpu().String() != "4" || nodes[0].ManagedFields != nil {
+			t.Errorf("nodes = %+v", nodes)
 		}
-		store := cluster.New()
-		snap.Apply(store)
 		assertSeeded(t, store)
 	})
 
 	t.Run("write-snapshot round-trips", func(t *testing.T) {
-		snap, _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config})
-		if err != nil {
+		snap := New()
+		if _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config}, snap); err != nil {
 			t.Fatal(err)
 		}
 		for _, ext := range []string{"json", "yaml"} {
@@ -164,16 +164,24 @@ func TestLive(t *testing.T) {
 					t.Errorf("%s holds secret or ConfigMap data %q", path, secret)
 				}
 			}
-			again, warnings, err := LoadSnapshotFile(path)
-			if err != nil || len(warnings) > 0 {
+			store, again := cluster.New(), New()
+			if warnings, err := LoadFile(path, Tee(store, again)); err != nil || len(warnings) > 0 {
 				t.Fatalf("%s: %v %q", path, err, warnings)
 			}
-			if !equalKinds(again.ListedKinds(), snap.ListedKinds()) || again.Objects() != snap.Objects() {
-				t.Errorf("%s: reloaded %v/%d objects, wrote %v/%d", path, again.ListedKinds(), again.Objects(), snap.ListedKinds(), snap.Objects())
+			if !slices.Equal(again.Listed(), snap.Listed()) || again.Len() != snap.Len() {
+				t.Errorf("%s: reloaded %v/%d objects, wrote %v/%d", path, again.Listed(), again.Len(), snap.Listed(), snap.Len())
 			}
-			if !slices.Equal(again.Secrets, snap.Secrets) {
-				t.Errorf("%s: secrets %+v, wrote %+v", path, again.Secrets, snap.Secrets)
+			var a, b bytes.Buffer
+			if err := snap.Write(&a, JSON); err != nil {
+				t.Fatal(err)
 			}
+			if err := again.Write(&b, JSON); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("%s: reloaded snapshot writes differently", path)
+			}
+			assertSeeded(t, store)
 		}
 	})
 
@@ -190,12 +198,10 @@ func TestLive(t *testing.T) {
 			if err != nil {
 				t.Fatalf("kubectl: %v", err)
 			}
-			snap, warnings, err := DecodeSnapshot("kubectl-"+format, out)
-			if err != nil || len(warnings) > 0 {
+			store := cluster.New()
+			if warnings, err := Decode("kubectl-"+format, out, store); err != nil || len(warnings) > 0 {
 				t.Fatalf("kubectl -o %s: %v %q", format, err, warnings)
 			}
-			store := cluster.New()
-			snap.Apply(store)
 			assertSeeded(t, store)
 			// No PVC exists: plain kubectl output cannot say the kind was
 			// listed, so PersistentVolumeClaims stay unknown.
@@ -218,12 +224,12 @@ func TestLive(t *testing.T) {
 			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: "podlint-ci"}},
 		}, metav1.CreateOptions{}))
 		path, _ := kubeconfigFor(t, env, "podlint-ci", nil)
-		snap, warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path})
-		if err != nil || len(warnings) > 0 {
+		snap := New()
+		if warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path}, snap); err != nil || len(warnings) > 0 {
 			t.Fatalf("ReadLive as podlint-reader: %v %q", err, warnings)
 		}
-		if !equalKinds(snap.ListedKinds(), Kinds()) {
-			t.Errorf("listed = %v, want every kind", snap.ListedKinds())
+		if !slices.Equal(snap.Listed(), kindsOf(cluster.Kinds())) {
+			t.Errorf("listed = %v, want every kind", snap.Listed())
 		}
 	})
 
@@ -242,18 +248,17 @@ func TestLive(t *testing.T) {
 			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: "ci-reader"}},
 		}, metav1.CreateOptions{}))
 		path, _ := kubeconfigFor(t, env, "ci-reader", nil)
-		snap, warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path})
+		store := cluster.New()
+		warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path}, store)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "not allowed to list secrets") {
 			t.Errorf("warnings = %q, want one naming secrets", warnings)
 		}
-		if snap.Listed[cluster.Secrets] || !snap.Listed[cluster.ConfigMaps] {
-			t.Errorf("listed = %v, want everything but Secrets", snap.ListedKinds())
+		if store.IsKnown(cluster.Secrets, "shop") || !store.IsKnown(cluster.ConfigMaps, "shop") {
+			t.Errorf("want every kind known but Secrets")
 		}
-		store := cluster.New()
-		snap.Apply(store)
 		inv := store.Inventory()
 		// No "not found" guess: the Secret kind is unknown, even for a
 		// name that does not exist.
@@ -277,12 +282,10 @@ func TestLive(t *testing.T) {
 	})
 
 	t.Run("checks see the live cluster", func(t *testing.T) {
-		snap, _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config})
-		if err != nil {
+		store := cluster.New()
+		if _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config}, store); err != nil {
 			t.Fatal(err)
 		}
-		store := cluster.New()
-		snap.Apply(store)
 		dep := deployment("shop", corev1.PodSpec{
 			NodeSelector:     map[string]string{"disktype": "nvme"},
 			ImagePullSecrets: []corev1.LocalObjectReference{{Name: "db"}},
@@ -385,7 +388,7 @@ func assertSeeded(t *testing.T, store *cluster.Store) {
 
 func TestLiveUnreachable(t *testing.T) {
 	// Port 1 on loopback: nothing listens, the connection is refused at once.
-	_, warnings, err := ReadLive(t.Context(), LiveOptions{Config: &rest.Config{Host: "https://127.0.0.1:1"}, Timeout: 10 * time.Second})
+	warnings, err := ReadLive(t.Context(), LiveOptions{Config: &rest.Config{Host: "https://127.0.0.1:1"}, Timeout: 10 * time.Second}, cluster.New())
 	if !errors.Is(err, ErrNoClusterData) {
 		t.Fatalf("err = %v, want ErrNoClusterData", err)
 	}
@@ -395,7 +398,7 @@ func TestLiveUnreachable(t *testing.T) {
 }
 
 func TestLiveBadKubeconfig(t *testing.T) {
-	_, _, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: filepath.Join(t.TempDir(), "missing")})
+	_, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: filepath.Join(t.TempDir(), "missing")}, cluster.New())
 	if err == nil || !strings.Contains(err.Error(), "loading kubeconfig") {
 		t.Errorf("err = %v, want a kubeconfig error", err)
 	}

@@ -6,90 +6,73 @@ import (
 
 // slimYAML cuts a kubectl-shaped YAML list item (item keys at indent 2,
 // two spaces per level, sequences not indented, as kubectl prints) down to
-// the lines podlint reads, so that the YAML parser, the whole cost of a
-// YAML snapshot, sees a few lines instead of a pod spec or a node's image
-// list. It returns nil when the item is not of a kind it knows how to cut;
-// the caller then parses the item whole. Values are still parsed by the
-// YAML parser, so quoting and escapes need no care here.
-func slimYAML(item []byte) []byte {
-	kind := itemKind(item)
-	var keep func(path []string) (keepLine, keepBlock bool)
-	switch kind {
-	case "Pod", "Secret", "ConfigMap", "PersistentVolumeClaim":
-		keep = func(path []string) (bool, bool) {
-			switch len(path) {
-			case 1:
-				switch path[0] {
-				case "apiVersion", "kind", "type":
-					return true, false
-				case "metadata", "spec", "status":
-					return true, false
-				}
-			case 2:
-				switch path[0] + "." + path[1] {
-				case "metadata.name", "metadata.namespace", "spec.nodeName", "status.phase":
-					return true, false
-				}
-			}
-			return false, false
-		}
-	case "Node":
-		keep = func(path []string) (bool, bool) {
-			if len(path) == 2 && path[0] == "status" && path[1] == "images" {
-				return false, false
-			}
-			return true, true
-		}
-	default:
-		return nil
-	}
+// the fields podlint keeps of its kind (the tree, see fields), so that the
+// YAML parser, the whole cost of a YAML snapshot, sees a few lines instead
+// of a pod spec or a node's image list. It returns nil when the layout is
+// not the one it knows; the caller then parses the item whole. Values are
+// still parsed by the YAML parser, so quoting and escapes need no care
+// here.
+func slimYAML(item []byte, t fieldTree, keep bool) []byte {
 	var out []byte
-	var path []string
-	skipDeeperThan := -1
+	// trees[l] is the tree for keys at level l (indent 2l+2).
+	trees := []fieldTree{t}
+	// Lines deeper than skip are dropped, deeper than copyAll kept as
+	// they are; a sequence entry at the key's own indent belongs to it.
+	skip, copyAll := -1, -1
+	inside := func(limit, indent int, body []byte) bool {
+		return limit >= 0 && (indent > limit || indent == limit && body[0] == '-')
+	}
 	for line := range bytes.Lines(item) {
 		indent := leadingSpaces(line)
 		body := line[indent:]
 		if len(bytes.TrimSpace(body)) == 0 {
+			if copyAll >= 0 {
+				out = append(out, line...)
+			}
 			continue
 		}
-		if skipDeeperThan >= 0 {
-			// Nested lines, and sequence entries at the key's own indent.
-			if indent > skipDeeperThan || indent == skipDeeperThan && body[0] == '-' {
-				continue
-			}
-			skipDeeperThan = -1
+		if inside(skip, indent, body) {
+			continue
 		}
+		if inside(copyAll, indent, body) {
+			out = append(out, line...)
+			continue
+		}
+		skip, copyAll = -1, -1
 		level := indent/2 - 1
 		key, isKey := yamlKey(body)
-		if level < 0 || indent%2 != 0 || !isKey {
-			// Only reached inside kept blocks (Node): keep as is.
-			if kind == "Node" && level >= 0 && len(path) > 0 {
-				out = append(out, line...)
-				continue
-			}
+		if level < 0 || indent%2 != 0 || !isKey || level >= len(trees) {
 			return nil
 		}
-		if level > len(path) {
-			return nil
+		trees = trees[:level+1]
+		sub, in := trees[level][string(key)]
+		switch {
+		case keep && !in, !keep && in && sub == nil:
+			skip = indent
+			continue
+		case sub == nil:
+			copyAll = indent
+		default:
+			trees = append(trees, sub)
 		}
-		path = append(path[:level], string(key))
-		if keepLine, keepBlock := keep(path); keepLine || keepBlock {
-			out = append(out, line...)
-		} else {
-			skipDeeperThan = indent
-		}
+		out = append(out, line...)
 	}
 	return out
 }
 
-// itemKind finds the item-level "kind:" line.
-func itemKind(item []byte) string {
+// itemType finds the item-level "apiVersion:" and "kind:" lines.
+func itemType(item []byte) (apiVersion, kind string) {
 	for line := range bytes.Lines(item) {
 		if v, ok := bytes.CutPrefix(line, []byte("  kind: ")); ok {
-			return string(bytes.TrimSpace(v))
+			kind = string(bytes.TrimSpace(v))
+		} else if v, ok := bytes.CutPrefix(line, []byte("  apiVersion: ")); ok {
+			apiVersion = string(bytes.TrimSpace(v))
+		}
+		if apiVersion != "" && kind != "" {
+			break
 		}
 	}
-	return ""
+	return apiVersion, kind
 }
 
 func leadingSpaces(b []byte) int {

@@ -1,14 +1,11 @@
 package snapshot
 
 import (
-	"cmp"
-	"slices"
+	"encoding/json"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
 )
 
@@ -19,163 +16,177 @@ import (
 // at least one object of it appears.
 const ListedKindsAnnotation = "podlint.io/listed-kinds"
 
-// Kinds returns the kinds a snapshot may hold and --live reads, in the order
-// they are read and written.
-func Kinds() []cluster.Kind {
-	return []cluster.Kind{
-		cluster.Nodes,
-		cluster.Namespaces,
-		cluster.DaemonSets,
-		cluster.ServiceAccounts,
-		cluster.Secrets,
-		cluster.ConfigMaps,
-		cluster.PVCs,
-		cluster.LimitRanges,
-		cluster.ResourceQuotas,
-		cluster.Pods,
+// Sink receives what a source read: objects of table kinds, then the kinds
+// that were listed completely (always in AllNamespaces). A *cluster.Store
+// is one; a *Snapshot is one when what was read is to be written.
+type Sink interface {
+	Add(k cluster.Kind, o cluster.Object)
+	MarkKnown(k cluster.Kind, namespace string)
+}
+
+// Tee returns a Sink that feeds every sink, in order.
+func Tee(sinks ...Sink) Sink { return tee(sinks) }
+
+type tee []Sink
+
+func (t tee) Add(k cluster.Kind, o cluster.Object) {
+	for _, s := range t {
+		s.Add(k, o)
 	}
 }
 
-// ObjectName names a namespaced object of which only existence matters.
-type ObjectName struct {
-	Namespace, Name string
+func (t tee) MarkKnown(k cluster.Kind, namespace string) {
+	for _, s := range t {
+		s.MarkKnown(k, namespace)
+	}
 }
 
-// PodSlot is what podlint keeps of a running pod: the node slot it takes.
-type PodSlot struct {
-	Namespace, Name, NodeName string
-	Phase                     corev1.PodPhase
-}
-
-// Snapshot is cluster knowledge read from a file or a live API server. It
-// holds only what the checks need: Secrets without data, ConfigMaps and
-// PersistentVolumeClaims by name, pods by the node they run on, nodes
-// without their image lists.
+// Snapshot holds cluster knowledge for writing (podlint --live
+// --write-snapshot): each object encoded as podlint keeps it, and the kinds
+// listed completely. It holds no Secret data: a Secret is kept as its name
+// and type.
 type Snapshot struct {
-	// Listed are the kinds listed completely in every namespace: "absent"
-	// is a fact for them. Other kinds' objects still count as present.
-	Listed map[cluster.Kind]bool
-
-	Nodes           []*corev1.Node
-	Namespaces      []*corev1.Namespace
-	DaemonSets      []*appsv1.DaemonSet
-	ServiceAccounts []*corev1.ServiceAccount
-	Secrets         []checks.SecretMeta
-	ConfigMaps      []ObjectName
-	PVCs            []ObjectName
-	LimitRanges     []*corev1.LimitRange
-	ResourceQuotas  []*corev1.ResourceQuota
-	// Pods are the bound, unfinished pods (the ones that take a node slot).
-	Pods []PodSlot
+	kinds  *kinds
+	listed map[cluster.Kind]bool
+	items  map[cluster.Kind][]item
+	// err is the first object that could not be encoded; Write returns it.
+	err error
 }
 
-// NewSnapshot returns an empty snapshot with no kind listed.
-func NewSnapshot() *Snapshot {
-	return &Snapshot{Listed: map[cluster.Kind]bool{}}
+type item struct {
+	namespace, name string
+	json            []byte
 }
 
-// ListedKinds returns the listed kinds in Kinds() order.
-func (s *Snapshot) ListedKinds() []cluster.Kind {
+// New returns an empty snapshot with no kind listed.
+func New() *Snapshot {
+	return &Snapshot{kinds: newKinds(), listed: map[cluster.Kind]bool{}, items: map[cluster.Kind][]item{}}
+}
+
+// Add encodes o as podlint keeps objects of kind k. Objects of kinds
+// outside the table are ignored.
+func (s *Snapshot) Add(k cluster.Kind, o cluster.Object) {
+	f := s.kinds.byKind[k]
+	if f == nil {
+		return
+	}
+	o.GetObjectKind().SetGroupVersionKind(f.row.GroupVersionKind())
+	b, err := json.Marshal(o)
+	if err == nil {
+		b, err = f.prune(nil, b)
+	}
+	if err != nil {
+		if s.err == nil {
+			s.err = err
+		}
+		return
+	}
+	s.items[k] = append(s.items[k], item{o.GetNamespace(), o.GetName(), b})
+}
+
+// MarkKnown records that kind k was listed completely. Snapshots are
+// cluster-wide lists, so the namespace is not recorded.
+func (s *Snapshot) MarkKnown(k cluster.Kind, _ string) {
+	s.listed[k] = true
+}
+
+// Listed returns the kinds listed completely, in table order.
+func (s *Snapshot) Listed() []cluster.Kind {
 	var out []cluster.Kind
-	for _, k := range Kinds() {
-		if s.Listed[k] {
-			out = append(out, k)
+	for _, r := range cluster.Kinds() {
+		if s.listed[r.Kind] {
+			out = append(out, r.Kind)
 		}
 	}
 	return out
 }
 
-// Objects counts the objects the snapshot holds.
-func (s *Snapshot) Objects() int {
-	return len(s.Nodes) + len(s.Namespaces) + len(s.DaemonSets) + len(s.ServiceAccounts) +
-		len(s.Secrets) + len(s.ConfigMaps) + len(s.PVCs) + len(s.LimitRanges) +
-		len(s.ResourceQuotas) + len(s.Pods)
+// Len counts the objects the snapshot holds.
+func (s *Snapshot) Len() int {
+	n := 0
+	for _, items := range s.items {
+		n += len(items)
+	}
+	return n
 }
 
-// merge appends o's objects and listed kinds to s.
-func (s *Snapshot) merge(o *Snapshot) {
-	for k := range o.Listed {
-		s.Listed[k] = true
-	}
-	s.Nodes = append(s.Nodes, o.Nodes...)
-	s.Namespaces = append(s.Namespaces, o.Namespaces...)
-	s.DaemonSets = append(s.DaemonSets, o.DaemonSets...)
-	s.ServiceAccounts = append(s.ServiceAccounts, o.ServiceAccounts...)
-	s.Secrets = append(s.Secrets, o.Secrets...)
-	s.ConfigMaps = append(s.ConfigMaps, o.ConfigMaps...)
-	s.PVCs = append(s.PVCs, o.PVCs...)
-	s.LimitRanges = append(s.LimitRanges, o.LimitRanges...)
-	s.ResourceQuotas = append(s.ResourceQuotas, o.ResourceQuotas...)
-	s.Pods = append(s.Pods, o.Pods...)
+// fields is what podlint keeps of one kind of the table, as a tree of
+// JSON field names: the fields kept (keep) or the fields dropped.
+type fields struct {
+	row  cluster.Row
+	tree fieldTree
+	keep bool
 }
 
-// Apply feeds the snapshot into the store and marks its listed kinds known
-// in all namespaces: snapshots and live reads are cluster-wide lists.
-func (s *Snapshot) Apply(st *cluster.Store) {
-	for _, n := range s.Nodes {
-		st.AddNode(n)
-	}
-	for _, n := range s.Namespaces {
-		st.AddNamespace(n)
-	}
-	for _, ds := range s.DaemonSets {
-		st.AddDaemonSet(ds)
-	}
-	for _, sa := range s.ServiceAccounts {
-		st.AddServiceAccount(sa)
-	}
-	for _, m := range s.Secrets {
-		st.AddSecret(m)
-	}
-	for _, c := range s.ConfigMaps {
-		st.AddConfigMap(c.Namespace, c.Name)
-	}
-	for _, c := range s.PVCs {
-		st.AddPVC(c.Namespace, c.Name)
-	}
-	for _, lr := range s.LimitRanges {
-		st.AddLimitRange(lr)
-	}
-	for _, q := range s.ResourceQuotas {
-		st.AddResourceQuota(q)
-	}
-	var pod corev1.Pod
-	for _, p := range s.Pods {
-		// AddPod keeps only the key, so one scratch Pod serves every slot.
-		pod.Namespace, pod.Name, pod.Spec.NodeName, pod.Status.Phase = p.Namespace, p.Name, p.NodeName, p.Phase
-		st.AddPod(&pod)
-	}
-	for _, k := range s.ListedKinds() {
-		st.MarkKnown(k, cluster.AllNamespaces)
+// fieldTree maps a field name to the tree below it; nil for a leaf (the
+// whole value is kept or dropped).
+type fieldTree map[string]fieldTree
+
+func (t fieldTree) add(path []string) {
+	sub, ok := t[path[0]]
+	switch {
+	case len(path) == 1:
+		t[path[0]] = nil
+	case ok && sub == nil:
+		// The whole value is already kept or dropped.
+	default:
+		if sub == nil {
+			sub = fieldTree{}
+			t[path[0]] = sub
+		}
+		sub.add(path[1:])
 	}
 }
 
-// sort orders objects by namespace and name so that written snapshots are
-// stable whatever order the server or the workers produced.
-func (s *Snapshot) sort() {
-	slices.SortFunc(s.Nodes, func(a, b *corev1.Node) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(s.Namespaces, func(a, b *corev1.Namespace) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(s.DaemonSets, func(a, b *appsv1.DaemonSet) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
-	slices.SortFunc(s.ServiceAccounts, func(a, b *corev1.ServiceAccount) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
-	slices.SortFunc(s.Secrets, func(a, b checks.SecretMeta) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
-	byName := func(a, b ObjectName) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
+func fieldsOf(r cluster.Row) *fields {
+	f := &fields{row: r, tree: fieldTree{}, keep: r.Keep != nil}
+	paths := append([]string{"metadata.managedFields"}, r.Drop...)
+	if f.keep {
+		paths = append([]string{"apiVersion", "kind"}, r.Keep...)
 	}
-	slices.SortFunc(s.ConfigMaps, byName)
-	slices.SortFunc(s.PVCs, byName)
-	slices.SortFunc(s.LimitRanges, func(a, b *corev1.LimitRange) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
-	slices.SortFunc(s.ResourceQuotas, func(a, b *corev1.ResourceQuota) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
-	slices.SortFunc(s.Pods, func(a, b PodSlot) int {
-		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
-	})
+	for _, p := range paths {
+		f.tree.add(strings.Split(p, "."))
+	}
+	return f
+}
+
+// prune appends to dst the JSON object src with only what podlint keeps.
+func (f *fields) prune(dst, src []byte) ([]byte, error) {
+	s := scanner{b: src}
+	return s.prune(dst, f.tree, f.keep)
+}
+
+// kinds indexes the table's rows, with their fields, for the decoder and
+// the writer.
+type kinds struct {
+	byKind map[cluster.Kind]*fields
+	byGK   map[schema.GroupKind]*fields
+}
+
+func newKinds() *kinds {
+	k := &kinds{byKind: map[cluster.Kind]*fields{}, byGK: map[schema.GroupKind]*fields{}}
+	for _, r := range cluster.Kinds() {
+		f := fieldsOf(r)
+		k.byKind[r.Kind] = f
+		k.byGK[r.GroupVersionKind().GroupKind()] = f
+	}
+	return k
+}
+
+// lookup finds the row of an apiVersion and kind; any version of the
+// row's group is read.
+func (k *kinds) lookup(apiVersion, kind string) *fields {
+	g, _, ok := strings.Cut(apiVersion, "/")
+	if !ok {
+		g = ""
+	}
+	return k.byGK[schema.GroupKind{Group: g, Kind: kind}]
+}
+
+func kindList() string {
+	var names []string
+	for _, r := range cluster.Kinds() {
+		names = append(names, string(r.Kind))
+	}
+	return strings.Join(names, ", ")
 }

@@ -1,15 +1,18 @@
 package snapshot
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/podlint/podlint/cluster"
 )
 
 // Format is a snapshot file's encoding.
@@ -41,23 +44,17 @@ type snapshotListMeta struct {
 	Annotations map[string]string `json:"annotations"`
 }
 
-type namedItem struct {
-	APIVersion string     `json:"apiVersion"`
-	Kind       string     `json:"kind"`
-	Metadata   nameMeta   `json:"metadata"`
-	Type       string     `json:"type,omitempty"`
-	Spec       *podSpec   `json:"spec,omitempty"`
-	Status     *podStatus `json:"status,omitempty"`
-}
-
-// Write encodes the snapshot as a v1 List that DecodeSnapshot and kubectl
-// read. The ListedKindsAnnotation records every listed kind, so a kind that
-// was listed but empty stays known when the file is loaded again. Secrets
-// are written as metadata and type: the snapshot never had their data.
+// Write encodes the snapshot as a v1 List that Decode and kubectl read,
+// objects in table order, then by namespace and name, so that the file is
+// the same whatever order the server or the workers produced. The
+// ListedKindsAnnotation records every listed kind, so a kind that was
+// listed but empty stays known when the file is loaded again.
 func (s *Snapshot) Write(w io.Writer, f Format) error {
-	s.sort()
+	if s.err != nil {
+		return fmt.Errorf("encoding snapshot: %w", s.err)
+	}
 	var kinds []string
-	for _, k := range s.ListedKinds() {
+	for _, k := range s.Listed() {
 		kinds = append(kinds, string(k))
 	}
 	list := snapshotList{
@@ -65,76 +62,14 @@ func (s *Snapshot) Write(w io.Writer, f Format) error {
 		Kind:       "List",
 		Metadata:   snapshotListMeta{Annotations: map[string]string{ListedKindsAnnotation: strings.Join(kinds, ",")}},
 	}
-	// add keeps the first encoding error and skips the rest, so the loops
-	// below stay one line each.
-	var err error
-	add := func(v any) {
-		if err != nil {
-			return
-		}
-		b, e := json.Marshal(v)
-		if e != nil {
-			err = e
-			return
-		}
-		list.Items = append(list.Items, b)
-	}
-	tm := func(apiVersion, kind string) metav1.TypeMeta {
-		return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
-	}
-	for _, n := range s.Nodes {
-		c := *n
-		c.TypeMeta = tm("v1", "Node")
-		add(&c)
-	}
-	for _, n := range s.Namespaces {
-		c := *n
-		c.TypeMeta = tm("v1", "Namespace")
-		add(&c)
-	}
-	for _, ds := range s.DaemonSets {
-		c := *ds
-		c.TypeMeta = tm("apps/v1", "DaemonSet")
-		add(&c)
-	}
-	for _, sa := range s.ServiceAccounts {
-		c := *sa
-		c.TypeMeta = tm("v1", "ServiceAccount")
-		add(&c)
-	}
-	for _, m := range s.Secrets {
-		// A Secret whose type was not read is written without one, which
-		// the loader reads back as "type unknown".
-		typ := string(m.Type)
-		if !m.TypeKnown {
-			typ = ""
-		}
-		add(namedItem{APIVersion: "v1", Kind: "Secret", Metadata: nameMeta{Name: m.Name, Namespace: m.Namespace}, Type: typ})
-	}
-	for _, c := range s.ConfigMaps {
-		add(namedItem{APIVersion: "v1", Kind: "ConfigMap", Metadata: nameMeta{Name: c.Name, Namespace: c.Namespace}})
-	}
-	for _, c := range s.PVCs {
-		add(namedItem{APIVersion: "v1", Kind: "PersistentVolumeClaim", Metadata: nameMeta{Name: c.Name, Namespace: c.Namespace}})
-	}
-	for _, lr := range s.LimitRanges {
-		c := *lr
-		c.TypeMeta = tm("v1", "LimitRange")
-		add(&c)
-	}
-	for _, q := range s.ResourceQuotas {
-		c := *q
-		c.TypeMeta = tm("v1", "ResourceQuota")
-		add(&c)
-	}
-	for _, p := range s.Pods {
-		add(namedItem{
-			APIVersion: "v1", Kind: "Pod", Metadata: nameMeta{Name: p.Name, Namespace: p.Namespace},
-			Spec: &podSpec{NodeName: p.NodeName}, Status: &podStatus{Phase: p.Phase},
+	for _, r := range cluster.Kinds() {
+		items := s.items[r.Kind]
+		slices.SortFunc(items, func(a, b item) int {
+			return cmp.Or(strings.Compare(a.namespace, b.namespace), strings.Compare(a.name, b.name))
 		})
-	}
-	if err != nil {
-		return fmt.Errorf("encoding snapshot: %w", err)
+		for _, it := range items {
+			list.Items = append(list.Items, it.json)
+		}
 	}
 	out, err := json.MarshalIndent(list, "", "  ")
 	if err != nil {

@@ -19,35 +19,38 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*cluster.
 		return nil, nil
 	}
 	store := cluster.New()
-	var written *snapshot.Snapshot
 	for _, path := range cfg.ClusterSnapshots {
-		snap, warnings, err := snapshot.LoadSnapshotFile(path)
+		warnings, err := snapshot.LoadFile(path, store)
 		if err != nil {
 			return nil, err
 		}
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "podlint: %s\n", w)
 		}
-		snap.Apply(store)
 	}
 	if cfg.Live {
-		snap, warnings, err := snapshot.ReadLive(ctx, snapshot.LiveOptions{
+		// --write-snapshot saves what the live read returned, and only that.
+		var sink snapshot.Sink = store
+		var written *snapshot.Snapshot
+		if cfg.WriteSnapshot != "" {
+			written = snapshot.New()
+			sink = snapshot.Tee(store, written)
+		}
+		warnings, err := snapshot.ReadLive(ctx, snapshot.LiveOptions{
 			Kubeconfig: cfg.Kubeconfig,
 			Context:    cfg.KubeContext,
 			Timeout:    cfg.LiveTimeout,
-		})
+		}, sink)
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "podlint: %s\n", w)
 		}
 		if err != nil {
 			return nil, err
 		}
-		snap.Apply(store)
-		written = snap
-	}
-	if cfg.WriteSnapshot != "" && written != nil {
-		if err := written.WriteFile(cfg.WriteSnapshot); err != nil {
-			return nil, err
+		if written != nil {
+			if err := written.WriteFile(cfg.WriteSnapshot); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return store, nil

@@ -155,6 +155,12 @@ func TestPodsOnNodeCountsRunningPods(t *testing.T) {
 	if n, _ := inv.Pods.PodsOnNode("n1"); n != 1 {
 		t.Errorf("PodsOnNode(n1) = %d, want 1 (finished and unbound pods take no slot)", n)
 	}
+	// A new version of a pod replaces the old one: once it finished, its
+	// slot is free.
+	s.Add(cluster.Pods, pod("a", "n1", corev1.PodSucceeded))
+	if n, _ := inv.Pods.PodsOnNode("n1"); n != 0 {
+		t.Errorf("PodsOnNode(n1) = %d after the pod finished, want 0", n)
+	}
 }
 
 func TestAddTargetFeedsLookups(t *testing.T) {

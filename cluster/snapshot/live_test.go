@@ -191,8 +191,7 @@ func TestLive(t *testing.T) {
 			t.Skip("kubectl is not on PATH")
 		}
 		for _, format := range []string{"yaml", "json"} {
-			cmd := exec.CommandContext(t.Context(), kubectl, "get",
-				"nodes,namespaces,daemonsets,serviceaccounts,secrets,configmaps,persistentvolumeclaims,limitranges,resourcequotas,pods",
+			cmd := exec.CommandContext(t.Context(), kubectl, "get", kubectlResources(),
 				"-A", "-o", format, "--kubeconfig", adminKubeconfig)
 			out, err := cmd.Output()
 			if err != nil {
@@ -237,10 +236,7 @@ func TestLive(t *testing.T) {
 		ctx := t.Context()
 		role := must[*rbacv1.ClusterRole](t)(cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
 			ObjectMeta: metav1.ObjectMeta{Name: "podlint-no-secrets"},
-			Rules: []rbacv1.PolicyRule{
-				{APIGroups: []string{""}, Verbs: []string{"get", "list"}, Resources: []string{"nodes", "namespaces", "serviceaccounts", "configmaps", "persistentvolumeclaims", "limitranges", "resourcequotas", "pods"}},
-				{APIGroups: []string{"apps"}, Verbs: []string{"get", "list"}, Resources: []string{"daemonsets"}},
-			},
+			Rules:      rulesExcept(cluster.Secrets),
 		}, metav1.CreateOptions{}))
 		must[*rbacv1.ClusterRoleBinding](t)(cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: "podlint-no-secrets"},
@@ -319,6 +315,17 @@ func TestLive(t *testing.T) {
 			}
 		}
 	})
+}
+
+// rulesExcept allows listing every kind of the table but one.
+func rulesExcept(k cluster.Kind) []rbacv1.PolicyRule {
+	var rules []rbacv1.PolicyRule
+	for _, r := range cluster.Kinds() {
+		if r.Kind != k {
+			rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{r.Group}, Verbs: []string{"list"}, Resources: []string{r.Resource}})
+		}
+	}
+	return rules
 }
 
 func deployment(ns string, spec corev1.PodSpec) *checks.Target {

@@ -414,3 +414,36 @@ func TestStripAgreesWithDrop(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMESnapshotCommand: the README's kubectl command for a snapshot
+// names exactly the table's resources.
+func TestREADMESnapshotCommand(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "   kubectl get ")
+	if !ok {
+		t.Fatal("README has no snapshot command")
+	}
+	got := strings.Split(strings.Fields(after)[0], ",")
+	var want []string
+	for _, r := range cluster.Kinds() {
+		want = append(want, r.Resource)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("README snapshot command lists %v, the table %v (kubectl get %s)", got, want, kubectlResources())
+	}
+}
+
+// kubectlResources is what `kubectl get` needs to print a snapshot of
+// every kind podlint reads ("nodes,namespaces,daemonsets.apps,…").
+func kubectlResources() string {
+	var res []string
+	for _, r := range cluster.Kinds() {
+		res = append(res, r.GroupResource())
+	}
+	return strings.Join(res, ",")
+}

@@ -10,6 +10,22 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
+// Inventory exposes the store through the checks' narrow interfaces.
+func (s *Store) Inventory() checks.Inventory {
+	return checks.Inventory{
+		ServiceAccounts: saLookup{s},
+		Secrets:         secretLookup{s},
+		ConfigMaps:      cmLookup{s},
+		PVCs:            pvcLookup{s},
+		Namespaces:      nsLookup{s},
+		Nodes:           nodeLookup{s},
+		HostPorts:       hostPortLookup{s},
+		LimitRanges:     lrLookup{s},
+		ResourceQuotas:  rqLookup{s},
+		Pods:            podLookup{s},
+	}
+}
+
 type saLookup struct{ s *Store }
 
 func (l saLookup) ServiceAccount(namespace, name string) (*corev1.ServiceAccount, checks.Presence) {

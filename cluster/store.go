@@ -117,22 +117,6 @@ func (s *Store) presence(kind Kind, namespace string, found bool) checks.Presenc
 	return checks.Unknown
 }
 
-// Inventory exposes the store through the checks' narrow interfaces.
-func (s *Store) Inventory() checks.Inventory {
-	return checks.Inventory{
-		ServiceAccounts: saLookup{s},
-		Secrets:         secretLookup{s},
-		ConfigMaps:      cmLookup{s},
-		PVCs:            pvcLookup{s},
-		Namespaces:      nsLookup{s},
-		Nodes:           nodeLookup{s},
-		HostPorts:       hostPortLookup{s},
-		LimitRanges:     lrLookup{s},
-		ResourceQuotas:  rqLookup{s},
-		Pods:            podLookup{s},
-	}
-}
-
 // Add puts o, an object of kind k as a cluster source read it, in the
 // store through the row's field reader, replacing an earlier version of
 // it. A kind outside the table is ignored.

@@ -99,6 +99,11 @@ type PodCountLookup interface {
 	PodsOnNode(node string) (count int, known bool)
 }
 
+// PriorityClassLookup tells whether a PriorityClass exists.
+type PriorityClassLookup interface {
+	PriorityClass(name string) Presence
+}
+
 // Inventory is everything a check may know beyond the target. Each field is
 // a narrow interface; a nil field means the kind is unknown everywhere, and
 // the checks that need it stay silent.
@@ -113,4 +118,5 @@ type Inventory struct {
 	LimitRanges     LimitRangeLookup
 	ResourceQuotas  ResourceQuotaLookup
 	Pods            PodCountLookup
+	PriorityClasses PriorityClassLookup
 }

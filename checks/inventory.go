@@ -99,11 +99,6 @@ type PodCountLookup interface {
 	PodsOnNode(node string) (count int, known bool)
 }
 
-// PriorityClassLookup tells whether a PriorityClass exists.
-type PriorityClassLookup interface {
-	PriorityClass(name string) Presence
-}
-
 // Inventory is everything a check may know beyond the target. Each field is
 // a narrow interface; a nil field means the kind is unknown everywhere, and
 // the checks that need it stay silent.
@@ -118,5 +113,4 @@ type Inventory struct {
 	LimitRanges     LimitRangeLookup
 	ResourceQuotas  ResourceQuotaLookup
 	Pods            PodCountLookup
-	PriorityClasses PriorityClassLookup
 }

@@ -5,7 +5,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -26,7 +25,6 @@ const (
 	LimitRanges     Kind = "LimitRange"
 	ResourceQuotas  Kind = "ResourceQuota"
 	Pods            Kind = "Pod"
-	PriorityClasses Kind = "PriorityClass"
 )
 
 // Object is a Kubernetes object as a source hands it to the store (the
@@ -169,13 +167,6 @@ var table = []Row{
 		New:          func() Object { return &corev1.Pod{} },
 		Add:          func(s *Store, _ Kind, o Object) { s.putPod(o.(*corev1.Pod)) },
 		Delete:       func(s *Store, _ Kind, namespace, name string) { s.deletePod(namespace, name) },
-	},
-	{
-		Kind: PriorityClasses, Group: "scheduling.k8s.io", Version: "v1", Resource: "priorityclasses", Access: Metadata, Watch: "priorityclasses",
-		Keep:   []string{"metadata.name"},
-		Checks: []string{"node-pod-capacity"}, // stand-in for priority-class-not-found
-		New:    func() Object { return &schedulingv1.PriorityClass{} },
-		Add:    (*Store).putName, Delete: (*Store).deleteName,
 	},
 }
 

@@ -23,7 +23,6 @@ func (s *Store) Inventory() checks.Inventory {
 		LimitRanges:     lrLookup{s},
 		ResourceQuotas:  rqLookup{s},
 		Pods:            podLookup{s},
-		PriorityClasses: pcLookup{s},
 	}
 }
 
@@ -185,13 +184,4 @@ func typedIn[T Object](s *Store, k Kind, namespace string) []T {
 	}
 	slices.SortFunc(out, func(a, b T) int { return strings.Compare(a.GetName(), b.GetName()) })
 	return out
-}
-
-type pcLookup struct{ s *Store }
-
-func (l pcLookup) PriorityClass(name string) checks.Presence {
-	s := l.s
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.presence(PriorityClasses, AllNamespaces, s.names[PriorityClasses][s.key(PriorityClasses, "", name)])
 }

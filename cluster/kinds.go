@@ -170,8 +170,8 @@ var table = []Row{
 	},
 }
 
-// Kinds returns the table's rows in order. The rows are copies; changing
-// them changes nothing.
+// Kinds returns the table's rows in order, as copies; their slices
+// (Keep, Drop, Checks) are the table's and must not be modified.
 func Kinds() []Row {
 	out := make([]Row, len(table))
 	copy(out, table)

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -26,7 +26,7 @@ type Options struct {
 	// Store holds cluster knowledge gathered before the run (a snapshot,
 	// a live cluster); the run adds its inputs to it. Nil means a new,
 	// empty store.
-	Store *inventory.Store
+	Store *cluster.Store
 }
 
 // parsed is what one input yielded.
@@ -60,7 +60,7 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	store := opts.Store
 	if store == nil {
-		store = inventory.New()
+		store = cluster.New()
 	}
 	// Every input feeds the inventory before any check runs, so a
 	// ServiceAccount or DaemonSet later in the inputs still counts.

@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 func cpuTime() time.Duration {
@@ -21,13 +21,11 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func loadIntoStore(tb testing.TB, path string) *inventory.Store {
-	snap, _, err := LoadSnapshotFile(path)
-	if err != nil {
+func loadIntoStore(tb testing.TB, path string) *cluster.Store {
+	store := cluster.New()
+	if _, err := LoadFile(path, store); err != nil {
 		tb.Fatal(err)
 	}
-	store := inventory.New()
-	snap.Apply(store)
 	return store
 }
 
@@ -42,7 +40,7 @@ func benchmarkLoad(b *testing.B, f Format) {
 	runtime.GC()
 	b.ResetTimer()
 	cpu0 := cpuTime()
-	var store *inventory.Store
+	var store *cluster.Store
 	for b.Loop() {
 		store = loadIntoStore(b, path)
 	}

@@ -1,4 +1,4 @@
-package cluster
+package snapshot
 
 import (
 	"bytes"
@@ -191,10 +191,18 @@ func (s *scanner) span() ([]byte, error) {
 	return s.b[start:s.i], nil
 }
 
-// typeOf reads an item's apiVersion and kind without decoding the rest.
+// errTypeFound stops typeOf's walk once apiVersion and kind are read.
+var errTypeFound = errors.New("type found")
+
+// typeOf reads an item's apiVersion and kind without decoding the rest; it
+// stops at the first field after both.
 func typeOf(item []byte) (apiVersion, kind string, err error) {
 	s := scanner{b: item}
+	seen := 0
 	err = s.object(func(key []byte) error {
+		if seen == 2 {
+			return errTypeFound
+		}
 		switch string(key) {
 		case "apiVersion", "kind":
 			if s.i < len(s.b) && s.b[s.i] == '"' {
@@ -207,10 +215,44 @@ func typeOf(item []byte) (apiVersion, kind string, err error) {
 				} else {
 					apiVersion = string(v)
 				}
+				seen++
 				return nil
 			}
 		}
 		return s.skip()
 	})
+	if errors.Is(err, errTypeFound) {
+		err = nil
+	}
 	return apiVersion, kind, err
+}
+
+// prune appends the object at the cursor to dst with only the fields the
+// tree keeps (keep) or without the fields it drops. Values are copied as
+// they are; the caller's json.Unmarshal validates what is left.
+func (s *scanner) prune(dst []byte, t fieldTree, keep bool) ([]byte, error) {
+	dst = append(dst, '{')
+	n := 0
+	err := s.object(func(key []byte) error {
+		sub, in := t[string(key)]
+		if keep && !in || !keep && in && sub == nil {
+			return s.skip()
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = append(dst, '"')
+		dst = append(dst, key...)
+		dst = append(dst, '"', ':')
+		if sub != nil && s.i < len(s.b) && s.b[s.i] == '{' {
+			var err error
+			dst, err = s.prune(dst, sub, keep)
+			return err
+		}
+		v, err := s.span()
+		dst = append(dst, v...)
+		return err
+	})
+	return append(dst, '}'), err
 }

@@ -1,6 +1,6 @@
 //go:build race
 
-package cluster
+package snapshot
 
 // raceEnabled skips the peak-memory test: the race detector multiplies
 // memory use and would measure itself, not the loader.

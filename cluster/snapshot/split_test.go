@@ -1,10 +1,10 @@
-package cluster
+package snapshot
 
 import (
 	"os"
 	"testing"
 
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // TestYAMLListSplitIntoItems guards the YAML fast path: kubectl's layout,
@@ -15,7 +15,7 @@ func TestYAMLListSplitIntoItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := decoder{listed: map[inventory.Kind]bool{}}
+	d := decoder{listed: map[cluster.Kind]bool{}}
 	if err := d.yamlStream(b); err != nil {
 		t.Fatal(err)
 	}

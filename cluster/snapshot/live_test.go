@@ -1,6 +1,7 @@
-package cluster
+package snapshot
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -23,7 +24,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // startAPIServer starts a real kube-apiserver and etcd (see test/apiserver).
@@ -133,24 +134,23 @@ func TestLive(t *testing.T) {
 	t.Run("reads every kind, paginated", func(t *testing.T) {
 		// Through the kubeconfig file, as the CLI does; a page size of 2
 		// makes every kind with more than two objects take several pages.
-		snap, warnings, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: adminKubeconfig, PageSize: 2, Timeout: time.Minute})
+		store, snap := cluster.New(), New()
+		warnings, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: adminKubeconfig, PageSize: 2, Timeout: time.Minute}, Tee(store, snap))
 		if err != nil || len(warnings) > 0 {
 			t.Fatalf("ReadLive: %v %q", err, warnings)
 		}
-		if got := snap.ListedKinds(); !equalKinds(got, Kinds()) {
+		if got := snap.Listed(); !slices.Equal(got, kindsOf(cluster.Kinds())) {
 			t.Errorf("listed = %v, want every kind", got)
 		}
-		if len(snap.Nodes) != 3 || snap.Nodes[0].Status.Allocatable.Cpu().String() != "4" {
-			t.Errorf("nodes = %d, first allocatable %v", len(snap.Nodes), snap.Nodes[0].Status.Allocatable)
+		if nodes, _ := store.Inventory().Nodes.Nodes(); len(nodes) != 3 || nodes[0].Status.Allocatable.Cpu().String() != "4" || nodes[0].ManagedFields != nil {
+			t.Errorf("nodes = %+v", nodes)
 		}
-		store := inventory.New()
-		snap.Apply(store)
 		assertSeeded(t, store)
 	})
 
 	t.Run("write-snapshot round-trips", func(t *testing.T) {
-		snap, _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config})
-		if err != nil {
+		snap := New()
+		if _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config}, snap); err != nil {
 			t.Fatal(err)
 		}
 		for _, ext := range []string{"json", "yaml"} {
@@ -164,16 +164,24 @@ func TestLive(t *testing.T) {
 					t.Errorf("%s holds secret or ConfigMap data %q", path, secret)
 				}
 			}
-			again, warnings, err := LoadSnapshotFile(path)
-			if err != nil || len(warnings) > 0 {
+			store, again := cluster.New(), New()
+			if warnings, err := LoadFile(path, Tee(store, again)); err != nil || len(warnings) > 0 {
 				t.Fatalf("%s: %v %q", path, err, warnings)
 			}
-			if !equalKinds(again.ListedKinds(), snap.ListedKinds()) || again.Objects() != snap.Objects() {
-				t.Errorf("%s: reloaded %v/%d objects, wrote %v/%d", path, again.ListedKinds(), again.Objects(), snap.ListedKinds(), snap.Objects())
+			if !slices.Equal(again.Listed(), snap.Listed()) || again.Len() != snap.Len() {
+				t.Errorf("%s: reloaded %v/%d objects, wrote %v/%d", path, again.Listed(), again.Len(), snap.Listed(), snap.Len())
 			}
-			if !slices.Equal(again.Secrets, snap.Secrets) {
-				t.Errorf("%s: secrets %+v, wrote %+v", path, again.Secrets, snap.Secrets)
+			var a, b bytes.Buffer
+			if err := snap.Write(&a, JSON); err != nil {
+				t.Fatal(err)
 			}
+			if err := again.Write(&b, JSON); err != nil {
+				t.Fatal(err)
+			}
+			if a.String() != b.String() {
+				t.Errorf("%s: reloaded snapshot writes differently", path)
+			}
+			assertSeeded(t, store)
 		}
 	})
 
@@ -183,19 +191,16 @@ func TestLive(t *testing.T) {
 			t.Skip("kubectl is not on PATH")
 		}
 		for _, format := range []string{"yaml", "json"} {
-			cmd := exec.CommandContext(t.Context(), kubectl, "get",
-				"nodes,namespaces,daemonsets,serviceaccounts,secrets,configmaps,persistentvolumeclaims,limitranges,resourcequotas,pods",
+			cmd := exec.CommandContext(t.Context(), kubectl, "get", kubectlResources(),
 				"-A", "-o", format, "--kubeconfig", adminKubeconfig)
 			out, err := cmd.Output()
 			if err != nil {
 				t.Fatalf("kubectl: %v", err)
 			}
-			snap, warnings, err := DecodeSnapshot("kubectl-"+format, out)
-			if err != nil || len(warnings) > 0 {
+			store := cluster.New()
+			if warnings, err := Decode("kubectl-"+format, out, store); err != nil || len(warnings) > 0 {
 				t.Fatalf("kubectl -o %s: %v %q", format, err, warnings)
 			}
-			store := inventory.New()
-			snap.Apply(store)
 			assertSeeded(t, store)
 			// No PVC exists: plain kubectl output cannot say the kind was
 			// listed, so PersistentVolumeClaims stay unknown.
@@ -218,12 +223,12 @@ func TestLive(t *testing.T) {
 			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: "podlint-ci"}},
 		}, metav1.CreateOptions{}))
 		path, _ := kubeconfigFor(t, env, "podlint-ci", nil)
-		snap, warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path})
-		if err != nil || len(warnings) > 0 {
+		snap := New()
+		if warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path}, snap); err != nil || len(warnings) > 0 {
 			t.Fatalf("ReadLive as podlint-reader: %v %q", err, warnings)
 		}
-		if !equalKinds(snap.ListedKinds(), Kinds()) {
-			t.Errorf("listed = %v, want every kind", snap.ListedKinds())
+		if !slices.Equal(snap.Listed(), kindsOf(cluster.Kinds())) {
+			t.Errorf("listed = %v, want every kind", snap.Listed())
 		}
 	})
 
@@ -231,10 +236,7 @@ func TestLive(t *testing.T) {
 		ctx := t.Context()
 		role := must[*rbacv1.ClusterRole](t)(cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
 			ObjectMeta: metav1.ObjectMeta{Name: "podlint-no-secrets"},
-			Rules: []rbacv1.PolicyRule{
-				{APIGroups: []string{""}, Verbs: []string{"get", "list"}, Resources: []string{"nodes", "namespaces", "serviceaccounts", "configmaps", "persistentvolumeclaims", "limitranges", "resourcequotas", "pods"}},
-				{APIGroups: []string{"apps"}, Verbs: []string{"get", "list"}, Resources: []string{"daemonsets"}},
-			},
+			Rules:      rulesExcept(cluster.Secrets),
 		}, metav1.CreateOptions{}))
 		must[*rbacv1.ClusterRoleBinding](t)(cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: "podlint-no-secrets"},
@@ -242,18 +244,17 @@ func TestLive(t *testing.T) {
 			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: "ci-reader"}},
 		}, metav1.CreateOptions{}))
 		path, _ := kubeconfigFor(t, env, "ci-reader", nil)
-		snap, warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path})
+		store := cluster.New()
+		warnings, err := ReadLive(ctx, LiveOptions{Kubeconfig: path}, store)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(warnings) != 1 || !strings.Contains(warnings[0], "not allowed to list secrets") {
 			t.Errorf("warnings = %q, want one naming secrets", warnings)
 		}
-		if snap.Listed[inventory.Secrets] || !snap.Listed[inventory.ConfigMaps] {
-			t.Errorf("listed = %v, want everything but Secrets", snap.ListedKinds())
+		if store.IsKnown(cluster.Secrets, "shop") || !store.IsKnown(cluster.ConfigMaps, "shop") {
+			t.Errorf("want every kind known but Secrets")
 		}
-		store := inventory.New()
-		snap.Apply(store)
 		inv := store.Inventory()
 		// No "not found" guess: the Secret kind is unknown, even for a
 		// name that does not exist.
@@ -277,12 +278,10 @@ func TestLive(t *testing.T) {
 	})
 
 	t.Run("checks see the live cluster", func(t *testing.T) {
-		snap, _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config})
-		if err != nil {
+		store := cluster.New()
+		if _, err := ReadLive(t.Context(), LiveOptions{Config: env.Config}, store); err != nil {
 			t.Fatal(err)
 		}
-		store := inventory.New()
-		snap.Apply(store)
 		dep := deployment("shop", corev1.PodSpec{
 			NodeSelector:     map[string]string{"disktype": "nvme"},
 			ImagePullSecrets: []corev1.LocalObjectReference{{Name: "db"}},
@@ -318,6 +317,17 @@ func TestLive(t *testing.T) {
 	})
 }
 
+// rulesExcept allows listing every kind of the table but one.
+func rulesExcept(k cluster.Kind) []rbacv1.PolicyRule {
+	var rules []rbacv1.PolicyRule
+	for _, r := range cluster.Kinds() {
+		if r.Kind != k {
+			rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{r.Group}, Verbs: []string{"list"}, Resources: []string{r.Resource}})
+		}
+	}
+	return rules
+}
+
 func deployment(ns string, spec corev1.PodSpec) *checks.Target {
 	d := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
@@ -335,7 +345,7 @@ func findingIDs(fs []checks.Finding) []string {
 }
 
 // assertSeeded checks a store fed from the seeded cluster.
-func assertSeeded(t *testing.T, store *inventory.Store) {
+func assertSeeded(t *testing.T, store *cluster.Store) {
 	t.Helper()
 	inv := store.Inventory()
 	if nodes, known := inv.Nodes.Nodes(); !known || len(nodes) != 3 {
@@ -385,7 +395,7 @@ func assertSeeded(t *testing.T, store *inventory.Store) {
 
 func TestLiveUnreachable(t *testing.T) {
 	// Port 1 on loopback: nothing listens, the connection is refused at once.
-	_, warnings, err := ReadLive(t.Context(), LiveOptions{Config: &rest.Config{Host: "https://127.0.0.1:1"}, Timeout: 10 * time.Second})
+	warnings, err := ReadLive(t.Context(), LiveOptions{Config: &rest.Config{Host: "https://127.0.0.1:1"}, Timeout: 10 * time.Second}, cluster.New())
 	if !errors.Is(err, ErrNoClusterData) {
 		t.Fatalf("err = %v, want ErrNoClusterData", err)
 	}
@@ -395,7 +405,7 @@ func TestLiveUnreachable(t *testing.T) {
 }
 
 func TestLiveBadKubeconfig(t *testing.T) {
-	_, _, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: filepath.Join(t.TempDir(), "missing")})
+	_, err := ReadLive(t.Context(), LiveOptions{Kubeconfig: filepath.Join(t.TempDir(), "missing")}, cluster.New())
 	if err == nil || !strings.Contains(err.Error(), "loading kubeconfig") {
 		t.Errorf("err = %v, want a kubeconfig error", err)
 	}

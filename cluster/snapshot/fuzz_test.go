@@ -1,14 +1,15 @@
-package cluster
+package snapshot
 
 import (
+	"io"
 	"testing"
 
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // FuzzDecodeSnapshot feeds arbitrary bytes to the snapshot parser: it may
-// refuse them, but it must not panic, and what it accepts must apply to a
-// store.
+// refuse them, but it must not panic, and what it accepts must feed a
+// store and a snapshot that can be written.
 func FuzzDecodeSnapshot(f *testing.F) {
 	seeds := []string{
 		"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {name: n1, labels: {a: b}}\n",
@@ -21,10 +22,12 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		snap, _, err := DecodeSnapshot("fuzz.yaml", data)
-		if err != nil {
+		snap := New()
+		if _, err := Decode("fuzz.yaml", data, Tee(cluster.New(), snap)); err != nil {
 			return
 		}
-		snap.Apply(inventory.New())
+		if err := snap.Write(io.Discard, JSON); err != nil {
+			t.Fatalf("accepted, but cannot be written: %v", err)
+		}
 	})
 }

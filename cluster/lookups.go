@@ -1,4 +1,4 @@
-package inventory
+package cluster
 
 import (
 	"maps"
@@ -10,13 +10,30 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
+// Inventory exposes the store through the checks' narrow interfaces.
+func (s *Store) Inventory() checks.Inventory {
+	return checks.Inventory{
+		ServiceAccounts: saLookup{s},
+		Secrets:         secretLookup{s},
+		ConfigMaps:      cmLookup{s},
+		PVCs:            pvcLookup{s},
+		Namespaces:      nsLookup{s},
+		Nodes:           nodeLookup{s},
+		HostPorts:       hostPortLookup{s},
+		LimitRanges:     lrLookup{s},
+		ResourceQuotas:  rqLookup{s},
+		Pods:            podLookup{s},
+	}
+}
+
 type saLookup struct{ s *Store }
 
 func (l saLookup) ServiceAccount(namespace, name string) (*corev1.ServiceAccount, checks.Presence) {
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	sa, ok := s.sas[nsName{ns(namespace), name}]
+	o, ok := s.object(ServiceAccounts, namespace, name)
+	sa, _ := o.(*corev1.ServiceAccount)
 	return sa, s.presence(ServiceAccounts, ns(namespace), ok)
 }
 
@@ -26,7 +43,7 @@ func (l secretLookup) Secret(namespace, name string) (*checks.SecretMeta, checks
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m, ok := s.secrets[nsName{ns(namespace), name}]
+	m, ok := s.secrets[s.key(Secrets, namespace, name)]
 	return m, s.presence(Secrets, ns(namespace), ok)
 }
 
@@ -36,7 +53,7 @@ func (l cmLookup) ConfigMap(namespace, name string) checks.Presence {
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.presence(ConfigMaps, ns(namespace), s.configMaps[nsName{ns(namespace), name}])
+	return s.presence(ConfigMaps, ns(namespace), s.names[ConfigMaps][s.key(ConfigMaps, namespace, name)])
 }
 
 type pvcLookup struct{ s *Store }
@@ -45,7 +62,7 @@ func (l pvcLookup) PersistentVolumeClaim(namespace, name string) checks.Presence
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.presence(PVCs, ns(namespace), s.pvcs[nsName{ns(namespace), name}])
+	return s.presence(PVCs, ns(namespace), s.names[PVCs][s.key(PVCs, namespace, name)])
 }
 
 type nsLookup struct{ s *Store }
@@ -54,7 +71,8 @@ func (l nsLookup) Namespace(name string) (*corev1.Namespace, checks.Presence) {
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := s.namespaces[name]
+	o, ok := s.object(Namespaces, "", name)
+	n, _ := o.(*corev1.Namespace)
 	return n, s.presence(Namespaces, AllNamespaces, ok)
 }
 
@@ -128,9 +146,7 @@ func (l lrLookup) LimitRanges(namespace string) ([]*corev1.LimitRange, checks.Pr
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m := s.limits[ns(namespace)]
-	out := slices.Collect(maps.Values(m))
-	slices.SortFunc(out, func(a, b *corev1.LimitRange) int { return strings.Compare(a.Name, b.Name) })
+	out := typedIn[*corev1.LimitRange](s, LimitRanges, namespace)
 	return out, s.presence(LimitRanges, ns(namespace), len(out) > 0)
 }
 
@@ -140,9 +156,7 @@ func (l rqLookup) ResourceQuotas(namespace string) ([]*corev1.ResourceQuota, che
 	s := l.s
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	m := s.quotas[ns(namespace)]
-	out := slices.Collect(maps.Values(m))
-	slices.SortFunc(out, func(a, b *corev1.ResourceQuota) int { return strings.Compare(a.Name, b.Name) })
+	out := typedIn[*corev1.ResourceQuota](s, ResourceQuotas, namespace)
 	return out, s.presence(ResourceQuotas, ns(namespace), len(out) > 0)
 }
 
@@ -156,4 +170,18 @@ func (l podLookup) PodsOnNode(node string) (int, bool) {
 		return 0, false
 	}
 	return len(s.podsOnNode[node]), true
+}
+
+// typedIn returns the objects of a kept-whole kind in a namespace, sorted
+// by name.
+func typedIn[T Object](s *Store, k Kind, namespace string) []T {
+	m := s.objects[k][s.key(k, namespace, "").ns]
+	out := make([]T, 0, len(m))
+	for _, o := range m {
+		if t, ok := o.(T); ok {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b T) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // InputError is a problem with one input, located as precisely as the
@@ -372,6 +373,62 @@ func decodeItems(name string, data []byte, items []item, d *Dump) []*InputError 
 	return errs
 }
 
+// eventJSON is what podlint why keeps of an Event of either API; decoding
+// into it skips the rest (managedFields, related, annotations), which
+// matters with tens of thousands of events. event() converts it through
+// the same functions --live uses, so both read an event alike.
+type eventJSON struct {
+	Metadata struct {
+		Name              string      `json:"name"`
+		Namespace         string      `json:"namespace"`
+		CreationTimestamp metav1.Time `json:"creationTimestamp"`
+	} `json:"metadata"`
+	Type              string           `json:"type"`
+	Reason            string           `json:"reason"`
+	ReportingInstance string           `json:"reportingInstance"`
+	EventTime         metav1.MicroTime `json:"eventTime"`
+	Series            *struct {
+		Count            int32            `json:"count"`
+		LastObservedTime metav1.MicroTime `json:"lastObservedTime"`
+	} `json:"series"`
+	// core/v1
+	InvolvedObject     corev1.ObjectReference `json:"involvedObject"`
+	Message            string                 `json:"message"`
+	Count              int32                  `json:"count"`
+	FirstTimestamp     metav1.Time            `json:"firstTimestamp"`
+	LastTimestamp      metav1.Time            `json:"lastTimestamp"`
+	Source             corev1.EventSource     `json:"source"`
+	ReportingComponent string                 `json:"reportingComponent"`
+	// events.k8s.io/v1
+	Regarding                corev1.ObjectReference `json:"regarding"`
+	Note                     string                 `json:"note"`
+	DeprecatedCount          int32                  `json:"deprecatedCount"`
+	DeprecatedFirstTimestamp metav1.Time            `json:"deprecatedFirstTimestamp"`
+	DeprecatedLastTimestamp  metav1.Time            `json:"deprecatedLastTimestamp"`
+	DeprecatedSource         corev1.EventSource     `json:"deprecatedSource"`
+	ReportingController      string                 `json:"reportingController"`
+}
+
+func (e *eventJSON) event(group string) *Event {
+	meta := metav1.ObjectMeta{Name: e.Metadata.Name, Namespace: e.Metadata.Namespace, CreationTimestamp: e.Metadata.CreationTimestamp}
+	if group == "events.k8s.io" {
+		v := &eventsv1.Event{ObjectMeta: meta, Regarding: e.Regarding, Note: e.Note, Type: e.Type, Reason: e.Reason,
+			DeprecatedCount: e.DeprecatedCount, DeprecatedFirstTimestamp: e.DeprecatedFirstTimestamp, DeprecatedLastTimestamp: e.DeprecatedLastTimestamp,
+			DeprecatedSource: e.DeprecatedSource, ReportingController: e.ReportingController, ReportingInstance: e.ReportingInstance, EventTime: e.EventTime}
+		if e.Series != nil {
+			v.Series = &eventsv1.EventSeries{Count: e.Series.Count, LastObservedTime: e.Series.LastObservedTime}
+		}
+		return EventFromEventsV1(v)
+	}
+	v := &corev1.Event{ObjectMeta: meta, InvolvedObject: e.InvolvedObject, Message: e.Message, Type: e.Type, Reason: e.Reason,
+		Count: e.Count, FirstTimestamp: e.FirstTimestamp, LastTimestamp: e.LastTimestamp, Source: e.Source,
+		ReportingController: e.ReportingComponent, ReportingInstance: e.ReportingInstance, EventTime: e.EventTime}
+	if e.Series != nil {
+		v.Series = &corev1.EventSeries{Count: e.Series.Count, LastObservedTime: e.Series.LastObservedTime}
+	}
+	return EventFromCore(v)
+}
+
 type containerLogJSON struct {
 	Metadata struct {
 		Namespace string `json:"namespace"`
@@ -402,10 +459,8 @@ func decodeItem(name string, data []byte, it *item) {
 	switch group + "/" + it.kind {
 	case "/Pod":
 		obj = &corev1.Pod{}
-	case "/Event":
-		obj = &corev1.Event{}
-	case "events.k8s.io/Event":
-		obj = &eventsv1.Event{}
+	case "/Event", "events.k8s.io/Event":
+		obj = &eventJSON{}
 	case "/Node":
 		obj = &corev1.Node{}
 	case "/Namespace":
@@ -448,12 +503,8 @@ func decodeItem(name string, data []byte, it *item) {
 	case *corev1.Pod:
 		o.ManagedFields = nil
 		it.obj = o
-	case *corev1.Event:
-		it.obj = EventFromCore(o)
-		it.kind = KindEvent
-	case *eventsv1.Event:
-		it.obj = EventFromEventsV1(o)
-		it.kind = KindEvent
+	case *eventJSON:
+		it.obj = o.event(group)
 	case *corev1.Node:
 		o.ManagedFields, o.Status.Images = nil, nil
 		it.obj = o

@@ -291,7 +291,13 @@ func (d *Dump) sortAll() {
 	d.CronJobs = dedupe(d.CronJobs)
 	d.Leases = dedupe(d.Leases)
 	slices.SortStableFunc(d.Events, func(a, b *Event) int {
-		return cmp.Or(a.Last.Compare(b.Last), cmp.Compare(a.Reason, b.Reason), cmp.Compare(a.Message, b.Message))
+		if c := a.Last.Compare(b.Last); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Reason, b.Reason); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Message, b.Message)
 	})
 	slices.SortStableFunc(d.Logs, func(a, b *ContainerLog) int {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Pod, b.Pod), cmp.Compare(a.Container, b.Container))

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -680,27 +681,42 @@ On the node: journalctl -u kubelet; journalctl -u containerd (or docker).`,
 // Table is the compiled rule table of one run.
 type Table struct {
 	Rules []Rule
-	res   [][]*regexp.Regexp
+	// res holds each row's patterns as one case-insensitive alternation.
+	res   []*regexp.Regexp
 	sum   []*template.Template
 	fix   []*template.Template
 	byKey map[string]int
+	// memo remembers verdicts: replicas of one workload repeat the same
+	// messages, so a large cluster asks the same question many times.
+	mu   sync.Mutex
+	memo map[matchKey]int
+}
+
+type matchKey struct {
+	on              Source
+	reason, message string
+	facts           Facts
 }
 
 // NewTable compiles the rules; a bad pattern or template is a programming
 // error that the tests catch.
 func NewTable(rules []Rule) (*Table, error) {
-	t := &Table{Rules: rules, byKey: map[string]int{}}
+	t := &Table{Rules: rules, byKey: map[string]int{}, memo: map[matchKey]int{}}
 	for i := range rules {
 		r := &rules[i]
-		var res []*regexp.Regexp
-		for _, p := range r.Patterns {
-			re, err := regexp.Compile("(?i)" + p)
-			if err != nil {
-				return nil, fmt.Errorf("rule %s: pattern %q: %w", r.Key(), p, err)
+		var re *regexp.Regexp
+		if len(r.Patterns) > 0 {
+			for _, p := range r.Patterns {
+				if _, err := regexp.Compile(p); err != nil {
+					return nil, fmt.Errorf("rule %s: pattern %q: %w", r.Key(), p, err)
+				}
 			}
-			res = append(res, re)
+			var err error
+			if re, err = regexp.Compile("(?i)(?:" + strings.Join(r.Patterns, "|") + ")"); err != nil {
+				return nil, fmt.Errorf("rule %s: patterns: %w", r.Key(), err)
+			}
 		}
-		t.res = append(t.res, res)
+		t.res = append(t.res, re)
 		sum, err := template.New(r.Key()).Option("missingkey=error").Parse(r.Summary)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: summary: %w", r.Key(), err)
@@ -726,6 +742,23 @@ type Facts struct {
 // Match returns the first row of source on whose reasons include reason
 // (or that has none) and one of whose patterns matches message, or nil.
 func (t *Table) Match(on Source, reason, message string, f Facts) *Rule {
+	k := matchKey{on, reason, message, f}
+	t.mu.Lock()
+	i, ok := t.memo[k]
+	t.mu.Unlock()
+	if !ok {
+		i = t.match(on, reason, message, f)
+		t.mu.Lock()
+		t.memo[k] = i
+		t.mu.Unlock()
+	}
+	if i < 0 {
+		return nil
+	}
+	return &t.Rules[i]
+}
+
+func (t *Table) match(on Source, reason, message string, f Facts) int {
 	for i := range t.Rules {
 		r := &t.Rules[i]
 		if r.On&on == 0 || r.On == Derived {
@@ -737,16 +770,11 @@ func (t *Table) Match(on Source, reason, message string, f Facts) *Rule {
 		if r.Needs == NeedTinyMemory && !f.TinyMemory {
 			continue
 		}
-		if len(t.res[i]) == 0 {
-			return r
-		}
-		for _, re := range t.res[i] {
-			if re.MatchString(message) {
-				return r
-			}
+		if t.res[i] == nil || t.res[i].MatchString(message) {
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // Rule returns the row with the given key (ID, or ID/sub).

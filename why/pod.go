@@ -893,11 +893,13 @@ func (c *podCase) creating() []*Diagnosis {
 		}
 		d := c.diag(r, c.state, v, c.event(e))
 		d.Container = ""
-		if r.ID == "sandbox-memory-too-small" {
-			d.Evidence = append(d.Evidence, Evidence{Source: "spec", Text: c.tiny})
-		}
 		byRule[r] = d
 		out = append(out, d)
+	}
+	for _, d := range out {
+		if d.Cause == "sandbox-memory-too-small" {
+			d.Evidence = append(d.Evidence, Evidence{Source: "spec", Text: c.tiny})
+		}
 	}
 	if len(out) > 0 {
 		return out

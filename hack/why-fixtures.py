@@ -633,6 +633,28 @@ def main():
     crash_fixture("container-start-failed", "app", "registry.example.com/shop/web:1.4.2",
                   term("StartError", 128, 2, 2, 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/app/start.sh": permission denied: unknown'), 6)
     crash_fixture("container-exits", "app", "registry.example.com/shop/web:1.4.2", term("Error", 1, 3, 3), 12)
+    # container-exits, Error: a Job's pod (restartPolicy Never) failed.
+    lbl = {"batch.kubernetes.io/job-name": "migrate"}
+    jspec = podspec([container("migrate", "registry.example.com/shop/migrate:7")], extra={"restartPolicy": "Never"})
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta("migrate", "shop", created=30, labels=lbl),
+           "spec": {"backoffLimit": 0, "completions": 1, "parallelism": 1, "selector": {"matchLabels": lbl}, "template": template_of(jspec, lbl)},
+           "status": {"startTime": ts(30), "failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastTransitionTime": ts(28), "lastProbeTime": ts(28)}]}}
+    p = pod_of(job, "x7q2w", jspec, node="worker-1", created=30)
+    p["status"] = pstatus("Failed", conditions=conds(created=29), host=True, started=30,
+                          statuses=[cstatus("migrate", "registry.example.com/shop/migrate:7", terminated=term("Error", 2, 29, 28), image_id="sha256:3c")])
+    write("container-exits.job", base() + [job, p, event(job, "BackoffLimitExceeded", "Job has reached the specified backoff limit", first=28, last=28, component="job-controller")])
+
+    # log-hint in an init container: Init:CrashLoopBackOff.
+    ic = container("wait-for-db", "busybox:1.36", resources={})
+    ispec = podspec([container()], extra={"initContainers": [ic]})
+    d = deployment("checkout", ispec, replicas=1, created=40)
+    rs = replicaset(d, "6c8f7d9b2", created=40)
+    p = pod_of(rs, "k3j4h", ispec, node="worker-2", created=40)
+    p["status"] = pstatus(conditions=conds(initialized=False, created=40), host=True, started=40,
+                          init_statuses=[cstatus("wait-for-db", "busybox:1.36", waiting=("CrashLoopBackOff", "back-off 5m0s restarting failed container=wait-for-db"), last=term("Error", 1, 3, 3), restarts=11, image_id="sha256:9b")],
+                          statuses=[cstatus("app", "registry.example.com/shop/web:1.4.2", waiting=("PodInitializing",))])
+    write("log-hint.dns-failure.init", base() + [d, rs, p, container_log(p, "wait-for-db", ["nslookup: can't resolve 'postgres.shop.svc.cluster.local': Name or service not known", "waiting for postgres"])])
+
     crash_fixture("log-hint.ipv6-disabled", "nginx", "nginx:1.27", term("Error", 1, 2, 2), 8, name="frontend",
                   logs=["/docker-entrypoint.sh: Configuration complete; ready for start up",
                         "2025/03/10 09:58:01 [emerg] 1#1: socket() [::]:8000 failed (97: Address family not supported by protocol)",
@@ -711,6 +733,11 @@ def main():
     evs = [event(p, "NodeNotReady", "Node is not ready", count=1, first=120, last=120, component="node-controller"),
            event(p, "TaintManagerEviction", "Marking for deletion Pod shop/zk-2", typ="Normal", first=115, last=115, component="taint-eviction-controller")]
     write("node-not-ready", base(nodes) + [sts, p] + evs)
+
+    # node-not-ready, Unknown: a 1.1x node controller marked the pod NodeLost.
+    p = terminating_pod(sts, "1", "worker-3", 70, spec=spec, created=8000, reason="NodeLost")
+    p["status"]["message"] = "Node worker-3 which was running pod zk-1 is unresponsive"
+    write("node-not-ready.unknown", base(nodes) + [sts, p])
 
     # volume-cleanup-busy: the guide's filebeat subPath that cannot be unmounted.
     spec = podspec([container("filebeat", "docker.elastic.co/beats/filebeat:6.4.1")])

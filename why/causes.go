@@ -16,7 +16,7 @@ func CauseFormats() []string { return []string{"text", "json", "markdown"} }
 func placeholders() Vars {
 	return Vars{Namespace: "<namespace>", Pod: "<pod>", Container: "<container>", Node: "<node>", Kind: "<kind>", Name: "<name>",
 		Image: "<image>", Registry: "<registry>", Host: "<registry-host>", Detail: "<message>", Ref: "<name>", Port: "<port>/<protocol>",
-		Other: "<other-daemonset>", Nodes: "<n> of <total> nodes", Memory: "<memory value>", Scheduler: "<scheduler>", Age: "<age>"}
+		Other: "<other-daemonset>", Nodes: "<n> of <total> nodes", Memory: "<memory value>", Scheduler: "<scheduler>", Age: "<age>", Previous: true}
 }
 
 // ListCauses prints the rule table: text, json or markdown (the last is

@@ -72,12 +72,12 @@ type Evidence struct {
 // Finding is a podlint check finding on the pod's or its owner's spec
 // that would have caught the cause before deploy.
 type Finding struct {
-	Check     string           `json:"check"`
-	Severity  string           `json:"severity"`
-	Object    checks.ObjectRef `json:"object"`
-	Container string           `json:"container"`
-	Field     string           `json:"field"`
-	Message   string           `json:"message"`
+	Check     string    `json:"check"`
+	Severity  string    `json:"severity"`
+	Object    ObjectRef `json:"object"`
+	Container string    `json:"container"`
+	Field     string    `json:"field"`
+	Message   string    `json:"message"`
 }
 
 // ObjectRef names the diagnosed object; every key is always present.

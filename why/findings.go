@@ -65,7 +65,7 @@ func (x *run) findingsFor(d *Diagnosis, obj runtime.Object, apiVersion, kind str
 		if d.Container != "" && f.Container != "" && f.Container != d.Container {
 			continue
 		}
-		ref := f.Object
+		ref := ObjectRef{APIVersion: f.Object.APIVersion, Kind: f.Object.Kind, Namespace: f.Object.Namespace, Name: f.Object.Name}
 		if ref.Namespace == "" {
 			ref.Namespace = x.namespaceOf(obj)
 		}

@@ -30,6 +30,7 @@ func fixtures(t *testing.T) []string {
 func fixtureKey(path string) string {
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if sub, ok := strings.CutPrefix(name, "log-hint."); ok {
+		sub, _, _ = strings.Cut(sub, ".")
 		return "log-hint/" + sub
 	}
 	key, _, _ := strings.Cut(name, ".")

@@ -747,6 +747,7 @@ func (c *podCase) crashed(ref containerRef, t *corev1.ContainerStateTerminated, 
 	v := c.vars()
 	v.Container, v.Image, v.ExitCode = ref.c.Name, ref.c.Image, t.ExitCode
 	v.Registry, v.Host = registryOf(ref.c.Image)
+	v.Previous = which == "lastState"
 	state := c.containerState(ref)
 	st := Evidence{Source: "status", Text: c.statusText(ref, which, &corev1.ContainerState{Terminated: t})}
 	// The reason and message of the run itself: OOMKilled, StartError...

@@ -136,6 +136,9 @@ type Vars struct {
 	StatefulSet bool
 	// Pods is the number of pods on the node.
 	Pods int
+	// Previous is true when the container restarted, so that its failed
+	// run's log is the previous one.
+	Previous bool
 }
 
 // Rules returns the table. It is a function, not a variable, so nobody
@@ -497,7 +500,7 @@ On node {{.Node}}: journalctl -u kubelet and the runtime's log.`,
 			Means:   "The container's own process exits with an error: a bad configuration, a dependency it cannot reach, a crash. Its log says why.",
 			Summary: "container {{.Container}} exits with code {{.ExitCode}}{{if .Detail}} ({{.Detail}}){{end}}",
 			Fix: `Read the log of the run that failed, and the last state:
-  kubectl -n {{.Namespace}} logs {{.Pod}} -c {{.Container}} --previous
+  kubectl -n {{.Namespace}} logs {{.Pod}} -c {{.Container}}{{if .Previous}} --previous{{end}}
   ` + describe + `
 If the log says nothing, look inside (kubectl -n {{.Namespace}} exec {{.Pod}} -c {{.Container}} -- sh), or on node {{.Node}}: journalctl -u kubelet; journalctl -u containerd (or docker).`,
 		},

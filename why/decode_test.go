@@ -108,12 +108,18 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"apiVersion": "v1", "kind": "List", "items": [` + podJSON + `]}`))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata: {name: a}\n"))
 	f.Add([]byte("---\nkind: Event\napiVersion: events.k8s.io/v1\n"))
+	table, err := NewTable(Rules())
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, _ := Decode("fuzz", data)
 		if d == nil {
 			t.Fatal("nil dump")
 		}
-		_, _ = Diagnose(d, Options{Now: d.Newest()})
+		if _, err := Diagnose(d, Options{Now: d.Newest(), Table: table}); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 

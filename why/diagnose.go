@@ -58,6 +58,9 @@ type Options struct {
 	// Checks configures the podlint checks run for findings; nil means
 	// checks.DefaultConfig().
 	Checks *checks.Config
+	// Table is the compiled rule table; nil compiles Rules(). Callers
+	// that diagnose many dumps compile it once.
+	Table *Table
 }
 
 // Evidence is one status field, event, node condition or log line a
@@ -143,9 +146,12 @@ func (e *TargetError) Error() string { return e.Msg }
 
 // Diagnose explains every stuck pod and workload of the dump in scope.
 func Diagnose(d *Dump, opts Options) (*Report, error) {
-	table, err := NewTable(Rules())
-	if err != nil {
-		return nil, err
+	table := opts.Table
+	if table == nil {
+		var err error
+		if table, err = NewTable(Rules()); err != nil {
+			return nil, err
+		}
 	}
 	d.sortAll()
 	x := newRun(d, table, opts)

@@ -261,7 +261,7 @@ Give one of them another host port (and update the Service or scrape config that
 
 		// ---- ContainerCreating: sandbox and volumes ----
 		{
-			ID: "sandbox-memory-too-small", State: "ContainerCreating", On: Sandbox | Container,
+			ID: "sandbox-memory-too-small", State: "ContainerCreating, Pending", On: Sandbox | Container,
 			Reasons:  []string{"FailedCreatePodSandBox", "SandboxChanged", "CreateContainerError", "RunContainerError", "StartError", "ContainerCannotRun", "Failed"},
 			Patterns: []string{`signal: killed`, `OOM`, `memory limit too low`, `minimum memory limit`, `sandbox changed`, `cannot allocate memory`},
 			Needs:    NeedTinyMemory,
@@ -274,7 +274,7 @@ Give one of them another host port (and update the Service or scrape config that
 			Checks: []string{"memory-unit-milli", "memory-unit-missing", "memory-too-small"},
 		},
 		{
-			ID: "sandbox-image-pull-failed", State: "ContainerCreating", On: Sandbox,
+			ID: "sandbox-image-pull-failed", State: "ContainerCreating, Pending", On: Sandbox,
 			Patterns: []string{`sandbox image`, `pause[:@]`, `/pause\b`, `pod-infra`, `infra(structure)? (container )?image`},
 			Means:    "The kubelet cannot pull the pause (infra, sandbox) image that every pod starts with: the registry needs credentials the node does not have, or is unreachable from the node.",
 			Summary:  "node {{.Node}} cannot pull the sandbox (pause) image: {{.Detail}}",
@@ -285,7 +285,7 @@ If it is missing, pull it by hand (log in to the registry first: docker login <r
 or let the kubelet use the node's registry credentials (docker login as root and HOME=/root in the kubelet's environment, then systemctl restart kubelet; newer clusters: a kubelet image credential provider).`,
 		},
 		{
-			ID: "sandbox-create-failed", State: "ContainerCreating", On: Sandbox,
+			ID: "sandbox-create-failed", State: "ContainerCreating, Pending", On: Sandbox,
 			Reasons: []string{"FailedCreatePodSandBox", "FailedPodSandBoxStatus", "SandboxChanged", "FailedKillPod"},
 			Means:   "The runtime cannot create the pod's sandbox (network namespace, pause container): most often the CNI plugin fails, or the runtime itself is broken on that node.",
 			Summary: "node {{.Node}} cannot create the pod's sandbox: {{.Detail}}",
@@ -309,7 +309,7 @@ Otherwise check the CSI driver's pods on node {{.Node}} and journalctl -u kubele
 
 		// ---- ErrImagePull / ImagePullBackOff ----
 		{
-			ID: "registry-qps-exceeded", State: "ImagePullBackOff", On: Pull,
+			ID: "registry-qps-exceeded", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`pull qps exceeded`},
 			Means:    "The kubelet limits image pulls per second (--registry-qps 5 and --registry-burst 10 by default); with many pulls at once it refuses the rest.",
 			Summary:  "the kubelet on node {{.Node}} throttled the pull of {{.Image}}: pull QPS exceeded",
@@ -319,7 +319,7 @@ Otherwise check the CSI driver's pods on node {{.Node}} and journalctl -u kubele
   systemctl restart kubelet`,
 		},
 		{
-			ID: "registry-http-not-https", State: "ImagePullBackOff", On: Pull,
+			ID: "registry-http-not-https", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`server gave http response to https client`},
 			Means:    "The registry speaks plain HTTP, but the runtime pulls over HTTPS unless the registry is configured as insecure.",
 			Summary:  "registry {{.Registry}} serves plain HTTP and the node pulls over HTTPS",
@@ -333,7 +333,7 @@ Otherwise check the CSI driver's pods on node {{.Node}} and journalctl -u kubele
   CRI-O: /etc/containers/registries.conf  [[registry]] location = "{{.Registry}}" insecure = true, then systemctl restart crio`,
 		},
 		{
-			ID: "registry-certificate-untrusted", State: "ImagePullBackOff", On: Pull,
+			ID: "registry-certificate-untrusted", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`x509`, `failed to verify certificate`, `certificate signed by unknown authority`, `certificate is not valid`},
 			Means:    "The registry's HTTPS certificate is not trusted by the node: self-signed, issued by a private CA, expired, or for another name.",
 			Summary:  "node {{.Node}} does not trust the certificate of registry {{.Registry}}: {{.Detail}}",
@@ -345,7 +345,7 @@ or add {{.Registry}} to the insecure registries (Docker: "insecure-registries" i
 An expired certificate or one for another host name must be replaced on the registry.`,
 		},
 		{
-			ID: "image-pull-unauthorized", State: "ImagePullBackOff", On: Pull,
+			ID: "image-pull-unauthorized", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`unauthorized`, `authentication required`, `pull access denied`, `insufficient_scope`, `no basic auth credentials`, `access to the resource is denied`, `authorization failed`, `failed to authorize`, `403 forbidden`, `denied:`},
 			Means:    "The registry refused the pull: the pod has no imagePullSecret, the Secret does not exist or is not of type kubernetes.io/dockerconfigjson, or its credentials are wrong. Registries give the same answer for a repository that does not exist.",
 			Summary:  "registry {{.Registry}} refused to serve {{.Image}} without valid credentials: {{.Detail}}",
@@ -361,7 +361,7 @@ And check that {{.Image}} really exists: registries also answer this way for a r
 			Checks: []string{"image-pull-secret-missing", "image-pull-secret-not-found", "image-pull-secret-wrong-type"},
 		},
 		{
-			ID: "image-corrupt", State: "ImagePullBackOff", On: Pull,
+			ID: "image-corrupt", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`unknown blob`, `blob unknown`, `error pulling image configuration`, `digest did not match`, `digest mismatch`, `unexpected commit digest`, `failed size validation`, `checksum`, `failed to (register|extract) layer`, `layer verification failed`, `blobs/sha256:\S+ not found`, `unexpected EOF`},
 			Means:    "The image's manifest exists but a layer or its configuration is missing or damaged in the registry (an interrupted push, registry storage problems).",
 			Summary:  "the image {{.Image}} is damaged in the registry: {{.Detail}}",
@@ -371,7 +371,7 @@ If a partial copy stayed on node {{.Node}}, remove it there and pull again:
   crictl rmi {{.Image}} && crictl pull {{.Image}}        # docker rmi / docker pull`,
 		},
 		{
-			ID: "image-not-found", State: "ImagePullBackOff", On: Pull,
+			ID: "image-not-found", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`not found`, `manifest unknown`, `name unknown`, `no matching manifest`, `not present with pull policy of never`, `does not exist`, `no such image`},
 			Means:    "The registry has no such repository, tag or digest (a typo, a tag that was never pushed or was deleted, an image without this node's CPU architecture), or imagePullPolicy: Never and the image is not on the node.",
 			Summary:  "the image {{.Image}} does not exist: {{.Detail}}",
@@ -381,7 +381,7 @@ If a partial copy stayed on node {{.Node}}, remove it there and pull again:
 Fix the tag in the {{.Kind}} {{.Name}} (kubectl -n {{.Namespace}} set image {{.Kind}}/{{.Name}} {{.Container}}=<image>:<tag>), or push the missing tag. "no matching manifest" means the image has no variant for this node's architecture; imagePullPolicy: Never needs the image loaded on the node.`,
 		},
 		{
-			ID: "registry-unreachable", State: "ImagePullBackOff", On: Pull,
+			ID: "registry-unreachable", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`no such host`, `connection refused`, `dial tcp`, `no route to host`, `network is unreachable`, `server misbehaving`, `temporary failure in name resolution`, `tls handshake timeout`, `while waiting for connection`, `connection reset by peer`},
 			Means:    "The node cannot reach the registry: its name does not resolve, the connection is refused or times out, a proxy or firewall is in the way (gcr.io and registry.k8s.io from networks that block them).",
 			Summary:  "node {{.Node}} cannot reach registry {{.Registry}}: {{.Detail}}",
@@ -391,7 +391,7 @@ Fix the tag in the {{.Kind}} {{.Name}} (kubectl -n {{.Namespace}} set image {{.K
 Fix DNS, the firewall or the runtime's proxy settings (HTTP_PROXY/HTTPS_PROXY/NO_PROXY in the containerd or docker systemd unit), or pull through a mirror you can reach (Docker "registry-mirrors", containerd hosts.toml).`,
 		},
 		{
-			ID: "image-pull-timeout", State: "ImagePullBackOff", On: Pull,
+			ID: "image-pull-timeout", State: "ErrImagePull, ImagePullBackOff", On: Pull,
 			Patterns: []string{`deadline exceeded`, `context canceled`, `no progress`, `timeout`, `timed out`, `request canceled`},
 			Means:    "The pull started but did not finish in time: the image is very large or the registry or network is slow.",
 			Summary:  "pulling {{.Image}} on node {{.Node}} timed out: {{.Detail}}",
@@ -428,7 +428,7 @@ If the node's filesystem was damaged (unclean reboot), repair it with fsck.`,
 
 		// ---- CrashLoopBackOff and start errors ----
 		{
-			ID: "oom-killed", State: "CrashLoopBackOff", On: Container,
+			ID: "oom-killed", State: "CrashLoopBackOff, OOMKilled", On: Container,
 			Reasons: []string{"OOMKilled"},
 			Means:   "The container used more memory than its limit and the kernel killed it (exit code 137).",
 			Summary: "container {{.Container}} was killed for using more memory than its limit{{if .Memory}} ({{.Memory}}){{end}}",
@@ -465,7 +465,7 @@ A key that may be absent can be marked optional: true (configMapKeyRef / secretK
 		},
 
 		{
-			ID: "read-only-filesystem", State: "CrashLoopBackOff", On: Container,
+			ID: "read-only-filesystem", State: "CrashLoopBackOff, RunContainerError, CreateContainerError", On: Container,
 			Reasons:  []string{"StartError", "ContainerCannotRun", "RunContainerError", "CreateContainerError", "Failed", "Error"},
 			Patterns: []string{`read-only file system`},
 			Means:    "Starting the container fails with \"read-only file system\" while the runtime sets up its mounts: the image's files on the node are damaged, or were pulled with errors (error pulling image configuration: unknown blob), so the layer is mounted read-only.",
@@ -476,7 +476,7 @@ A key that may be absent can be marked optional: true (configMapKeyRef / secretK
 Check that the image is complete in the registry; if not, push it again.`,
 		},
 		{
-			ID: "subpath-mount-missing", State: "CrashLoopBackOff", On: Container,
+			ID: "subpath-mount-missing", State: "CrashLoopBackOff, RunContainerError, CreateContainerError", On: Container,
 			Reasons:  []string{"StartError", "ContainerCannotRun", "RunContainerError", "CreateContainerError", "Failed", "Error"},
 			Patterns: []string{`volume-subpaths\S*.*no such file or directory`, `subpath.*no such file or directory`},
 			Means:    "The runtime cannot bind a subPath volume into the container (\"volume-subpaths ... no such file or directory\"): the previous container died and the kubelet has not noticed, so the directory it mounts into is gone.",
@@ -485,7 +485,7 @@ Check that the image is complete in the registry; if not, push it again.`,
   kubectl -n {{.Namespace}} delete pod {{.Pod}}`,
 		},
 		{
-			ID: "container-start-failed", State: "CrashLoopBackOff", On: Container,
+			ID: "container-start-failed", State: "CrashLoopBackOff, RunContainerError, CreateContainerError", On: Container,
 			Reasons: []string{"StartError", "ContainerCannotRun", "RunContainerError", "CreateContainerError", "PostStartHookError", "PreStartHookError", "CreateContainerConfigError"},
 			Means:   "The runtime could not start the container's process: the command is not found or not executable, the image is for another CPU architecture, runAsNonRoot with an image that runs as root, a failing postStart hook.",
 			Summary: "container {{.Container}} could not be started: {{.Detail}}",
@@ -495,7 +495,7 @@ Check that the image is complete in the registry; if not, push it again.`,
 On node {{.Node}}: journalctl -u kubelet and the runtime's log.`,
 		},
 		{
-			ID: "container-exits", State: "CrashLoopBackOff", On: Derived,
+			ID: "container-exits", State: "CrashLoopBackOff, Error", On: Derived,
 			Detect:  "A container's last run ended with a non-zero exit code and none of the rows above explains it.",
 			Means:   "The container's own process exits with an error: a bad configuration, a dependency it cannot reach, a crash. Its log says why.",
 			Summary: "container {{.Container}} exits with code {{.ExitCode}}{{if .Detail}} ({{.Detail}}){{end}}",
@@ -606,7 +606,7 @@ If the workload really needs more, label the namespace for it: kubectl label nam
 
 		// ---- Terminating / Unknown ----
 		{
-			ID: "node-not-ready", State: "Terminating", On: Derived,
+			ID: "node-not-ready", State: "Terminating, Unknown", On: Derived,
 			Detect:  "The pod is Terminating past its grace period, or Unknown, and its node's Ready condition is False or Unknown (or the node is gone).",
 			Means:   "The pod's node is not reachable. The node controller marks its pods for deletion (after 5 minutes by default), but they are only removed when the kubelet confirms, so they stay Terminating or Unknown while a replacement may already run elsewhere.",
 			Summary: "node {{.Node}} is {{.Detail}}; the pod cannot finish terminating until the node comes back or is removed",
@@ -633,7 +633,7 @@ For good: upgrade docker-ce to 17.12.1 or later and the kernel to 4.4.x or later
   kubectl -n {{.Namespace}} patch pod {{.Pod}} --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'`,
 		},
 		{
-			ID: "kubelet-status-lag", State: "ContainerCreating", On: Derived,
+			ID: "kubelet-status-lag", State: "ContainerCreating, Terminating", On: Derived,
 			Detect:  "The pod has been Creating or Terminating for 10 minutes or more on a Ready node that runs 200 or more pods.",
 			Means:   "The kubelet sends pod status to the API server under QPS limits (--kube-api-qps 5, --event-qps 5 by default); with 200+ pods on the node the updates queue up, and the status stays Creating or Terminating for a long time after the containers actually changed.",
 			Summary: "node {{.Node}} runs {{.Pods}} pods; its kubelet's status updates lag ({{.Detail}} for {{.Age}})",

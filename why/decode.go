@@ -101,6 +101,15 @@ type item struct {
 	err    *InputError
 }
 
+// listItemType is the type of the items of a typed list (PodList: Pod);
+// a plain List's items carry their own.
+func listItemType(kind, apiVersion string) (string, string) {
+	if kind == "List" || kind == "" {
+		return "", ""
+	}
+	return strings.TrimSuffix(kind, "List"), apiVersion
+}
+
 func isJSON(data []byte) bool {
 	t := bytes.TrimLeft(data, " \t\r\n")
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
@@ -160,8 +169,11 @@ func splitJSON(name string, data []byte) ([]item, []*InputError) {
 			return err
 		}
 		if strings.HasSuffix(it.kind, "List") && (it.apiVersion == "v1" || list != nil) {
+			// The API's own lists (PodList, EventList) leave kind and
+			// apiVersion out of their items.
+			kind, apiVersion := listItemType(it.kind, it.apiVersion)
 			for i, span := range list {
-				items = append(items, item{src: data[span[0]:span[1]], offset: span[0], index: i})
+				items = append(items, item{src: data[span[0]:span[1]], offset: span[0], index: i, kind: kind, apiVersion: apiVersion})
 			}
 			return nil
 		}
@@ -229,12 +241,16 @@ func splitYAML(name string, data []byte) ([]item, []*InputError) {
 				}
 				continue
 			}
+			kind, apiVersion := listItemType(kind, apiVersion)
 			for i, n := range list.Content {
-				items = append(items, yamlItem(name, n, i))
+				it := yamlItem(name, n, i)
+				if it.kind == "" && it.err == nil {
+					it.kind, it.apiVersion = kind, apiVersion
+				}
+				items = append(items, it)
 			}
 			continue
 		}
-		_ = apiVersion
 		items = append(items, yamlItem(name, root, -1))
 	}
 }
@@ -494,8 +510,11 @@ func decodeItem(name string, data []byte, it *item) {
 	if it.err != nil {
 		return
 	}
-	if it.kind == "" && it.src != nil {
-		it.apiVersion, it.kind = typeMeta(it.src)
+	if it.src != nil && it.line == 0 {
+		// A JSON item names its own type; a typed list's items may not.
+		if apiVersion, kind := typeMeta(it.src); kind != "" {
+			it.apiVersion, it.kind = apiVersion, kind
+		}
 	}
 	if it.kind == "" {
 		it.err = it.errorAt(name, data, 0, "object without kind: expected kubectl get ... -o json or -o yaml output")

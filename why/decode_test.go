@@ -26,6 +26,9 @@ func TestDecodeShapes(t *testing.T) {
 	}{
 		{"list", `{"apiVersion": "v1", "kind": "List", "items": [` + podJSON + `,` + eventV1 + `,` + eventCore + `,` + secret + `]}`},
 		{"stream", podJSON + "\n" + eventV1 + "\n" + eventCore + "\n" + secret},
+		{"podlist", `{"apiVersion": "v1", "kind": "PodList", "items": [{"metadata": {"name": "web", "namespace": "shop", "creationTimestamp": "2025-03-10T09:00:00Z"}}]}` + "\n" +
+			`{"apiVersion": "events.k8s.io/v1", "kind": "EventList", "items": [` + strings.Replace(eventV1, `"apiVersion": "events.k8s.io/v1", "kind": "Event", `, "", 1) + `]}` + "\n" +
+			`{"apiVersion": "v1", "kind": "EventList", "items": [` + strings.Replace(eventCore, `"apiVersion": "v1", "kind": "Event", `, "", 1) + `]}` + "\n" + secret},
 		{"array", "[" + podJSON + "," + eventV1 + "," + eventCore + "," + secret + "]"},
 		{"yaml-list", "apiVersion: v1\nkind: List\nitems:\n- " + podJSON + "\n- " + eventV1 + "\n- " + eventCore + "\n- " + secret + "\n"},
 		{"yaml-docs", "\ufeff---\n" + podJSON + "\n---\n" + eventV1 + "\n---\n" + eventCore + "\n---\n" + secret + "\n---\n"},

@@ -7,8 +7,10 @@ import (
 	"fmt"
 
 	"os"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -61,8 +63,76 @@ type listMeta struct {
 type unit struct {
 	src  []byte
 	yaml bool
-	// line is where a YAML item starts, for errors.
+	// line is where a YAML item or document starts, for errors; JSON
+	// straight from the file is placed by its byte offset instead.
 	line int
+}
+
+// PositionError is a snapshot that could not be decoded, placed at a line
+// of the file and, for JSON, a byte offset (a kubectl -o json snapshot may
+// be one line of 200 MB).
+type PositionError struct {
+	File string
+	// Line is 1-based; 0 when unknown.
+	Line int
+	// Offset is the byte offset in the file (0-based); -1 when unknown.
+	Offset int64
+	Err    error
+}
+
+// Message is the error without the file and line.
+func (e *PositionError) Message() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("byte %d: %v", e.Offset, e.Err)
+	}
+	return e.Err.Error()
+}
+
+func (e *PositionError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message())
+	}
+	return e.File + ": " + e.Message()
+}
+
+func (e *PositionError) Unwrap() error { return e.Err }
+
+// offsetIn returns where sub starts in data, or -1 when sub is not a
+// slice of data's array (JSON converted from YAML).
+func offsetIn(data, sub []byte) int64 {
+	if cap(sub) == 0 || cap(data) == 0 || cap(sub) > cap(data) ||
+		&data[:cap(data)][cap(data)-1] != &sub[:cap(sub)][cap(sub)-1] {
+		return -1
+	}
+	return int64(cap(data) - cap(sub))
+}
+
+// at places err, which happened at byte rel of sub (a slice of data) or,
+// when sub is not from data, at line.
+func at(name string, data, sub []byte, rel int64, line int, err error) *PositionError {
+	e := &PositionError{File: name, Line: line, Offset: -1, Err: err}
+	if off := offsetIn(data, sub); off >= 0 {
+		e.Offset = off + rel
+		e.Line = bytes.Count(data[:min(e.Offset, int64(len(data)))], []byte("\n")) + 1
+	}
+	return e
+}
+
+// errorOffset is where encoding/json or the scanner says err happened, in
+// the value it read.
+func errorOffset(err error) int64 {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var sc *scanError
+	switch {
+	case errors.As(err, &syn):
+		return max(0, syn.Offset-1)
+	case errors.As(err, &typ):
+		return max(0, typ.Offset-1)
+	case errors.As(err, &sc):
+		return int64(len(sc.whole) - len(sc.rest))
+	}
+	return 0
 }
 
 // LoadSnapshotFile reads a snapshot file; see DecodeSnapshot.
@@ -96,11 +166,16 @@ func DecodeSnapshot(name string, data []byte) (*Snapshot, []string, error) {
 		err = d.yamlStream(data)
 	}
 	if err != nil {
+		var pe *PositionError
+		if errors.As(err, &pe) {
+			pe.File = name
+			return nil, nil, pe
+		}
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	snap, ignored, err := decodeUnits(d.units)
+	snap, ignored, err := decodeUnits(name, data, d.units)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, err
 	}
 	for k := range d.listed {
 		snap.Listed[k] = true
@@ -135,9 +210,25 @@ func isJSON(data []byte) bool {
 type decoder struct {
 	units  []unit
 	listed map[inventory.Kind]bool
+	// line is the first line of the YAML document being converted, for
+	// the units it yields.
+	line int
 }
 
 func (d *decoder) jsonStream(data []byte) error {
+	err := d.jsonValues(data)
+	var sc *scanError
+	var lm *listMetaError
+	switch {
+	case errors.As(err, &sc):
+		return at("", data, sc.whole, errorOffset(err), 0, err)
+	case errors.As(err, &lm):
+		return at("", data, lm.meta, errorOffset(err), 0, err)
+	}
+	return err
+}
+
+func (d *decoder) jsonValues(data []byte) error {
 	s := scanner{b: data}
 	for {
 		s.ws()
@@ -203,23 +294,33 @@ func (d *decoder) jsonValue(v []byte) error {
 		return err
 	}
 	if !isList(kind) {
-		d.units = append(d.units, unit{src: v})
+		d.units = append(d.units, unit{src: v, line: d.line})
 		return nil
 	}
 	var lm listMeta
 	if len(meta) > 0 {
 		if err := json.Unmarshal(meta, &lm); err != nil {
-			return fmt.Errorf("List metadata: %w", err)
+			return &listMetaError{meta: meta, err: fmt.Errorf("List metadata: %w", err)}
 		}
 	}
 	if err := d.listedKinds(lm); err != nil {
 		return err
 	}
 	for _, item := range items {
-		d.units = append(d.units, unit{src: item})
+		d.units = append(d.units, unit{src: item, line: d.line})
 	}
 	return nil
 }
+
+// listMetaError is a List's metadata that encoding/json refused; meta is
+// where it is in the file.
+type listMetaError struct {
+	meta []byte
+	err  error
+}
+
+func (e *listMetaError) Error() string { return e.err.Error() }
+func (e *listMetaError) Unwrap() error { return e.err }
 
 func isList(kind string) bool { return kind != "" && strings.HasSuffix(kind, "List") }
 
@@ -247,6 +348,10 @@ func (d *decoder) yamlStream(data []byte) error {
 			continue
 		}
 		if err := d.yamlDoc(lines[start:i], start+1); err != nil {
+			var pe *PositionError
+			if !errors.As(err, &pe) {
+				err = &PositionError{Line: start + 1, Offset: -1, Err: err}
+			}
 			return err
 		}
 		start = i + 1
@@ -319,12 +424,41 @@ func (d *decoder) yamlWhole(lines [][]byte, firstLine int) error {
 	}
 	j, err := yamlToJSON(doc)
 	if err != nil {
-		return fmt.Errorf("document at line %d: %w", firstLine, err)
+		line, err := yamlPos(err, doc, firstLine)
+		return &PositionError{Line: line, Offset: -1, Err: err}
 	}
 	if j == nil {
 		return nil
 	}
+	d.line = firstLine
+	defer func() { d.line = 0 }()
 	return d.jsonValue(j)
+}
+
+var yamlLineRE = regexp.MustCompile(`yaml: line (\d+): `)
+
+// yamlPos turns the line of a YAML error, counted in src, a piece of the
+// file that starts at line first, into a line of the file (at most src's
+// last), and drops it from the message.
+func yamlPos(err error, src []byte, first int) (int, error) {
+	msg := err.Error()
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return first, err
+	}
+	last := first + bytes.Count(bytes.TrimRight(src, " \t\r\n"), []byte("\n"))
+	n, convErr := strconv.Atoi(m[1])
+	if convErr != nil || n < 0 {
+		return first, err
+	}
+	rest := msg[strings.Index(msg, m[0])+len(m[0]):]
+	if strings.HasPrefix(rest, "did not find expected") || strings.HasPrefix(rest, "found duplicate %") ||
+		rest == "found incompatible YAML document" || rest == "found undefined tag handle" {
+		// yaml.v3 counts lines from 0 in its parser's errors (not in its
+		// scanner's).
+		n++
+	}
+	return min(first+max(n, 1)-1, last), errors.New(strings.Replace(msg, m[0], "yaml: ", 1))
 }
 
 // yamlToJSON converts one YAML document; nil for an empty one.
@@ -351,8 +485,9 @@ type partial struct {
 }
 
 // decodeUnits decodes units on every core: decoding is the whole cost of a
-// large snapshot, and objects are independent.
-func decodeUnits(units []unit) (*Snapshot, map[string]int, error) {
+// large snapshot, and objects are independent. An error is placed in the
+// file (name, data) as a *PositionError.
+func decodeUnits(name string, data []byte, units []unit) (*Snapshot, map[string]int, error) {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(units)/256))
 	parts := make([]*partial, workers)
 	chunk := (len(units) + workers - 1) / workers
@@ -364,10 +499,12 @@ func decodeUnits(units []unit) (*Snapshot, map[string]int, error) {
 		wg.Go(func() {
 			for i := lo; i < hi; i++ {
 				if err := p.unit(units[i]); err != nil {
-					if units[i].yaml {
-						p.err = fmt.Errorf("item at line %d: %w", units[i].line, err)
+					u := units[i]
+					if u.yaml {
+						line, err := yamlPos(err, u.src, u.line)
+						p.err = &PositionError{File: name, Line: line, Offset: -1, Err: fmt.Errorf("item: %w", err)}
 					} else {
-						p.err = fmt.Errorf("object %d: %w", i+1, err)
+						p.err = at(name, data, u.src, errorOffset(err), u.line, fmt.Errorf("object %d: %w", i+1, err))
 					}
 					return
 				}

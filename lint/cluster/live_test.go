@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/podlint/podlint/test/apiserver"
+	"github.com/podlint/podlint/test/need"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
@@ -178,10 +179,7 @@ func TestLive(t *testing.T) {
 	})
 
 	t.Run("kubectl output loads", func(t *testing.T) {
-		kubectl, err := exec.LookPath("kubectl")
-		if err != nil {
-			t.Skip("kubectl is not on PATH")
-		}
+		kubectl := need.Kubectl(t)
 		for _, format := range []string{"yaml", "json"} {
 			cmd := exec.CommandContext(t.Context(), kubectl, "get",
 				"nodes,namespaces,daemonsets,serviceaccounts,secrets,configmaps,persistentvolumeclaims,limitranges,resourcequotas,pods",

@@ -205,7 +205,7 @@ func TestDecodeSnapshotErrors(t *testing.T) {
 		{"bad item", `{"kind":"List","items":[{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":"lots"}}}]}`, "object 1"},
 		{"nameless", `{"kind":"List","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}]}`, "without metadata.name"},
 		{"unknown listed kind", `{"kind":"List","metadata":{"annotations":{"podlint.io/listed-kinds":"Node,Widget"}},"items":[]}`, `unknown kind "Widget"`},
-		{"bad yaml", "kind: List\nitems:\n- a: [\n", "line 3"},
+		{"bad yaml", "kind: List\nitems:\n- a: [\n", "snap:3: item: invalid YAML"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,12 +54,14 @@ func githubCommand(s checks.Severity) string {
 	return "notice"
 }
 
-// escapeData follows the runner's rules for a command's message.
+// escapeData follows the runner's rules for a command's message, then
+// escapes the other control characters (Clean): the log shows the raw
+// line too, where an ESC would still act.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return Clean(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
 }
 
 // escapeProperty also escapes the separators of the property list.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return Clean(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }

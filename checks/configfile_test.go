@@ -321,6 +321,9 @@ func FuzzParseConfig(f *testing.F) {
 		"a: &x [1]\nb: *x\n",
 		"--- \n...\n---\n",
 		"checks: {severity: {? [a] : b}}\n",
+		"memoryMinimum: -1Gi\n",
+		"memoryMinimum: 1e400\ncpuBareMaximum: 9223372036854775807\n",
+		"memoryMinimum: &m 6Mi\ncpuBareMaximum: *m\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -69,10 +70,16 @@ func (r result) String() string {
 	return fmt.Sprintf("exit %d after %s\nstdout:\n%s\nstderr:\n%s", r.code, r.elapsed, r.stdout, r.stderr)
 }
 
+// runTimeout bounds every run: a podlint that hangs fails the test
+// instead of stalling the suite.
+const runTimeout = time.Minute
+
 // runIn runs podlint in dir with args; stdin may be nil (/dev/null).
 func runIn(t *testing.T, dir string, stdin *os.File, args ...string) result {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), podlint(t), args...)
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, podlint(t), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	if stdin != nil {
@@ -86,6 +93,9 @@ func runIn(t *testing.T, dir string, stdin *os.File, args ...string) result {
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("podlint %q still running after %s (killed)", args, runTimeout)
 	}
 	r.code = cmd.ProcessState.ExitCode()
 	r.usage, _ = cmd.ProcessState.SysUsage().(*syscall.Rusage)

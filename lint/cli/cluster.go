@@ -41,7 +41,7 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventor
 			continue
 		}
 		for _, w := range warnings {
-			warn(stderr, w)
+			notice(stderr, w)
 		}
 		snap.Apply(store)
 	}
@@ -52,7 +52,7 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventor
 			Timeout:    cfg.LiveTimeout,
 		})
 		for _, w := range warnings {
-			warn(stderr, w)
+			notice(stderr, w)
 		}
 		if err != nil {
 			errs = append(errs, lint.InputError{File: "--live", Message: err.Error()})

@@ -49,7 +49,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return code
 	}
 	if err != nil {
-		warn(stderr, err.Error())
+		notice(stderr, err.Error())
 		return ExitError
 	}
 	store, clusterErrs := clusterStore(ctx, cfg, stderr)
@@ -58,7 +58,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	out, err := output.New(cfg.Output, output.Options{Color: useColor(cfg, stdout), Version: Version()})
 	if err != nil {
-		warn(stderr, err.Error())
+		notice(stderr, err.Error())
 		return ExitError
 	}
 
@@ -76,15 +76,15 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	// cluster check that stayed silent.
 	report.Errors = append(clusterErrs, report.Errors...)
 	if err := out.Write(stdout, report, checks.Registry()); err != nil {
-		warn(stderr, "writing output: "+err.Error())
+		notice(stderr, "writing output: "+err.Error())
 		return ExitError
 	}
 	return ExitCode(cfg, report)
 }
 
-// warn prints a message on stderr with control characters escaped: it
+// notice prints a line on stderr with control characters escaped: it
 // may hold file names and cluster data.
-func warn(stderr io.Writer, msg string) {
+func notice(stderr io.Writer, msg string) {
 	fmt.Fprintf(stderr, "podlint: %s\n", output.Clean(msg))
 }
 
@@ -113,7 +113,7 @@ func ExitCode(cfg *Config, r *lint.Report) int {
 
 func done(stderr io.Writer, err error) int {
 	if err != nil {
-		warn(stderr, err.Error())
+		notice(stderr, err.Error())
 		return ExitError
 	}
 	return ExitOK

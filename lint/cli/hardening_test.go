@@ -1,9 +1,27 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"strings"
+	"syscall"
 	"testing"
 )
+
+// TestMainInterrupted: a run whose context a signal ended prints no
+// report (it would be partial) and exits 128+signal.
+func TestMainInterrupted(t *testing.T) {
+	workdir(t, map[string]string{"milli.yaml": milliYAML})
+	for sig, want := range map[syscall.Signal]int{syscall.SIGTERM: 143, syscall.SIGINT: 130} {
+		ctx, cancel := context.WithCancelCause(t.Context())
+		cancel(&Interrupted{Signal: sig})
+		var out, errOut bytes.Buffer
+		code := Main(ctx, []string{"milli.yaml"}, strings.NewReader(""), &out, &errOut)
+		if code != want || out.Len() != 0 || !strings.Contains(errOut.String(), "podlint: interrupted (SIG") {
+			t.Errorf("%v: exit %d, want %d; stdout %q; stderr %q", sig, code, want, out.String(), errOut.String())
+		}
+	}
+}
 
 func TestMaxInputBytesFlag(t *testing.T) {
 	for _, tt := range []struct {

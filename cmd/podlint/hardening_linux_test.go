@@ -338,6 +338,69 @@ func TestSignalsEndBlockedReads(t *testing.T) {
 	}
 }
 
+// cpuTicks is the CPU time process pid has used, in clock ticks (1/100 s).
+func cpuTicks(pid int) int {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces): utime and
+	// stime are the 12th and 13th.
+	_, rest, _ := strings.Cut(string(data), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return u + st
+}
+
+// TestSignalEndsBusyRun: a run busy decoding (work that does not look at
+// the context) still ends within a second of SIGTERM.
+func TestSignalEndsBusyRun(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n")
+	for i := range 40000 {
+		// Unknown fields: each is compared with every PodSpec field for
+		// a suggestion, seconds of CPU in all.
+		fmt.Fprintf(&b, "  unknownfield%048d: 1\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "slow.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(podlint(t), path)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for cpuTicks(cmd.Process.Pid) < 30 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("podlint never got busy")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-waited
+		t.Fatal("podlint still running 10s after SIGTERM")
+	}
+	if code, took := cmd.ProcessState.ExitCode(), time.Since(start); code != 143 || took > time.Second {
+		t.Errorf("exit %d after %s, want 143 within 1s", code, took)
+	}
+}
+
 // openPTY returns a pseudo-terminal's controlling side and its terminal.
 func openPTY(t *testing.T) (ptm, pts *os.File) {
 	t.Helper()

@@ -51,6 +51,32 @@ type ConfigMapLookup interface {
 	ConfigMap(namespace, name string) Presence
 }
 
+// ConfigMapKeyLookup gives the key names (data and binaryData, never
+// values) of a ConfigMap. known is false when the ConfigMap is not known
+// to exist or no key of it was read (a metadata-only source, or a
+// ConfigMap without data): checks then stay silent.
+type ConfigMapKeyLookup interface {
+	ConfigMapKeys(namespace, name string) (keys map[string]bool, known bool)
+}
+
+// StorageClassLookup finds StorageClasses and the default one.
+type StorageClassLookup interface {
+	StorageClass(name string) Presence
+	// DefaultStorageClass tells whether a default class exists; known is
+	// false when StorageClasses were not listed.
+	DefaultStorageClass() (exists, known bool)
+}
+
+// PriorityClassLookup tells whether a PriorityClass exists.
+type PriorityClassLookup interface {
+	PriorityClass(name string) Presence
+}
+
+// RuntimeClassLookup tells whether a RuntimeClass exists.
+type RuntimeClassLookup interface {
+	RuntimeClass(name string) Presence
+}
+
 // PVCLookup tells whether a PersistentVolumeClaim exists.
 type PVCLookup interface {
 	PersistentVolumeClaim(namespace, name string) Presence
@@ -106,6 +132,10 @@ type Inventory struct {
 	ServiceAccounts ServiceAccountLookup
 	Secrets         SecretLookup
 	ConfigMaps      ConfigMapLookup
+	ConfigMapKeys   ConfigMapKeyLookup
+	StorageClasses  StorageClassLookup
+	PriorityClasses PriorityClassLookup
+	RuntimeClasses  RuntimeClassLookup
 	PVCs            PVCLookup
 	Namespaces      NamespaceLookup
 	Nodes           NodeLookup

@@ -5,6 +5,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -38,8 +39,13 @@ type Store struct {
 	nodeList   []*corev1.Node
 	nodeLabels map[string]map[string]map[string]*corev1.Node // key -> value -> name -> node
 	secrets    map[nsName]*checks.SecretMeta
-	podsOnNode map[string]map[nsName]bool
-	podNode    map[nsName]string // the reverse of podsOnNode, for deletes
+	// cmKeys holds the key names (data and binaryData) of ConfigMaps that
+	// have any; never values.
+	cmKeys map[nsName]map[string]bool
+	// storageClasses maps each StorageClass to whether it is a default.
+	storageClasses map[string]bool
+	podsOnNode     map[string]map[nsName]bool
+	podNode        map[nsName]string // the reverse of podsOnNode, for deletes
 
 	// hostPorts indexes pod-spec targets by the host ports they claim.
 	hostPorts map[hostPortKey]map[checks.ObjectRef]*checks.Target
@@ -59,17 +65,19 @@ func New() *Store {
 		rows[table[i].Kind] = &table[i]
 	}
 	return &Store{
-		rows:       rows,
-		known:      map[Kind]map[string]bool{},
-		objects:    map[Kind]map[string]map[string]Object{},
-		names:      map[Kind]map[nsName]bool{},
-		nodes:      map[string]*corev1.Node{},
-		nodeLabels: map[string]map[string]map[string]*corev1.Node{},
-		secrets:    map[nsName]*checks.SecretMeta{},
-		podsOnNode: map[string]map[nsName]bool{},
-		podNode:    map[nsName]string{},
-		hostPorts:  map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
-		claimed:    map[checks.ObjectRef][]hostPortKey{},
+		rows:           rows,
+		known:          map[Kind]map[string]bool{},
+		objects:        map[Kind]map[string]map[string]Object{},
+		names:          map[Kind]map[nsName]bool{},
+		nodes:          map[string]*corev1.Node{},
+		nodeLabels:     map[string]map[string]map[string]*corev1.Node{},
+		secrets:        map[nsName]*checks.SecretMeta{},
+		cmKeys:         map[nsName]map[string]bool{},
+		storageClasses: map[string]bool{},
+		podsOnNode:     map[string]map[nsName]bool{},
+		podNode:        map[nsName]string{},
+		hostPorts:      map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
+		claimed:        map[checks.ObjectRef][]hostPortKey{},
 	}
 }
 
@@ -279,6 +287,41 @@ func (s *Store) deleteNode(name string) {
 func (s *Store) putSecret(sec *corev1.Secret) {
 	key := s.key(Secrets, sec.Namespace, sec.Name)
 	s.secrets[key] = &checks.SecretMeta{Namespace: key.ns, Name: key.name, Type: sec.Type, TypeKnown: sec.Type != ""}
+}
+
+// putConfigMap keeps that a ConfigMap exists and the names of its keys.
+func (s *Store) putConfigMap(cm *corev1.ConfigMap) {
+	s.putName(ConfigMaps, cm)
+	key := s.key(ConfigMaps, cm.Namespace, cm.Name)
+	delete(s.cmKeys, key)
+	if len(cm.Data)+len(cm.BinaryData) == 0 {
+		return
+	}
+	keys := make(map[string]bool, len(cm.Data)+len(cm.BinaryData))
+	for k := range cm.Data {
+		keys[k] = true
+	}
+	for k := range cm.BinaryData {
+		keys[k] = true
+	}
+	s.cmKeys[key] = keys
+}
+
+func (s *Store) deleteConfigMap(namespace, name string) {
+	s.deleteName(ConfigMaps, namespace, name)
+	delete(s.cmKeys, s.key(ConfigMaps, namespace, name))
+}
+
+// DefaultStorageClassAnnotation marks the StorageClass a claim without
+// storageClassName gets; the beta spelling is still honoured.
+const (
+	DefaultStorageClassAnnotation     = "storageclass.kubernetes.io/is-default-class"
+	betaDefaultStorageClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class"
+)
+
+func (s *Store) putStorageClass(sc *storagev1.StorageClass) {
+	s.storageClasses[sc.Name] = sc.Annotations[DefaultStorageClassAnnotation] == "true" ||
+		sc.Annotations[betaDefaultStorageClassAnnotation] == "true"
 }
 
 // putPod counts a pod on its node while it takes a slot there: bound and

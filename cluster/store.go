@@ -174,6 +174,22 @@ func (s *Store) AddTarget(t *checks.Target) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if cm, ok := o.(*corev1.ConfigMap); ok {
+		// Inputs add keys and never remove them: a run often holds several
+		// versions of one ConfigMap (kustomize bases and the partial ones
+		// their patches carry), and only one of them is applied. A key
+		// any of them, or the cluster, has counts as found.
+		c := cm.DeepCopy()
+		if c.Data == nil {
+			c.Data = map[string]string{}
+		}
+		for k := range s.cmKeys[s.key(ConfigMaps, cm.Namespace, cm.Name)] {
+			if _, ok := c.BinaryData[k]; !ok {
+				c.Data[k] = ""
+			}
+		}
+		o = c
+	}
 	r.Add(s, r.Kind, o)
 }
 

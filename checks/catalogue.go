@@ -28,6 +28,7 @@ func Catalogue() []*Check {
 		configMapNotFound(),
 		configMapKeyNotFound(),
 		secretNotFound(),
+		secretKeyNotFound(),
 		pvcNotFound(),
 		serviceAccountNotFound(),
 		priorityClassNotFound(),

@@ -33,6 +33,12 @@ type SecretMeta struct {
 	// TypeKnown is false when only the Secret's name is known (a metadata
 	// watch without the type).
 	TypeKnown bool
+	// Keys are the names of the Secret's keys (data and stringData), never
+	// values; KeysKnown is false unless they were read: always for Secrets
+	// among the inputs, for cluster Secrets only with the secret-keys
+	// opt-in.
+	Keys      map[string]bool
+	KeysKnown bool
 }
 
 // ServiceAccountLookup finds ServiceAccounts (for imagePullSecrets and

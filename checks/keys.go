@@ -161,3 +161,47 @@ func configMapKeyNotFound() *Check {
 		},
 	}
 }
+
+func secretKeyNotFound() *Check {
+	return &Check{
+		ID:       "secret-key-not-found",
+		Title:    "A referenced Secret key does not exist",
+		Severity: Error,
+		Symptom:  CreateContainerConfigError,
+		Description: "The kubelet reads each secretKeyRef key before it starts the container, and each items[].key " +
+			"of a secret volume or projected source before it mounts the volume. A key the Secret lacks fails the " +
+			"container with CreateContainerConfigError (couldn't find key) or leaves the pod in ContainerCreating " +
+			"(FailedMount). References marked optional: true are skipped. Secret keys are checked against Secrets " +
+			"among the inputs always; against the cluster's Secrets only with the secret-keys opt-in, because " +
+			"reading key names means listing whole Secrets (podlint keeps the names and drops the values). " +
+			"Without it, cluster Secrets stay silent.",
+		Remediation: "Add the key to the Secret, fix the key name, or mark the reference optional: true if the container can run without it.",
+		Bad: `env:
+- name: DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: db-credentials
+      key: pasword   # the Secret has "password"
+`,
+		Good: `env:
+- name: DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: db-credentials
+      key: password
+`,
+		Cluster: true,
+		Run: func(p *Pass) {
+			if p.Inv.Secrets == nil {
+				return
+			}
+			reportMissingKeys(p, secretKind, keyRefs(p.Target, secretKind), func(ns, name string) (map[string]bool, bool) {
+				m, pr := p.Inv.Secrets.Secret(ns, name)
+				if pr != Present || m == nil || !m.KeysKnown {
+					return nil, false
+				}
+				return m.Keys, true
+			})
+		},
+	}
+}

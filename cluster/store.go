@@ -21,6 +21,10 @@ type nsName struct{ ns, name string }
 type Store struct {
 	mu sync.RWMutex
 
+	// secretKeys is the opt-in to keep the key names of cluster Secrets
+	// (KeepSecretKeys); Secrets among the inputs always keep theirs.
+	secretKeys bool
+
 	// rows are the table's rows by kind.
 	rows map[Kind]*Row
 	// known[kind][namespace]: the kind was listed for that namespace, or
@@ -79,6 +83,15 @@ func New() *Store {
 		hostPorts:      map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
 		claimed:        map[checks.ObjectRef][]hostPortKey{},
 	}
+}
+
+// KeepSecretKeys makes the store keep the key names (never values) of the
+// Secrets cluster sources hand it: the secret-keys opt-in. Without it
+// only Secrets among the inputs have known keys.
+func (s *Store) KeepSecretKeys() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secretKeys = true
 }
 
 // MarkKnown records that kind was listed completely in namespace (or
@@ -165,15 +178,18 @@ func (s *Store) AddTarget(t *checks.Target) {
 		return
 	}
 	o := t.Object.(Object)
-	if sec, ok := o.(*corev1.Secret); ok && sec.Type == "" {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sec, ok := o.(*corev1.Secret); ok {
 		// The API server gives an applied Secret without a type the type
 		// Opaque. From a cluster source, an empty type means "not read".
 		c := *sec
-		c.Type = corev1.SecretTypeOpaque
-		o = &c
+		if c.Type == "" {
+			c.Type = corev1.SecretTypeOpaque
+		}
+		s.putSecretKeys(&c, true)
+		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if cm, ok := o.(*corev1.ConfigMap); ok {
 		// Inputs add keys and never remove them: a run often holds several
 		// versions of one ConfigMap (kustomize bases and the partial ones
@@ -301,8 +317,25 @@ func (s *Store) deleteNode(name string) {
 // putSecret keeps a Secret's name and type; the store has nowhere to put
 // data. An empty type is a type podlint could not read.
 func (s *Store) putSecret(sec *corev1.Secret) {
+	s.putSecretKeys(sec, s.secretKeys)
+}
+
+// putSecretKeys keeps a Secret's name and type and, with keys, the names
+// of its keys. Keys are known only when the Secret carries some (a source
+// that read no data hands over none).
+func (s *Store) putSecretKeys(sec *corev1.Secret, keys bool) {
 	key := s.key(Secrets, sec.Namespace, sec.Name)
-	s.secrets[key] = &checks.SecretMeta{Namespace: key.ns, Name: key.name, Type: sec.Type, TypeKnown: sec.Type != ""}
+	m := &checks.SecretMeta{Namespace: key.ns, Name: key.name, Type: sec.Type, TypeKnown: sec.Type != ""}
+	if n := len(sec.Data) + len(sec.StringData); keys && n > 0 {
+		m.Keys, m.KeysKnown = make(map[string]bool, n), true
+		for k := range sec.Data {
+			m.Keys[k] = true
+		}
+		for k := range sec.StringData {
+			m.Keys[k] = true
+		}
+	}
+	s.secrets[key] = m
 }
 
 // putConfigMap keeps that a ConfigMap exists and the names of its keys.

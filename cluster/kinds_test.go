@@ -142,3 +142,20 @@ func TestStrip(t *testing.T) {
 		t.Error("a path through a string cleared it")
 	}
 }
+
+// TestEveryClusterCheckHasAKind: a check marked Cluster asks the inventory
+// something, so some row must feed it; otherwise it can only ever be silent
+// against a snapshot, --live or the webhook.
+func TestEveryClusterCheckHasAKind(t *testing.T) {
+	fed := map[string]bool{}
+	for _, r := range Kinds() {
+		for _, id := range r.Checks {
+			fed[id] = true
+		}
+	}
+	for _, c := range checks.Catalogue() {
+		if c.Cluster && !fed[c.ID] {
+			t.Errorf("cluster check %s is needed by no row of the kinds table", c.ID)
+		}
+	}
+}

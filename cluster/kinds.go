@@ -135,7 +135,7 @@ var table = []Row{
 		// Name and type, never data.
 		Kind: Secrets, Version: "v1", Resource: "secrets", Namespaced: true, Access: SecretType, Watch: "secrets",
 		Keep:   []string{"metadata.name", "metadata.namespace", "type"},
-		Checks: []string{"secret-not-found", "image-pull-secret-not-found", "image-pull-secret-wrong-type"},
+		Checks: []string{"secret-not-found", "secret-key-not-found", "image-pull-secret-not-found", "image-pull-secret-wrong-type"},
 		New:    func() Object { return &corev1.Secret{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putSecret(o.(*corev1.Secret)) },
 		Delete: func(s *Store, _ Kind, namespace, name string) { delete(s.secrets, s.key(Secrets, namespace, name)) },

@@ -15,6 +15,37 @@ func (r Row) Strip(o Object) {
 	for _, p := range r.Drop {
 		clearPath(v, strings.Split(p, "."))
 	}
+	for _, p := range r.KeysOnly {
+		clearValues(v, strings.Split(p, "."))
+	}
+}
+
+// clearValues empties every value of the map at a JSON path, keeping its
+// keys: a ConfigMap's key names stay, its contents go.
+func clearValues(v reflect.Value, path []string) {
+	for _, name := range path {
+		for v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			return
+		}
+		f, ok := jsonField(v, name)
+		if !ok {
+			return
+		}
+		v = f
+	}
+	if v.Kind() != reflect.Map || v.IsNil() {
+		return
+	}
+	zero := reflect.Zero(v.Type().Elem())
+	for _, k := range v.MapKeys() {
+		v.SetMapIndex(k, zero)
+	}
 }
 
 // clearPath sets the field at a JSON path (field names as their json tags

@@ -85,7 +85,7 @@ func strip(r cluster.Row) toolscache.TransformFunc {
 func CacheOptions(w WatchOptions) cache.Options {
 	by := map[client.Object]cache.ByObject{}
 	for _, r := range w.rows() {
-		if r.Access == cluster.Typed && r.Drop != nil {
+		if r.Access == cluster.Typed && (r.Drop != nil || r.KeysOnly != nil) {
 			by[r.New()] = cache.ByObject{Transform: strip(r)}
 		}
 	}

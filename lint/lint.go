@@ -23,6 +23,9 @@ type Options struct {
 	// checks.NewEngine(nil), the whole catalogue with the defaults. The
 	// report names the checks it ran (Report.Checks).
 	Engine *checks.Engine
+	// MaxInputBytes caps the size of each input; 0 means
+	// DefaultMaxInputBytes.
+	MaxInputBytes int64
 	// Store holds cluster knowledge gathered before the run (a snapshot,
 	// a live cluster); the run adds its inputs to it. Nil means a new,
 	// empty store.
@@ -47,7 +50,7 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
-	results := parseAll(ctx, inputs, opts.Stdin)
+	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
@@ -121,7 +124,7 @@ func Run(ctx context.Context, opts Options) *Report {
 
 // parseAll reads and decodes the inputs on all cores; results keep the
 // inputs' order so the report does not depend on scheduling.
-func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
+func parseAll(ctx context.Context, inputs []input, stdin io.Reader, limit int64) []parsed {
 	results := make([]parsed, len(inputs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -130,7 +133,7 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = parseInput(&inputs[i], stdin)
+				results[i] = parseInput(ctx, &inputs[i], stdin, limit)
 			}
 		}()
 	}
@@ -145,8 +148,8 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 	return results
 }
 
-func parseInput(in *input, stdin io.Reader) parsed {
-	in.read(stdin)
+func parseInput(ctx context.Context, in *input, stdin io.Reader, limit int64) parsed {
+	in.read(ctx, stdin, limit)
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
 	}

@@ -256,7 +256,7 @@ func TestDecodeSnapshotErrors(t *testing.T) {
 		{"bad item", `{"kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"ok"}},{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":"lots"}}}]}`, "object 2"},
 		{"nameless", `{"kind":"List","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}]}`, "without metadata.name"},
 		{"unknown listed kind", `{"kind":"List","metadata":{"annotations":{"podlint.io/listed-kinds":"Node,Widget"}},"items":[]}`, `unknown kind "Widget"`},
-		{"bad yaml", "kind: List\nitems:\n- a: [\n", "line 3"},
+		{"bad yaml", "kind: List\nitems:\n- a: [\n", "snap:3: item: invalid YAML"},
 		{"kept field of the wrong type", `{"kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":7}}]}`, "cannot unmarshal number"},
 	}
 	for _, tt := range tests {

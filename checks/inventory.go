@@ -106,6 +106,10 @@ type NodeLookup interface {
 	// selective nodeSelector term before touching any node.
 	NodeCount() (count int, known bool)
 	NodeCountWithLabel(key, value string) int
+	// NodeGroups returns the nodes grouped by what scheduling reads
+	// (NodeGroupKey), so that the scheduling and host-port checks cost
+	// O(groups), not O(nodes). known is as for Nodes.
+	NodeGroups() (groups []NodeGroup, known bool)
 }
 
 // HostPortLookup returns the other pod-spec targets (inputs of the run and,

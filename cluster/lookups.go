@@ -172,6 +172,32 @@ func (l nodeLookup) NodeCountWithLabel(key, value string) int {
 	return len(s.nodeLabels[key][value])
 }
 
+// NodeGroups returns the cached groups, sorted by key; callers must not
+// modify them.
+func (l nodeLookup) NodeGroups() ([]checks.NodeGroup, bool) {
+	s := l.s
+	s.mu.RLock()
+	known, list, empty := s.isKnown(Nodes, AllNamespaces), s.groupList, len(s.nodes) == 0
+	s.mu.RUnlock()
+	if !known {
+		return nil, false
+	}
+	if list != nil || empty {
+		return list, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.groupList == nil {
+		keys := slices.Sorted(maps.Keys(s.groups))
+		s.groupList = make([]checks.NodeGroup, len(keys))
+		for i, k := range keys {
+			g := s.groups[k]
+			s.groupList[i] = checks.NodeGroup{Node: g.rep, Count: len(g.members), Full: len(g.full)}
+		}
+	}
+	return s.groupList, true
+}
+
 func sortedNodes(m map[string]*corev1.Node) []*corev1.Node {
 	out := slices.Collect(maps.Values(m))
 	slices.SortFunc(out, func(a, b *corev1.Node) int { return strings.Compare(a.Name, b.Name) })

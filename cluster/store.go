@@ -42,7 +42,14 @@ type Store struct {
 	// and sorting 5,000 nodes each time would dominate their cost.
 	nodeList   []*corev1.Node
 	nodeLabels map[string]map[string]map[string]*corev1.Node // key -> value -> name -> node
-	secrets    map[nsName]*checks.SecretMeta
+	// groups are the nodes by checks.NodeGroupKey, kept up to date as
+	// nodes and pods change so that a review costs O(groups); groupOf
+	// is each node's key; groupList caches the sorted groups, nil after
+	// any change.
+	groups    map[string]*nodeGroup
+	groupOf   map[string]string
+	groupList []checks.NodeGroup
+	secrets   map[nsName]*checks.SecretMeta
 	// cmKeys holds the key names (data and binaryData) of ConfigMaps that
 	// have any; never values.
 	cmKeys map[nsName]map[string]bool
@@ -55,6 +62,14 @@ type Store struct {
 	hostPorts map[hostPortKey]map[checks.ObjectRef]*checks.Target
 	// claimed remembers each target's keys, to drop them on replace.
 	claimed map[checks.ObjectRef][]hostPortKey
+}
+
+// nodeGroup is one checks.NodeGroup as the store keeps it.
+type nodeGroup struct {
+	rep     *corev1.Node
+	members map[string]*corev1.Node
+	// full holds the members that run as many pods as they may.
+	full map[string]bool
 }
 
 type hostPortKey struct {
@@ -75,6 +90,8 @@ func New() *Store {
 		names:          map[Kind]map[nsName]bool{},
 		nodes:          map[string]*corev1.Node{},
 		nodeLabels:     map[string]map[string]map[string]*corev1.Node{},
+		groups:         map[string]*nodeGroup{},
+		groupOf:        map[string]string{},
 		secrets:        map[nsName]*checks.SecretMeta{},
 		cmKeys:         map[nsName]map[string]bool{},
 		storageClasses: map[string]bool{},
@@ -294,6 +311,34 @@ func (s *Store) putNode(n *corev1.Node) {
 		}
 		names[n.Name] = n
 	}
+	key := checks.NodeGroupKey(n)
+	g := s.groups[key]
+	if g == nil {
+		g = &nodeGroup{rep: n, members: map[string]*corev1.Node{}, full: map[string]bool{}}
+		s.groups[key] = g
+	}
+	g.members[n.Name] = n
+	s.groupOf[n.Name] = key
+	s.groupList = nil
+	s.updateFull(n.Name)
+}
+
+// updateFull records whether a node runs as many pods as it may.
+func (s *Store) updateFull(name string) {
+	g := s.groups[s.groupOf[name]]
+	n := s.nodes[name]
+	if g == nil || n == nil {
+		return
+	}
+	full := int64(len(s.podsOnNode[name])) >= checks.NodePodLimit(n)
+	if full != g.full[name] {
+		if full {
+			g.full[name] = true
+		} else {
+			delete(g.full, name)
+		}
+		s.groupList = nil
+	}
 }
 
 func (s *Store) deleteNode(name string) {
@@ -309,6 +354,21 @@ func (s *Store) deleteNode(name string) {
 		if len(s.nodeLabels[k]) == 0 {
 			delete(s.nodeLabels, k)
 		}
+	}
+	if key, ok := s.groupOf[name]; ok {
+		g := s.groups[key]
+		delete(g.members, name)
+		delete(g.full, name)
+		if len(g.members) == 0 {
+			delete(s.groups, key)
+		} else if g.rep.Name == name {
+			for _, m := range g.members {
+				g.rep = m
+				break
+			}
+		}
+		delete(s.groupOf, name)
+		s.groupList = nil
 	}
 	delete(s.nodes, name)
 	s.nodeList = nil
@@ -388,6 +448,7 @@ func (s *Store) putPod(p *corev1.Pod) {
 	}
 	m[key] = true
 	s.podNode[key] = p.Spec.NodeName
+	s.updateFull(p.Spec.NodeName)
 }
 
 func (s *Store) deletePod(namespace, name string) {
@@ -395,6 +456,7 @@ func (s *Store) deletePod(namespace, name string) {
 	if node, ok := s.podNode[key]; ok {
 		delete(s.podsOnNode[node], key)
 		delete(s.podNode, key)
+		s.updateFull(node)
 	}
 }
 

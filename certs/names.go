@@ -92,4 +92,3 @@ func missingName(leaf *x509.Certificate, names []string) string {
 	}
 	return ""
 }
-

@@ -242,7 +242,7 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
 	case <-ctx.Done():
 		abandon()
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) || !time.Now().Before(deadline) {
 			return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
 		}
 		return allowWithWarning("podlint: request cancelled before the checks finished; this object was not checked"), decisionTimeout, reasonCancelled

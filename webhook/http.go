@@ -145,6 +145,11 @@ func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
+	// The connection's read deadline was for the body. Left in place, it
+	// would fail the server's background read (which watches for the
+	// client going away) at the deadline and cancel the request as if the
+	// client had left; the context's deadline is what ends the checks.
+	_ = rc.SetReadDeadline(time.Time{})
 	r = r.WithContext(withReservation(ctx, res))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))

@@ -113,6 +113,8 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	if err != nil {
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
+	// The manager runs its webhook server once asked for it.
+	mgr.GetWebhookServer()
 	if err := mgr.Add(src); err != nil {
 		return nil, err
 	}

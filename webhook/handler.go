@@ -147,8 +147,11 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	switch {
 	case decision == decisionDenied:
 		lg.Info("denied", "message", resp.Result.Message)
+	case reason == reasonPanic || reason == reasonError:
+		lg.Info("not checked", "reason", reason, "warnings", resp.Warnings)
 	case reason != "":
-		lg.Info("not checked", "reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String())
+		// Overload comes in floods; the metrics count it at any verbosity.
+		lg.V(1).Info("not checked", "reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	default:
 		lg.V(1).Info("admitted", "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	}
@@ -400,7 +403,7 @@ func (h *Handler) respond(out outcome) (admission.Response, string) {
 		h.metrics.finding(v.Check, v.Severity.String(), action)
 	}
 	if out.untrusted && len(out.verdicts) > 0 {
-		warnings = append([]string{fmt.Sprintf("podlint: this Pod names a controller owner but comes from %q, not a controller; it was judged as a bare Pod", out.untrustedUser)}, warnings...)
+		warnings = append([]string{fmt.Sprintf("podlint: this Pod names a controller owner but comes from %q, not a controller; it was judged as a bare Pod", truncate(out.untrustedUser, 128))}, warnings...)
 	}
 	warnings = limitWarnings(warnings)
 	if len(denials) > 0 {
@@ -445,7 +448,7 @@ func deny(ref checks.ObjectRef, vs []verdict, warnings []string) admission.Respo
 		causes = append(causes, metav1.StatusCause{
 			Type:    metav1.CauseTypeFieldValueInvalid,
 			Field:   v.Field,
-			Message: truncate(msg, denialMaxLine-len(v.Check)-3) + " [" + v.Check + "]",
+			Message: truncate(msg, max(denialMaxLine-len(v.Check)-3, 0)) + " [" + v.Check + "]",
 		})
 		shown++
 	}

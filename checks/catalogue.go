@@ -30,6 +30,7 @@ func Catalogue() []*Check {
 		secretNotFound(),
 		secretKeyNotFound(),
 		pvcNotFound(),
+		pvcAccessModeConflict(),
 		serviceAccountNotFound(),
 		priorityClassNotFound(),
 		runtimeClassNotFound(),

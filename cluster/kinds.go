@@ -162,7 +162,10 @@ var table = []Row{
 		Checks: []string{"pvc-not-found", "pvc-access-mode-conflict"},
 		New:    func() Object { return &corev1.PersistentVolumeClaim{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putPVC(o.(*corev1.PersistentVolumeClaim)) },
-		Delete: func(s *Store, k Kind, namespace, name string) { s.deleteName(k, namespace, name); delete(s.pvcModes, s.key(k, namespace, name)) },
+		Delete: func(s *Store, k Kind, namespace, name string) {
+			s.deleteName(k, namespace, name)
+			delete(s.pvcModes, s.key(k, namespace, name))
+		},
 	},
 	{
 		Kind: LimitRanges, Version: "v1", Resource: "limitranges", Namespaced: true, Access: Typed, Watch: "limitranges",

@@ -35,6 +35,7 @@ func Catalogue() []*Check {
 		priorityClassNotFound(),
 		runtimeClassNotFound(),
 		storageClassNotFound(),
+		topologySpreadUnsatisfiable(),
 		limitRangeViolation(),
 		resourceQuotaViolation(),
 		podSecurityViolation(),

@@ -104,7 +104,7 @@ var table = []Row{
 		// Image lists are often most of a node; conditions and volumes
 		// change every few seconds; no check reads them.
 		Drop:   []string{"status.images", "status.conditions", "status.volumesAttached", "status.volumesInUse"},
-		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict"},
+		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict", "topology-spread-unsatisfiable"},
 		New:    func() Object { return &corev1.Node{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putNode(o.(*corev1.Node)) },
 		Delete: func(s *Store, _ Kind, _, name string) { s.deleteNode(name) },

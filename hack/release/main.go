@@ -201,11 +201,16 @@ func release(o options, stdout io.Writer) error {
 			return err
 		}
 		manifest, err := fillKrew(tmpl, o.version, sums)
-		if err != nil {
+		switch {
+		case errors.Is(err, errNoArchive):
+			// A release of some platforms only (-platforms).
+			fmt.Fprintf(stdout, "no krew manifest: %v\n", err)
+		case err != nil:
 			return fmt.Errorf("%s: %w", o.krew, err)
-		}
-		if err := os.WriteFile(filepath.Join(o.dist, "podlint.yaml"), manifest, 0o644); err != nil {
-			return err
+		default:
+			if err := os.WriteFile(filepath.Join(o.dist, "podlint.yaml"), manifest, 0o644); err != nil {
+				return err
+			}
 		}
 	} else {
 		fmt.Fprintf(stdout, "version %q is not a semver tag (vMAJOR.MINOR.PATCH): no krew manifest written\n", o.version)
@@ -350,6 +355,9 @@ var (
 	sha2Line = regexp.MustCompile(`^(\s*-?\s*)sha256:\s*\S*\s*$`)
 )
 
+// errNoArchive: the krew manifest names an archive this run did not build.
+var errNoArchive = errors.New("no archive built for")
+
 // krewPlugin is the part of a krew Plugin manifest fillKrew reads.
 type krewPlugin struct {
 	Spec struct {
@@ -389,9 +397,9 @@ func fillKrew(tmpl []byte, version string, sums map[string]string) ([]byte, erro
 			}
 			sum, ok := sums[path.Base(uri)]
 			if !ok {
-				return nil, fmt.Errorf("line %d: uri %s names no archive of this release", i+1, uri)
+				return nil, fmt.Errorf("line %d: %w: %s", i+1, errNoArchive, uri)
 			}
-			lines[i] = m[1] + "sha256: " + sum + "\n"
+			lines[i] = m[1] + "sha256: \"" + sum + "\"\n"
 			uri = ""
 			filled++
 		}

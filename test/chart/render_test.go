@@ -141,6 +141,12 @@ func kustomize(t *testing.T, dir string) *rendering {
 	return decode(t, "kubectl kustomize "+dir, out)
 }
 
+// kubeVersion is the cluster version helm renders for. A helm built with
+// go install, as hack/helm.sh does, claims v1.20 without it (release
+// binaries have their client-go version linked in), below the chart's
+// kubeVersion.
+const kubeVersion = "v1.32.0"
+
 // helmTemplate renders the chart as "helm template" does for an install,
 // with extra flags (--set, --set-file, -f).
 func helmTemplate(t *testing.T, args ...string) *rendering {
@@ -157,7 +163,7 @@ func helmRun(t *testing.T, args ...string) ([]byte, error) {
 	t.Helper()
 	helm := helmBinary(t)
 	home := t.TempDir() // no user configuration, repositories or plugins
-	cmd := exec.CommandContext(t.Context(), helm, append([]string{"template", "podlint-webhook", chartDir(t)}, args...)...)
+	cmd := exec.CommandContext(t.Context(), helm, append([]string{"template", "podlint-webhook", chartDir(t), "--kube-version", kubeVersion}, args...)...)
 	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+home, "HELM_CONFIG_HOME="+home, "HELM_DATA_HOME="+home)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

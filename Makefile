@@ -4,8 +4,11 @@ BENCH_COUNT ?= 6
 FUZZTIME    ?= 30s
 # Where "make build" puts the binaries.
 BINDIR      ?= bin
-# Version stamped by "make release" (default: git describe, else dev).
+# Version stamped by "make release" (default: git describe, else dev), and
+# its targets, e.g. PLATFORMS=linux/amd64,darwin/arm64 (default: linux,
+# darwin and windows on amd64 and arm64).
 VERSION     ?=
+PLATFORMS   ?=
 # Pinned so "make bench" gives the same tables everywhere.
 BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
@@ -23,7 +26,7 @@ build:
 ## linux, darwin and windows on amd64 and arm64 into dist/, with archives,
 ## SHA256SUMS and the krew manifest (hack/release)
 release:
-	$(GO) run ./hack/release -version "$(VERSION)" -dist dist
+	$(GO) run ./hack/release -version "$(VERSION)" $(if $(PLATFORMS),-platforms "$(PLATFORMS)") -dist dist
 
 ## envtest-bins: build the real kube-apiserver and etcd the envtest tests start
 envtest-bins:

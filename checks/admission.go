@@ -238,7 +238,7 @@ resources:
 			pod := clusterPod(t)
 			d := applyLimitRanges(pod, t, lrs)
 			for _, lr := range lrs {
-				for _, it := range lr.Spec.Limits {
+				for i, it := range lr.Spec.Limits {
 					var vs []lrViolation
 					switch it.Type {
 					case corev1.LimitTypeContainer:
@@ -254,7 +254,8 @@ resources:
 						}
 					}
 					for _, v := range vs {
-						p.Report(v.path, v.container, "%s (LimitRange %q)%s", v.msg, lr.Name, refusedTail(t))
+						p.Report(v.path, v.container, "%s (LimitRange %q%s)%s", v.msg, lr.Name,
+							p.origin(lr, field.NewPath("spec", "limits").Index(i)), refusedTail(t))
 					}
 				}
 			}
@@ -469,7 +470,8 @@ func reportQuotaConstraints(p *Pass, q *corev1.ResourceQuota, pod *corev1.Pod) {
 		slices.Sort(names)
 		parts = append(parts, fmt.Sprintf("%s for: %s", name, strings.Join(slices.Compact(names), ",")))
 	}
-	p.Report(firstPath, firstContainer, "failed quota: %s: must specify %s%s", q.Name, strings.Join(parts, "; "), refusedTail(t))
+	p.Report(firstPath, firstContainer, "failed quota: %s: must specify %s%s%s", q.Name, strings.Join(parts, "; "),
+		quotaOrigin(p, q, required[0]), refusedTail(t))
 }
 
 func sortedNamesOf(m map[corev1.ResourceName][]string) []corev1.ResourceName {
@@ -507,8 +509,19 @@ func reportQuotaExceeded(p *Pass, q *corev1.ResourceQuota, usage corev1.Resource
 		name := corev1.ResourceName(s[strings.Index(s, ".")+1:])
 		path, container = resourcePath(t, name)
 	}
-	p.Report(path, container, "exceeded quota: %s, requested: %s, used: %s, limited: %s; one pod alone is over the hard limit%s",
-		q.Name, strings.Join(requested, ","), strings.Join(used, ","), strings.Join(limited, ","), refusedTail(t))
+	p.Report(path, container, "exceeded quota: %s, requested: %s, used: %s, limited: %s%s; one pod alone is over the hard limit%s",
+		q.Name, strings.Join(requested, ","), strings.Join(used, ","), strings.Join(limited, ","), quotaOrigin(p, q, first), refusedTail(t))
+}
+
+// quotaOrigin names the input file that holds the quota, pointing at its
+// hard limit for name: " (ResourceQuota "q" at quota.yaml:9)", or "" for a
+// quota from the cluster.
+func quotaOrigin(p *Pass, q *corev1.ResourceQuota, name corev1.ResourceName) string {
+	o := p.origin(q, field.NewPath("spec", "hard").Key(string(name)))
+	if o == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (ResourceQuota %q%s)", q.Name, o)
 }
 
 func podSecurityViolation() *Check {
@@ -578,8 +591,9 @@ containers:
 				return psapolicy.AggregateCheckResults(ev.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec))
 			}
 			if res := evaluate(pol.Enforce); !res.Allowed {
-				p.Report(t.SpecPath, "", "violates PodSecurity %q: %s (namespace %q label %s)%s",
-					pol.Enforce.String(), res.ForbiddenDetail(), ns.Name, psaapi.EnforceLevelLabel, refusedTail(t))
+				p.Report(t.SpecPath, "", "violates PodSecurity %q: %s (namespace %q label %s%s)%s",
+					pol.Enforce.String(), res.ForbiddenDetail(), ns.Name, psaapi.EnforceLevelLabel,
+					p.origin(ns, labelPath(psaapi.EnforceLevelLabel)), refusedTail(t))
 				return
 			}
 			seen := []psaapi.LevelVersion{pol.Enforce}
@@ -592,10 +606,14 @@ containers:
 				}
 				seen = append(seen, m.lv)
 				if res := evaluate(m.lv); !res.Allowed {
-					p.ReportAs(Warning, t.SpecPath, "", "would violate PodSecurity %q: %s (namespace %q label %s); the pods are admitted for now",
-						m.lv.String(), res.ForbiddenDetail(), ns.Name, m.label)
+					p.ReportAs(Warning, t.SpecPath, "", "would violate PodSecurity %q: %s (namespace %q label %s%s); the pods are admitted for now",
+						m.lv.String(), res.ForbiddenDetail(), ns.Name, m.label, p.origin(ns, labelPath(m.label)))
 				}
 			}
 		},
 	}
+}
+
+func labelPath(label string) *field.Path {
+	return field.NewPath("metadata", "labels").Key(label)
 }

@@ -166,7 +166,7 @@ func reportAcrossObjects(p *Pass, claims []hostPortClaim, lookup HostPortLookup,
 			if hit == nil || nodeSetsDisjoint(t.Spec, o.Spec) || clusterNodesDisjoint(nodes, p, c, o) {
 				continue
 			}
-			where := hit.Path.String()
+			where := hit.Path.String() + p.origin(o.Object, hit.Path)
 			if o.Spec.HostNetwork {
 				where += ", with hostNetwork"
 			}
@@ -184,6 +184,7 @@ func reportAcrossObjects(p *Pass, claims []hostPortClaim, lookup HostPortLookup,
 					"host port %s is also claimed by %s (%s); if both land on one node, the second pod stays Pending",
 					c, o.Ref, where)
 			}
+			p.pairWith(o.Ref, c.String())
 		}
 	}
 }

@@ -15,6 +15,8 @@ type input struct {
 	name string
 	data []byte
 	err  error
+	// patch marks a file a kustomization lists as a patch: not read.
+	patch bool
 }
 
 // manifestExt tells whether a file found in a directory is a manifest.

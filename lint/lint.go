@@ -24,15 +24,23 @@ type Options struct {
 	// report names the checks it ran (Report.Checks).
 	Engine *checks.Engine
 	// Store holds cluster knowledge gathered before the run (a snapshot,
-	// a live cluster); the run adds its inputs to it. Nil means a new,
-	// empty store.
+	// a live cluster). The run does not add its inputs to it: they count
+	// as cluster state only where they are applied together (applied.go).
+	// Nil means no cluster knowledge.
 	Store *inventory.Store
+	// Namespace is the namespace of the apply for objects that do not
+	// name one (kubectl's -n). Empty means not known: such objects then
+	// match only the namespace-less objects applied with them.
+	Namespace string
 }
 
 // parsed is what one input yielded.
 type parsed struct {
 	objs []*decode.Object
 	errs []InputError
+	// patches counts kustomize patches: a listed patch file, or
+	// documents with patch directives.
+	patches int
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -47,30 +55,41 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	markPatches(inputs)
 	results := parseAll(ctx, inputs, opts.Stdin)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
-	var objs []*decode.Object
-	for _, r := range results {
-		objs = append(objs, r.objs...)
+	var entries []*entry
+	for i, r := range results {
+		group := applyGroup(inputs[i].name)
+		rep.Summary.Patches += r.patches
+		for _, o := range r.objs {
+			if o.Patch {
+				rep.Summary.Patches++
+				continue
+			}
+			setNamespace(o, opts.Namespace)
+			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
+			entries = append(entries, &entry{obj: o, group: group, implicit: implicit})
+		}
 		rep.Errors = append(rep.Errors, r.errs...)
 	}
-	rep.Summary.Objects = len(objs)
+	rep.Summary.Objects = len(entries)
 
-	store := opts.Store
-	if store == nil {
-		store = inventory.New()
+	var base checks.Inventory
+	if opts.Store != nil {
+		base = opts.Store.Inventory()
 	}
-	// Every input feeds the inventory before any check runs, so a
-	// ServiceAccount or DaemonSet later in the inputs still counts.
-	for _, o := range objs {
-		if o.Known {
-			store.AddTarget(o.Target)
-		}
-	}
-	inv := store.Inventory()
-	for _, o := range objs {
+	// Every input is indexed before any check runs, so a ServiceAccount
+	// or DaemonSet later in the inputs still counts.
+	state := newInputState(entries, base)
+	// pairs keeps one finding per conflict between two objects: the one
+	// reported on the object that comes later.
+	pairs := map[string]int{}
+	dropped := map[int]bool{}
+	for _, e := range entries {
+		o := e.obj
 		if !o.Known {
 			rep.Summary.Skipped++
 			// A skipped object still has a target when it repeats a
@@ -82,7 +101,7 @@ func Run(ctx context.Context, opts Options) *Report {
 		if ctx.Err() != nil {
 			break
 		}
-		res := eng.RunTarget(o.Target, inv)
+		res := eng.RunTarget(o.Target, state.inventory(e))
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
@@ -91,8 +110,28 @@ func Run(ctx context.Context, opts Options) *Report {
 			} else if lf.Column <= 0 {
 				lf.Column = 1
 			}
+			if o.Rendered != "" {
+				// The position is in the render; the template is only
+				// a hint, as the value may come from another one.
+				lf.Message += " (rendered from " + o.Rendered + ")"
+			}
+			if f.Pair != "" {
+				if i, ok := pairs[f.Pair]; ok {
+					dropped[i] = true
+				}
+				pairs[f.Pair] = len(rep.Findings)
+			}
 			rep.Findings = append(rep.Findings, lf)
 		}
+	}
+	if len(dropped) > 0 {
+		kept := rep.Findings[:0]
+		for i, f := range rep.Findings {
+			if !dropped[i] {
+				kept = append(kept, f)
+			}
+		}
+		rep.Findings = kept
 	}
 	if err := ctx.Err(); err != nil {
 		rep.Errors = append(rep.Errors, InputError{File: "podlint", Message: "run stopped: " + err.Error()})
@@ -146,6 +185,9 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 }
 
 func parseInput(in *input, stdin io.Reader) parsed {
+	if in.patch {
+		return parsed{patches: 1}
+	}
 	in.read(stdin)
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}

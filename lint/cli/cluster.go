@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"k8s.io/client-go/tools/clientcmd"
+
 	"github.com/podlint/podlint/checks/inventory"
 	"github.com/podlint/podlint/lint/cluster"
 )
@@ -51,4 +53,18 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventor
 		}
 	}
 	return store, nil
+}
+
+// kubeconfigNamespace is the namespace kubectl applies namespace-less
+// objects to with the kubeconfig and context --live uses: the context's
+// namespace, or "default".
+func kubeconfigNamespace(cfg *Config) string {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = cfg.Kubeconfig
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: cfg.KubeContext})
+	ns, _, err := cc.Namespace()
+	if err != nil || ns == "" {
+		return "default"
+	}
+	return ns
 }

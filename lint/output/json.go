@@ -56,6 +56,7 @@ type jsonSummary struct {
 	Infos      int `json:"infos"`
 	Skipped    int `json:"skipped"`
 	Suppressed int `json:"suppressed"`
+	Patches    int `json:"patches"`
 }
 
 // Write implements Output.

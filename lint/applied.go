@@ -1,0 +1,469 @@
+package lint
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/lint/decode"
+)
+
+// This file decides which inputs count as cluster state for which
+// workload. The inputs of a run are not one cluster: a monorepo holds
+// independent apps, each with its own example LimitRange; a chart's render
+// and a kustomize overlay are applied on their own. So an input object is
+// cluster state for a workload only where the two would really be applied
+// together:
+//
+//   - Objects are applied in groups: the files of one directory (not
+//     recursive, like `kubectl apply -f DIR`), or standard input. A later
+//     source (a kustomize or helm render) is one more group.
+//   - An object without a namespace lives in the namespace of its apply,
+//     which podlint does not know unless told (-n, or --live's kubeconfig
+//     context): then it matches only the namespace-less objects of its own
+//     group, and the cluster's namespaced knowledge does not apply to it.
+//   - Objects with an explicit namespace (or given one by -n), and
+//     cluster-scoped ones (Namespaces), match across the whole run.
+//   - Host ports are held on nodes, not in namespaces; two workloads are
+//     compared only within one group (two directories may go to two
+//     clusters), and with the cluster's DaemonSets.
+//   - Copies of one object that disagree on what a check reads (two
+//     Namespaces "team" with different Pod Security labels) make it
+//     unknown, unless the cluster's copy matches one of them.
+
+// entry is one object of the run with where it was applied from.
+type entry struct {
+	obj *decode.Object
+	// group names the apply the object belongs to.
+	group string
+	// implicit is true when the object's namespace is the (unknown)
+	// namespace of its apply.
+	implicit bool
+}
+
+// applyGroup returns the apply group of an input: its directory for a
+// file, "-" for standard input.
+func applyGroup(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return "dir:" + filepath.Dir(filepath.Clean(name))
+}
+
+// namespacedInput tells whether the namespace of t matters to the checks:
+// workloads, and the namespaced kinds they look up.
+func namespacedInput(t *checks.Target) bool {
+	if t.Spec != nil {
+		return true
+	}
+	switch t.Object.(type) {
+	case *corev1.ConfigMap, *corev1.Secret, *corev1.PersistentVolumeClaim, *corev1.ServiceAccount,
+		*corev1.LimitRange, *corev1.ResourceQuota:
+		return true
+	}
+	return false
+}
+
+// setNamespace puts namespace ns (from -n) on a namespace-less input, as
+// kubectl apply -n does.
+func setNamespace(o *decode.Object, ns string) {
+	t := o.Target
+	if ns == "" || !o.Known || t == nil || t.Ref.Namespace != "" || !namespacedInput(t) {
+		return
+	}
+	t.Meta.Namespace = ns
+	t.Ref.Namespace = ns
+	o.Ref.Namespace = ns
+}
+
+// scopeKey names where a namespaced object lives: an explicit namespace,
+// or the unknown namespace of one apply group.
+func scopeKey(e *entry) string {
+	if e.implicit {
+		return "apply " + e.group
+	}
+	return "ns " + e.obj.Target.Namespace()
+}
+
+// scope holds the namespaced inputs that live in one scope, by name; each
+// name may have several copies.
+type scope struct {
+	configMaps map[string]bool
+	pvcs       map[string]bool
+	secrets    map[string][]*corev1.Secret
+	sas        map[string][]*corev1.ServiceAccount
+	limits     map[string][]*corev1.LimitRange
+	quotas     map[string][]*corev1.ResourceQuota
+}
+
+func newScope() *scope {
+	return &scope{
+		configMaps: map[string]bool{}, pvcs: map[string]bool{},
+		secrets: map[string][]*corev1.Secret{}, sas: map[string][]*corev1.ServiceAccount{},
+		limits: map[string][]*corev1.LimitRange{}, quotas: map[string][]*corev1.ResourceQuota{},
+	}
+}
+
+type hostPortKey struct {
+	port     int32
+	protocol corev1.Protocol
+}
+
+// inputState indexes the inputs of a run for the per-target views.
+type inputState struct {
+	base       checks.Inventory
+	scopes     map[string]*scope
+	namespaces map[string][]*corev1.Namespace
+	// hostPorts[group][port] lists the distinct versions of the group's
+	// workloads that claim the port: identical copies (one chart rendered
+	// twice) are one claimant.
+	hostPorts map[string]map[hostPortKey][]*checks.Target
+	// origins maps a typed object to its input, for messages.
+	origins map[any]*decode.Object
+}
+
+func newInputState(entries []*entry, base checks.Inventory) *inputState {
+	s := &inputState{
+		base:       base,
+		scopes:     map[string]*scope{},
+		namespaces: map[string][]*corev1.Namespace{},
+		hostPorts:  map[string]map[hostPortKey][]*checks.Target{},
+		origins:    map[any]*decode.Object{},
+	}
+	for _, e := range entries {
+		if !e.obj.Known || e.obj.Target == nil {
+			continue
+		}
+		t := e.obj.Target
+		s.origins[t.Object] = e.obj
+		if ns, ok := t.Object.(*corev1.Namespace); ok {
+			s.namespaces[ns.Name] = append(s.namespaces[ns.Name], ns)
+			continue
+		}
+		if t.Spec != nil {
+			s.addWorkload(e)
+			continue
+		}
+		if !namespacedInput(t) {
+			continue
+		}
+		key := scopeKey(e)
+		sc := s.scopes[key]
+		if sc == nil {
+			sc = newScope()
+			s.scopes[key] = sc
+		}
+		switch o := t.Object.(type) {
+		case *corev1.ConfigMap:
+			sc.configMaps[o.Name] = true
+		case *corev1.PersistentVolumeClaim:
+			sc.pvcs[o.Name] = true
+		case *corev1.Secret:
+			sc.secrets[o.Name] = append(sc.secrets[o.Name], o)
+		case *corev1.ServiceAccount:
+			sc.sas[o.Name] = append(sc.sas[o.Name], o)
+		case *corev1.LimitRange:
+			sc.limits[o.Name] = append(sc.limits[o.Name], o)
+		case *corev1.ResourceQuota:
+			sc.quotas[o.Name] = append(sc.quotas[o.Name], o)
+		}
+	}
+	return s
+}
+
+// addWorkload indexes a workload by the host ports it claims (with
+// hostNetwork, every containerPort), within its group.
+func (s *inputState) addWorkload(e *entry) {
+	t := e.obj.Target
+	var keys []hostPortKey
+	for _, c := range t.Containers() {
+		for _, p := range c.Container.Ports {
+			port := p.HostPort
+			if port == 0 && t.Spec.HostNetwork {
+				port = p.ContainerPort
+			}
+			if port == 0 {
+				continue
+			}
+			proto := p.Protocol
+			if proto == "" {
+				proto = corev1.ProtocolTCP
+			}
+			if k := (hostPortKey{port, proto}); !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return
+	}
+	byPort := s.hostPorts[e.group]
+	if byPort == nil {
+		byPort = map[hostPortKey][]*checks.Target{}
+		s.hostPorts[e.group] = byPort
+	}
+	for _, k := range keys {
+		dup := slices.ContainsFunc(byPort[k], func(o *checks.Target) bool {
+			return o.Ref == t.Ref && equality.Semantic.DeepEqual(o.Spec, t.Spec)
+		})
+		if !dup {
+			byPort[k] = append(byPort[k], t)
+		}
+	}
+}
+
+// inventory returns what the checks see for one input object: the inputs
+// applied with it, over the cluster knowledge.
+func (s *inputState) inventory(e *entry) checks.Inventory {
+	v := &view{s: s, e: e}
+	return checks.Inventory{
+		ServiceAccounts: v,
+		Secrets:         v,
+		ConfigMaps:      v,
+		PVCs:            v,
+		Namespaces:      v,
+		Nodes:           s.base.Nodes,
+		HostPorts:       v,
+		LimitRanges:     v,
+		ResourceQuotas:  v,
+		Pods:            s.base.Pods,
+		Origins:         v,
+	}
+}
+
+// Origin implements checks.OriginLookup: "line N" for an object in the
+// target's own file, "FILE:LINE" for one in another input.
+func (v *view) Origin(obj any, path *field.Path) string {
+	o := v.s.origins[obj]
+	if o == nil {
+		return ""
+	}
+	line, _ := o.Position(pathString(path))
+	if o.File == v.e.obj.File {
+		return fmt.Sprintf("line %d", line)
+	}
+	return fmt.Sprintf("%s:%d", o.File, line)
+}
+
+func pathString(p *field.Path) string {
+	if p == nil {
+		return ""
+	}
+	return p.String()
+}
+
+// view is the inventory of one target.
+type view struct {
+	s *inputState
+	e *entry
+}
+
+// scope returns the inputs living in namespace ns as the target sees it,
+// and whether ns is the target's own unknown namespace (then the cluster
+// knows nothing about it).
+func (v *view) scope(ns string) (*scope, bool) {
+	t := v.e.obj.Target
+	if v.e.implicit && ns == t.Namespace() {
+		return v.s.scopes["apply "+v.e.group], true
+	}
+	return v.s.scopes["ns "+ns], false
+}
+
+func (v *view) ConfigMap(namespace, name string) checks.Presence {
+	sc, implicit := v.scope(namespace)
+	switch {
+	case sc != nil && sc.configMaps[name]:
+		return checks.Present
+	case implicit || v.s.base.ConfigMaps == nil:
+		return checks.Unknown
+	}
+	return v.s.base.ConfigMaps.ConfigMap(namespace, name)
+}
+
+func (v *view) PersistentVolumeClaim(namespace, name string) checks.Presence {
+	sc, implicit := v.scope(namespace)
+	switch {
+	case sc != nil && sc.pvcs[name]:
+		return checks.Present
+	case implicit || v.s.base.PVCs == nil:
+		return checks.Unknown
+	}
+	return v.s.base.PVCs.PersistentVolumeClaim(namespace, name)
+}
+
+func (v *view) Secret(namespace, name string) (*checks.SecretMeta, checks.Presence) {
+	sc, implicit := v.scope(namespace)
+	if sc != nil && len(sc.secrets[name]) > 0 {
+		copies := sc.secrets[name]
+		m := &checks.SecretMeta{Namespace: namespace, Name: name, Type: secretType(copies[0]), TypeKnown: true}
+		for _, c := range copies[1:] {
+			if secretType(c) != m.Type {
+				// Copies of different types: which one is applied last
+				// is not known.
+				m.Type, m.TypeKnown = "", false
+			}
+		}
+		return m, checks.Present
+	}
+	if implicit || v.s.base.Secrets == nil {
+		return nil, checks.Unknown
+	}
+	return v.s.base.Secrets.Secret(namespace, name)
+}
+
+func secretType(s *corev1.Secret) corev1.SecretType {
+	if s.Type == "" {
+		return corev1.SecretTypeOpaque
+	}
+	return s.Type
+}
+
+func (v *view) ServiceAccount(namespace, name string) (*corev1.ServiceAccount, checks.Presence) {
+	sc, implicit := v.scope(namespace)
+	if sc != nil && len(sc.sas[name]) > 0 {
+		copies := sc.sas[name]
+		for _, c := range copies[1:] {
+			if !equality.Semantic.DeepEqual(c.ImagePullSecrets, copies[0].ImagePullSecrets) {
+				// It exists; its pull secrets are not known.
+				return nil, checks.Present
+			}
+		}
+		return copies[0], checks.Present
+	}
+	if implicit || v.s.base.ServiceAccounts == nil {
+		return nil, checks.Unknown
+	}
+	return v.s.base.ServiceAccounts.ServiceAccount(namespace, name)
+}
+
+// podSecurityLabels are the labels pod-security-violation reads.
+func podSecurityLabels(ns *corev1.Namespace) map[string]string {
+	out := map[string]string{}
+	for k, v := range ns.Labels {
+		if strings.HasPrefix(k, "pod-security.kubernetes.io/") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func (v *view) Namespace(name string) (*corev1.Namespace, checks.Presence) {
+	t := v.e.obj.Target
+	if v.e.implicit && name == t.Namespace() {
+		return nil, checks.Unknown
+	}
+	var cluster *corev1.Namespace
+	pr := checks.Unknown
+	if v.s.base.Namespaces != nil {
+		cluster, pr = v.s.base.Namespaces.Namespace(name)
+	}
+	copies := v.s.namespaces[name]
+	if len(copies) == 0 {
+		return cluster, pr
+	}
+	first := podSecurityLabels(copies[0])
+	for _, c := range copies[1:] {
+		if !equality.Semantic.DeepEqual(podSecurityLabels(c), first) {
+			return agreeing(copies, cluster, func(a, b *corev1.Namespace) bool {
+				return equality.Semantic.DeepEqual(podSecurityLabels(a), podSecurityLabels(b))
+			})
+		}
+	}
+	return copies[0], checks.Present
+}
+
+// agreeing resolves conflicting copies of one object among the inputs:
+// the cluster's copy when it matches one of them (the cluster says which
+// holds), else unknown.
+func agreeing[T any](copies []*T, cluster *T, same func(a, b *T) bool) (*T, checks.Presence) {
+	if cluster != nil {
+		for _, c := range copies {
+			if same(c, cluster) {
+				return cluster, checks.Present
+			}
+		}
+	}
+	return nil, checks.Unknown
+}
+
+func (v *view) LimitRanges(namespace string) ([]*corev1.LimitRange, checks.Presence) {
+	sc, implicit := v.scope(namespace)
+	var in map[string][]*corev1.LimitRange
+	if sc != nil {
+		in = sc.limits
+	}
+	var cluster []*corev1.LimitRange
+	pr := checks.Unknown
+	if !implicit && v.s.base.LimitRanges != nil {
+		cluster, pr = v.s.base.LimitRanges.LimitRanges(namespace)
+	}
+	return merge(in, cluster, pr, func(lr *corev1.LimitRange) string { return lr.Name },
+		func(a, b *corev1.LimitRange) bool { return equality.Semantic.DeepEqual(a.Spec, b.Spec) })
+}
+
+func (v *view) ResourceQuotas(namespace string) ([]*corev1.ResourceQuota, checks.Presence) {
+	sc, implicit := v.scope(namespace)
+	var in map[string][]*corev1.ResourceQuota
+	if sc != nil {
+		in = sc.quotas
+	}
+	var cluster []*corev1.ResourceQuota
+	pr := checks.Unknown
+	if !implicit && v.s.base.ResourceQuotas != nil {
+		cluster, pr = v.s.base.ResourceQuotas.ResourceQuotas(namespace)
+	}
+	return merge(in, cluster, pr, func(q *corev1.ResourceQuota) string { return q.Name },
+		func(a, b *corev1.ResourceQuota) bool { return equality.Semantic.DeepEqual(a.Spec, b.Spec) })
+}
+
+// merge lays a namespace's policy objects from the inputs over the
+// cluster's: an input replaces the cluster object of the same name (the
+// apply will), and conflicting copies of one name make the whole list
+// unknown unless the cluster's copy matches one of them.
+func merge[T any](in map[string][]*T, cluster []*T, pr checks.Presence, name func(*T) string, same func(a, b *T) bool) ([]*T, checks.Presence) {
+	if len(in) == 0 {
+		return cluster, pr
+	}
+	byName := map[string]*T{}
+	for _, o := range cluster {
+		byName[name(o)] = o
+	}
+	for n, copies := range in {
+		o := copies[0]
+		for _, c := range copies[1:] {
+			if !same(c, o) {
+				var p checks.Presence
+				if o, p = agreeing(copies, byName[n], same); p != checks.Present {
+					return nil, checks.Unknown
+				}
+				break
+			}
+		}
+		byName[n] = o
+	}
+	out := make([]*T, 0, len(byName))
+	for _, o := range byName {
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b *T) int { return strings.Compare(name(a), name(b)) })
+	return out, checks.Present
+}
+
+// HostPortClaims returns the workloads of the target's own apply group
+// and the cluster's DaemonSets that claim the port.
+func (v *view) HostPortClaims(port int32, protocol corev1.Protocol) []*checks.Target {
+	var out []*checks.Target
+	if v.s.base.HostPorts != nil {
+		out = v.s.base.HostPorts.HostPortClaims(port, protocol)
+	}
+	if protocol == "" {
+		protocol = corev1.ProtocolTCP
+	}
+	return append(slices.Clip(out), v.s.hostPorts[v.e.group][hostPortKey{port, protocol}]...)
+}

@@ -122,7 +122,8 @@ func configMapNotFound() *Check {
 - configMapRef:
     name: app-config
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.ConfigMaps == nil {
 				return
@@ -158,7 +159,8 @@ func secretNotFound() *Check {
       name: db-credentials
       key: password
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.Secrets == nil {
 				return
@@ -192,7 +194,8 @@ func pvcNotFound() *Check {
   persistentVolumeClaim:
     claimName: data
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.PVCs == nil {
 				return
@@ -255,7 +258,8 @@ metadata:
 spec:
   serviceAccountName: deployer
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.ServiceAccounts == nil {
 				return
@@ -295,7 +299,8 @@ func imagePullSecretNotFound() *Check {
   imagePullSecrets:
   - name: registry-credentials
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.Secrets == nil {
 				return

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -204,7 +205,29 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 			old = eng.RunTarget(ot, inv).Findings
 		}
 	}
-	return outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, controlledPod(t))}
+	return outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, controlledPod(t), mayAppear(eng, inv, t.Namespace()))}
+}
+
+// mayAppear returns the checks whose error findings only warn because the
+// missing object may still be created: kubectl apply sends a file's
+// objects one request at a time, so a ConfigMap written after its
+// Deployment arrives a moment later, and Kubernetes simply waits for it.
+// The CLI sees the whole apply and keeps these as errors. In a terminating
+// namespace nothing new can be created, so they deny again.
+func mayAppear(eng *checks.Engine, inv checks.Inventory, namespace string) map[string]bool {
+	if inv.Namespaces != nil {
+		if ns, pr := inv.Namespaces.Namespace(namespace); pr == checks.Present && ns != nil &&
+			(ns.Status.Phase == corev1.NamespaceTerminating || ns.DeletionTimestamp != nil) {
+			return nil
+		}
+	}
+	out := map[string]bool{}
+	for _, c := range eng.Checks {
+		if c.MissingReference {
+			out[c.ID] = true
+		}
+	}
+	return out
 }
 
 // fillNamespace puts the request's namespace and name on objects that do
@@ -252,7 +275,10 @@ type verdict struct {
 // already had. An edit that changes the broken value (1024m to 2048m) in
 // the same field therefore also only warns; an edit that breaks another
 // field is denied.
-func judge(findings, old []checks.Finding, mode Mode, controlled bool) []verdict {
+//
+// A missing ConfigMap, Secret, PVC or ServiceAccount (the checks in
+// mayAppear) only warns: it may come later in the same apply.
+func judge(findings, old []checks.Finding, mode Mode, controlled bool, mayAppear map[string]bool) []verdict {
 	had := map[[2]string]bool{}
 	for _, f := range old {
 		had[[2]string{f.Check, f.Field}] = true
@@ -266,6 +292,8 @@ func judge(findings, old []checks.Finding, mode Mode, controlled bool) []verdict
 				v.why = "already present before this update"
 			case controlled:
 				v.why = "pod owned by a controller"
+			case mayAppear[f.Check]:
+				v.why = "the missing object may be created later in the same apply"
 			case mode == Warn:
 				v.why = "mode warn"
 			default:

@@ -213,8 +213,8 @@ func limitRangeViolation() *Check {
 			"LimitRange's defaultRequest and default, then refuses any pod whose container (type Container) or " +
 			"pod total (type Pod) falls below min, exceeds max, or exceeds maxLimitRequestRatio. It only looks " +
 			"at pods: a Deployment or Job is accepted, and its controller then fails every pod creation with " +
-			"FailedCreate \"maximum memory usage per Container is 1Gi, but limit is 2Gi\". Needs the namespace's " +
-			"LimitRanges from a snapshot or --live.",
+			"FailedCreate \"maximum memory usage per Container is 1Gi, but limit is 2Gi\".",
+		Uses: policyUses("LimitRanges"),
 		Remediation: "Bring the requests and limits within the LimitRange's min and max (set them explicitly instead of relying on its defaults), or ask for a LimitRange that fits the workload.",
 		Bad: `# LimitRange: type Container, max memory 1Gi
 resources:
@@ -391,6 +391,7 @@ func resourceQuotaViolation() *Check {
 			"the workload is accepted and shows FailedCreate. Quotas with scopes podlint cannot evaluate from the " +
 			"pod (CrossNamespacePodAffinity, VolumeAttributesClass) are skipped; Terminating, NotTerminating, " +
 			"BestEffort, NotBestEffort and PriorityClass scopes are evaluated.",
+		Uses: policyUses("ResourceQuotas (and LimitRanges, whose defaults apply first)"),
 		Remediation: "Set the requests and limits the quota tracks on every container (or a LimitRange default), and keep one pod's usage within the quota's hard limits.",
 		Bad: `# ResourceQuota hard: limits.cpu, limits.memory
 containers:
@@ -542,8 +543,10 @@ func podSecurityViolation() *Check {
 			"unset) and refuses pods that violate it, with \"violates PodSecurity \\\"restricted:latest\\\": " +
 			"allowPrivilegeEscalation != false (…)\". Workloads themselves are only warned about, so a Deployment " +
 			"is accepted and then shows FailedCreate. The warn and audit labels only warn; podlint reports them " +
-			"as warnings. Evaluated with k8s.io/pod-security-admission's own checks; needs the Namespace from a " +
-			"snapshot or --live.",
+			"as warnings. Evaluated with k8s.io/pod-security-admission's own checks.",
+		Uses: "The pod-security.kubernetes.io labels of the pod's Namespace: from a Namespace among the inputs (anywhere in the run: Namespaces are not namespaced), over " + fromCluster + ". " +
+			"Copies of the Namespace with different Pod Security labels (two components of one repository) make them unknown, unless the cluster's copy matches one of them. " +
+			namespaceUnknown + " The finding names the file and line of the label when it comes from an input. Silent when the Namespace is not known.",
 		Remediation: "Make the pod meet the namespace's level (for restricted: runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities drop [ALL], seccompProfile RuntimeDefault), or run it in a namespace with a suitable level.",
 		Bad: `# namespace label pod-security.kubernetes.io/enforce: restricted
 containers:

@@ -85,6 +85,9 @@ func hostPortConflict() *Check {
 			`Reported inside one pod, between a DaemonSet (which holds the port on every node it runs on) and any other workload, and between two DaemonSets — unless their nodeSelector or required node affinity provably cannot match the same node. ` +
 			`Two other workloads on the same host port only collide when they land on the same node, so that case is a warning. ` +
 			`Objects with the same kind, namespace and name are versions of one object and are never compared.`,
+		Uses: "The other workloads applied with the target: those of the same directory or the same standard input. Workloads in other directories are not compared, since they may go to other clusters (kustomize overlays, independent apps of a monorepo). " +
+			"With " + fromCluster + ", also the cluster's DaemonSets, and with its Nodes, where each claimant can run. " +
+			"A conflict between two objects is reported once, on the one that comes later, naming the other's file and line; identical copies of one object (one chart rendered twice) count once.",
 		Remediation: `Give one of the workloads another host port, drop the hostPort (use a Service), or keep them on disjoint nodes with nodeSelector or node affinity.`,
 		Bad: `# DaemonSet monitoring/node-exporter already runs with hostNetwork on 9100
 kind: DaemonSet

@@ -127,10 +127,12 @@ func imagePullSecretMissing() *Check {
 		Title:    "Private registry image without imagePullSecrets",
 		Severity: Warning,
 		Symptom:  ImagePullBackOff,
-		Description: `The image comes from a registry that needs credentials, yet neither the pod's imagePullSecrets nor those of its ServiceAccount (when the ServiceAccount is among the inputs) supply any. ` +
+		Description: `The image comes from a registry that needs credentials, yet neither the pod's imagePullSecrets nor those of its ServiceAccount (when the ServiceAccount is known) supply any. ` +
 			`The kubelet then pulls anonymously, the registry answers "unauthorized" or "no basic auth credentials", and the container waits in ErrImagePull and then ImagePullBackOff. ` +
 			`A registry counts as private when the configuration lists it as private, or when its host has a port (docker02:35000), is an IP address, is a single label, or ends in .local, .internal, .lan, .corp, .svc or .cluster.local. ` +
 			`Well-known public registries (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, mcr.microsoft.com, public.ecr.aws, …), registries on the node itself (localhost), registries the configuration lists as public or as authenticated by the nodes, and images with imagePullPolicy Never are not reported; other hosts ("unknown registries") only when the configuration sets registries.reportUnknown.`,
+		Uses: "The registry rules of the configuration, and the pod's ServiceAccount for its imagePullSecrets: a ServiceAccount among the inputs applied with the workload, or from " + fromCluster + ". " +
+			"When the account is not known the finding is still made (most pods run as an account without pull secrets) and says so.",
 		Remediation: `Create a kubernetes.io/dockerconfigjson Secret for the registry and list it under spec.imagePullSecrets or on the pod's ServiceAccount, or list the registry under registries.nodeCredentials if the nodes authenticate themselves.`,
 		Bad: `spec:
   containers:
@@ -206,7 +208,8 @@ func imagePullSecretWrongType() *Check {
 		Symptom:  ImagePullBackOff,
 		Description: `The kubelet only reads registry credentials from Secrets of type kubernetes.io/dockerconfigjson (key .dockerconfigjson) or kubernetes.io/dockercfg (key .dockercfg). ` +
 			`An imagePullSecret that names an Opaque or any other Secret is skipped without an error, the image is pulled anonymously, and a private registry refuses it: the container ends in ImagePullBackOff. ` +
-			`Reported when the Secret is among the inputs (or in the cluster knowledge) with its type, for the pod's imagePullSecrets and for those of its ServiceAccount.`,
+			`Checked for the pod's imagePullSecrets and for those of its ServiceAccount.`,
+		Uses: "The type of each Secret named, and the pod's ServiceAccount: from the inputs applied with the workload, or from " + fromCluster + ". Copies of one Secret with different types make its type unknown. " + namespaceUnknown + " Silent for a Secret whose type is not known.",
 		Remediation: `Recreate the Secret with kubectl create secret docker-registry (type kubernetes.io/dockerconfigjson), or point imagePullSecrets at such a Secret.`,
 		Bad: `apiVersion: v1
 kind: Secret

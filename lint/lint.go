@@ -85,8 +85,9 @@ func Run(ctx context.Context, opts Options) *Report {
 	// or DaemonSet later in the inputs still counts.
 	state := newInputState(entries, base)
 	// pairs keeps one finding per conflict between two objects: the one
-	// reported on the object that comes later.
-	pairs := map[string]int{}
+	// reported on the object that comes later. Copies of an object (one
+	// chart rendered twice) report the same pair again and are dropped.
+	pairs := map[string]*pairSeen{}
 	dropped := map[int]bool{}
 	for _, e := range entries {
 		o := e.obj
@@ -116,10 +117,19 @@ func Run(ctx context.Context, opts Options) *Report {
 				lf.Message += " (rendered from " + o.Rendered + ")"
 			}
 			if f.Pair != "" {
-				if i, ok := pairs[f.Pair]; ok {
-					dropped[i] = true
+				ps, seen := pairs[f.Pair]
+				switch {
+				case !seen:
+					pairs[f.Pair] = &pairSeen{index: len(rep.Findings), ref: f.Object}
+				case ps.final || ps.ref == f.Object:
+					// Already reported on the later object, or a copy of
+					// the object that reported it.
+					continue
+				default:
+					// The other object of the pair comes later.
+					dropped[ps.index] = true
+					*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
 				}
-				pairs[f.Pair] = len(rep.Findings)
 			}
 			rep.Findings = append(rep.Findings, lf)
 		}
@@ -156,6 +166,14 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	rep.Summary.Findings = len(rep.Findings)
 	return rep
+}
+
+// pairSeen is the finding kept for one conflict between two objects.
+type pairSeen struct {
+	index int
+	ref   checks.ObjectRef
+	// final is set once the pair's second object reported it.
+	final bool
 }
 
 // parseAll reads and decodes the inputs on all cores; results keep the

@@ -214,7 +214,7 @@ func limitRangeViolation() *Check {
 			"pod total (type Pod) falls below min, exceeds max, or exceeds maxLimitRequestRatio. It only looks " +
 			"at pods: a Deployment or Job is accepted, and its controller then fails every pod creation with " +
 			"FailedCreate \"maximum memory usage per Container is 1Gi, but limit is 2Gi\".",
-		Uses: policyUses("LimitRanges"),
+		Uses:        policyUses("LimitRanges"),
 		Remediation: "Bring the requests and limits within the LimitRange's min and max (set them explicitly instead of relying on its defaults), or ask for a LimitRange that fits the workload.",
 		Bad: `# LimitRange: type Container, max memory 1Gi
 resources:
@@ -391,7 +391,7 @@ func resourceQuotaViolation() *Check {
 			"the workload is accepted and shows FailedCreate. Quotas with scopes podlint cannot evaluate from the " +
 			"pod (CrossNamespacePodAffinity, VolumeAttributesClass) are skipped; Terminating, NotTerminating, " +
 			"BestEffort, NotBestEffort and PriorityClass scopes are evaluated.",
-		Uses: policyUses("ResourceQuotas (and LimitRanges, whose defaults apply first)"),
+		Uses:        policyUses("ResourceQuotas (and LimitRanges, whose defaults apply first)"),
 		Remediation: "Set the requests and limits the quota tracks on every container (or a LimitRange default), and keep one pod's usage within the quota's hard limits.",
 		Bad: `# ResourceQuota hard: limits.cpu, limits.memory
 containers:

@@ -25,12 +25,13 @@ var capsPlaceholder = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*[A-Z0-9]\b`)
 var wholeCapsPlaceholder = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 // Placeholder tells whether s looks like template syntax that was never
-// rendered: $VAR, ${VAR}, <VALUE>, {{ .Values.x }}, or a value written as
-// one capitalised word such as REPLACE_TOKEN. The decoder uses it to
-// explain a value that is not what its field needs.
+// rendered: $VAR, ${VAR}, <VALUE>, {{ .Values.x }}, a value written as one
+// capitalised word such as REPLACE_TOKEN, or documentation's "...your
+// data...". The decoder uses it to explain a value that is not what its
+// field needs.
 func Placeholder(s string) bool {
 	s = strings.TrimSpace(s)
-	return placeholderPattern.MatchString(s) || wholeCapsPlaceholder.MatchString(s)
+	return placeholderPattern.MatchString(s) || wholeCapsPlaceholder.MatchString(s) || strings.Contains(s, "...")
 }
 
 // koPrefix marks a ko build reference (ko://github.com/org/repo/cmd/x):

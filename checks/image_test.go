@@ -258,3 +258,23 @@ func TestImagePullSecretWrongType(t *testing.T) {
 		t.Errorf("unexpected findings %q", findingLines(fs))
 	}
 }
+
+func TestPlaceholder(t *testing.T) {
+	for s, want := range map[string]bool{
+		"${CATALOG_RDS_PASSWORD}":   true,
+		"$IMAGE":                    true,
+		"<PROJECT_ID>":              true,
+		"{{ .Values.password }}":    true,
+		"REPLACE_TOKEN":             true,
+		"CRT":                       true,
+		"...base64 encoded data...": true,
+		"Y2F0YWxvZw==":              false,
+		"hello world":               false,
+		"1Gi":                       false,
+		"Secret":                    false,
+	} {
+		if got := checks.Placeholder(s); got != want {
+			t.Errorf("Placeholder(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

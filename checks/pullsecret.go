@@ -209,7 +209,7 @@ func imagePullSecretWrongType() *Check {
 		Description: `The kubelet only reads registry credentials from Secrets of type kubernetes.io/dockerconfigjson (key .dockerconfigjson) or kubernetes.io/dockercfg (key .dockercfg). ` +
 			`An imagePullSecret that names an Opaque or any other Secret is skipped without an error, the image is pulled anonymously, and a private registry refuses it: the container ends in ImagePullBackOff. ` +
 			`Checked for the pod's imagePullSecrets and for those of its ServiceAccount.`,
-		Uses: "The type of each Secret named, and the pod's ServiceAccount: from the inputs applied with the workload, or from " + fromCluster + ". Copies of one Secret with different types make its type unknown. " + namespaceUnknown + " Silent for a Secret whose type is not known.",
+		Uses:        "The type of each Secret named, and the pod's ServiceAccount: from the inputs applied with the workload, or from " + fromCluster + ". Copies of one Secret with different types make its type unknown. " + namespaceUnknown + " Silent for a Secret whose type is not known.",
 		Remediation: `Recreate the Secret with kubectl create secret docker-registry (type kubernetes.io/dockerconfigjson), or point imagePullSecrets at such a Secret.`,
 		Bad: `apiVersion: v1
 kind: Secret

@@ -112,7 +112,7 @@ func configMapNotFound() *Check {
 			"pod's namespace, a volume leaves the pod in ContainerCreating (FailedMount) and an env reference " +
 			"fails with CreateContainerConfigError, retried until the ConfigMap appears. References marked " +
 			"optional: true are skipped.",
-		Uses: referenceUses("ConfigMaps"),
+		Uses:        referenceUses("ConfigMaps"),
 		Remediation: "Create the ConfigMap in the pod's namespace (or apply it with the workload), fix the name, or mark the reference optional: true if the pod can run without it.",
 		Bad: `envFrom:
 - configMapRef:
@@ -143,7 +143,7 @@ func secretNotFound() *Check {
 			"envFrom secretRef before it starts a container. When the Secret is missing from the pod's namespace, " +
 			"a volume leaves the pod in ContainerCreating (FailedMount) and an env reference fails with " +
 			"CreateContainerConfigError. References marked optional: true are skipped. podlint never reads Secret data.",
-		Uses: referenceUses("Secrets"),
+		Uses:        referenceUses("Secrets"),
 		Remediation: "Create the Secret in the pod's namespace before the workload, fix the name, or mark the reference optional: true.",
 		Bad: `env:
 - name: DB_PASSWORD
@@ -183,7 +183,7 @@ func pvcNotFound() *Check {
 			"claim is missing, the scheduler refuses every node (persistentvolumeclaim \"data\" not found) and " +
 			"the pod stays Pending. A StatefulSet volume named like one of its volumeClaimTemplates is not a " +
 			"reference: the controller creates those claims per replica.",
-		Uses: referenceUses("PersistentVolumeClaims"),
+		Uses:        referenceUses("PersistentVolumeClaims"),
 		Remediation: "Create the PersistentVolumeClaim in the pod's namespace, fix claimName, or use a StatefulSet volumeClaimTemplate or a generic ephemeral volume.",
 		Bad: `volumes:
 - name: data
@@ -246,7 +246,7 @@ func serviceAccountNotFound() *Check {
 			"its controller's pod creations fail with FailedCreate and no pod appears. The namespace's default " +
 			"account is never reported: the ServiceAccount controller creates it with the namespace, and a " +
 			"missing namespace is a different error.",
-		Uses: referenceUses("ServiceAccounts"),
+		Uses:        referenceUses("ServiceAccounts"),
 		Remediation: "Create the ServiceAccount in the pod's namespace (apply it before the workload), or fix serviceAccountName.",
 		Bad: `spec:
   serviceAccountName: deployer   # not created in this namespace
@@ -292,7 +292,7 @@ func imagePullSecretNotFound() *Check {
 			"credentials, which a private registry answers with 401: ErrImagePull, then ImagePullBackOff. A pod " +
 			"without its own imagePullSecrets gets its ServiceAccount's (the ServiceAccount admission plugin " +
 			"copies them), so those are checked too when the account is known.",
-		Uses: referenceUses("Secrets (and the ServiceAccount, for its imagePullSecrets)"),
+		Uses:        referenceUses("Secrets (and the ServiceAccount, for its imagePullSecrets)"),
 		Remediation: "Create the docker-registry Secret in the pod's namespace (kubectl create secret docker-registry), or fix the name in imagePullSecrets or on the ServiceAccount.",
 		Bad: `spec:
   imagePullSecrets:

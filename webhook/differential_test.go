@@ -52,6 +52,9 @@ func TestDifferential(t *testing.T) {
 	files, _ := filepath.Glob("../checks/testdata/*/*.yaml")
 	ex, _ := filepath.Glob("../examples/*.yaml")
 	files = append(files, ex...)
+	// The examples of the cluster checks go with examples/cluster.snapshot.
+	clusterEx, _ := filepath.Glob("../examples/cluster/*.yaml")
+	files = append(files, clusterEx...)
 	n := 0
 	for _, file := range files {
 		if filepath.Base(file) == "cluster.yaml" {
@@ -60,7 +63,11 @@ func TestDifferential(t *testing.T) {
 		n++
 		t.Run(strings.TrimPrefix(file, "../"), func(t *testing.T) {
 			var snap *cluster.Snapshot
-			if s := filepath.Join(filepath.Dir(file), "cluster.yaml"); fileExists(s) && strings.Contains(file, "checks/testdata") {
+			s := filepath.Join(filepath.Dir(file), "cluster.yaml")
+			if filepath.Base(filepath.Dir(file)) == "cluster" {
+				s = filepath.Join("..", "examples", "cluster.snapshot")
+			}
+			if fileExists(s) && (strings.Contains(file, "checks/testdata") || strings.Contains(file, "examples/cluster/")) {
 				var err error
 				if snap, _, err = cluster.LoadSnapshotFile(s); err != nil {
 					t.Fatalf("snapshot %s: %v", s, err)

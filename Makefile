@@ -9,9 +9,11 @@ BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-2
 
 all: build
 
-## build: compile bin/podlint
+## build: compile bin/podlint, and bin/kubectl-podlint (the same binary under
+## kubectl's plugin name, so that "kubectl podlint why ..." works with bin/ on PATH)
 build:
 	$(GO) build -o bin/podlint ./cmd/podlint
+	cp bin/podlint bin/kubectl-podlint
 
 ## envtest-bins: build the real kube-apiserver and etcd the envtest tests start
 envtest-bins:
@@ -41,6 +43,7 @@ fuzz:
 	  done; \
 	done
 
-## docs: regenerate docs/checks.md from the check catalogue
+## docs: regenerate docs/checks.md from the check catalogue and docs/causes.md
+## from podlint why's rule table
 docs:
-	$(GO) generate ./lint/cli
+	$(GO) generate ./lint/cli ./why/cli

@@ -2,7 +2,7 @@ package checks
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -54,14 +54,23 @@ func hostPortClaims(t *Target) []hostPortClaim {
 // hostIPsOverlap tells whether two hostIP fields can collide; an empty or
 // unspecified address binds every address of the node.
 func hostIPsOverlap(a, b string) bool {
-	ia, ib := net.ParseIP(a), net.ParseIP(b)
-	if a == "" || b == "" || ia != nil && ia.IsUnspecified() || ib != nil && ib.IsUnspecified() {
+	ia, okA := parseIP(a)
+	ib, okB := parseIP(b)
+	if a == "" || b == "" || okA && ia.IsUnspecified() || okB && ib.IsUnspecified() {
 		return true
 	}
-	if ia != nil && ib != nil {
-		return ia.Equal(ib)
+	if okA && okB {
+		return ia == ib
 	}
 	return a == b
+}
+
+// parseIP reads an IP address the way Kubernetes validates one: no zone,
+// and an IPv4-mapped IPv6 address is its IPv4 address. It is net/netip
+// rather than net because checks does no I/O and imports nothing that can.
+func parseIP(s string) (netip.Addr, bool) {
+	ip, err := netip.ParseAddr(s)
+	return ip.Unmap(), err == nil && ip.Zone() == ""
 }
 
 func (c hostPortClaim) collides(o hostPortClaim) bool {

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -29,12 +28,15 @@ func privateSuffixes() []string {
 	return []string{".cluster.local", ".localdomain", ".home.arpa", ".local", ".internal", ".lan", ".corp", ".svc"}
 }
 
-// splitRegistryHost splits "host:port" and "[v6]:port".
+// splitRegistryHost splits the domain of an image reference: "host",
+// "host:port", "[v6]" or "[v6]:port" (the only forms the reference grammar
+// allows, so a colon after the last "]" always starts the port).
 func splitRegistryHost(domain string) (host, port string) {
-	if h, p, err := net.SplitHostPort(domain); err == nil {
-		return strings.ToLower(h), p
+	host = domain
+	if i := strings.LastIndexByte(domain, ':'); i > strings.LastIndexByte(domain, ']') {
+		host, port = domain[:i], domain[i+1:]
 	}
-	return strings.ToLower(strings.Trim(domain, "[]")), ""
+	return strings.ToLower(strings.Trim(host, "[]")), port
 }
 
 // registryMatches tells whether domain (host or host:port) matches a
@@ -86,15 +88,15 @@ func privateRegistry(domain string, cfg Registries) (class registryClass, why st
 	case registryMatches(domain, cfg.Public), registryMatches(domain, publicRegistries()):
 		return publicRegistry, ""
 	}
-	ip := net.ParseIP(host)
+	ip, isIP := parseIP(host)
 	switch {
-	case host == "localhost" || ip != nil && ip.IsLoopback():
+	case host == "localhost" || isIP && ip.IsLoopback():
 		// A registry on the node itself (kind, minikube, k3d) serves
 		// without credentials as a rule.
 		return publicRegistry, ""
 	case port != "":
 		return privateReg, "the host has a port, " + port
-	case ip != nil:
+	case isIP:
 		return privateReg, "the host is an IP address"
 	case !strings.Contains(host, "."):
 		return privateReg, "the host is a single label, a name only a private network resolves"

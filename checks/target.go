@@ -124,7 +124,7 @@ func (t *Target) Containers() []ContainerRef {
 
 // NewTarget builds the target for a typed object. Objects without a pod
 // spec still get a target (with nil Spec) so that they are schema-checked.
-// The explicit type switch is the list of owners podlint understands.
+// The explicit type switch covers exactly the kinds WorkloadKinds lists.
 func NewTarget(obj runtime.Object, apiVersion, kind string) *Target {
 	t := &Target{Object: obj, Replicas: 1}
 	spec := field.NewPath("spec")

@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/manifest"
 )
 
 // This file decides which inputs count as cluster state for which
@@ -39,7 +39,7 @@ import (
 
 // entry is one object of the run with where it was applied from.
 type entry struct {
-	obj *decode.Object
+	obj *manifest.Object
 	// group names the apply the object belongs to.
 	group string
 	// implicit is true when the object's namespace is the (unknown)
@@ -72,7 +72,7 @@ func namespacedInput(t *checks.Target) bool {
 
 // setNamespace puts namespace ns (from -n) on a namespace-less input, as
 // kubectl apply -n does.
-func setNamespace(o *decode.Object, ns string) {
+func setNamespace(o *manifest.Object, ns string) {
 	t := o.Target
 	if ns == "" || !o.Known || t == nil || t.Ref.Namespace != "" || !namespacedInput(t) {
 		return
@@ -125,7 +125,7 @@ type inputState struct {
 	// twice) are one claimant.
 	hostPorts map[string]map[hostPortKey][]*checks.Target
 	// origins maps a typed object to its input, for messages.
-	origins map[any]*decode.Object
+	origins map[any]*manifest.Object
 }
 
 func newInputState(entries []*entry, base checks.Inventory) *inputState {
@@ -134,7 +134,7 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		scopes:     map[string]*scope{},
 		namespaces: map[string][]*corev1.Namespace{},
 		hostPorts:  map[string]map[hostPortKey][]*checks.Target{},
-		origins:    map[any]*decode.Object{},
+		origins:    map[any]*manifest.Object{},
 	}
 	for _, e := range entries {
 		if !e.obj.Known || e.obj.Target == nil {
@@ -222,19 +222,19 @@ func (s *inputState) addWorkload(e *entry) {
 // applied with it, over the cluster knowledge.
 func (s *inputState) inventory(e *entry) checks.Inventory {
 	v := &view{s: s, e: e}
-	return checks.Inventory{
-		ServiceAccounts: v,
-		Secrets:         v,
-		ConfigMaps:      v,
-		PVCs:            v,
-		Namespaces:      v,
-		Nodes:           s.base.Nodes,
-		HostPorts:       v,
-		LimitRanges:     v,
-		ResourceQuotas:  v,
-		Pods:            s.base.Pods,
-		Origins:         v,
-	}
+	// What the inputs cannot feed (Nodes, Pods, a lookup added later)
+	// comes from the cluster alone.
+	inv := s.base
+	inv.ServiceAccounts = v
+	inv.Secrets = v
+	inv.ConfigMaps = v
+	inv.PVCs = v
+	inv.Namespaces = v
+	inv.HostPorts = v
+	inv.LimitRanges = v
+	inv.ResourceQuotas = v
+	inv.Origins = v
+	return inv
 }
 
 // Origin implements checks.OriginLookup: "line N" for an object in the

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // writeTree writes files (path -> content) under a new directory.
@@ -113,9 +113,9 @@ spec:
         envFrom: [{configMapRef: {name: web-config}}]
 `
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config}\n"
-	store := func() *inventory.Store {
-		s := inventory.New()
-		s.MarkKnown(inventory.ConfigMaps, inventory.AllNamespaces)
+	store := func() *cluster.Store {
+		s := cluster.New()
+		s.MarkKnown(cluster.ConfigMaps, cluster.AllNamespaces)
 		return s
 	}
 	tests := []struct {

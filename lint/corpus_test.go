@@ -24,7 +24,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/manifest"
 )
 
 // corpusDir is the shared real-world corpus, beside the repository.
@@ -200,13 +200,13 @@ func TestCorpusPrecision(t *testing.T) {
 func TestCorpusTraps(t *testing.T) {
 	needCorpus(t)
 	file := func(rel string) string { return filepath.Join(corpusDir, filepath.FromSlash(rel)) }
-	parse := func(rel string) []*decode.Object {
+	parse := func(rel string) []*manifest.Object {
 		t.Helper()
 		data, err := os.ReadFile(file(rel))
 		if err != nil {
 			t.Fatal(err)
 		}
-		objs, errs := decode.Parse(rel, data)
+		objs, errs := manifest.Parse(rel, data)
 		if len(errs) > 0 {
 			t.Fatalf("%s: %v", rel, errs)
 		}
@@ -292,7 +292,7 @@ func TestCorpusTraps(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				objs, _ := decode.Parse(name, data)
+				objs, _ := manifest.Parse(name, data)
 				for _, o := range objs {
 					if !o.Known {
 						continue

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/cluster"
 )
 
 // TestExamples holds examples/ to the README's promise: one broken
@@ -22,12 +22,10 @@ import (
 // with `podlint --cluster-snapshot examples/cluster.snapshot examples/`.
 func TestExamples(t *testing.T) {
 	t.Chdir("..")
-	snap, _, err := cluster.LoadSnapshotFile(filepath.Join("examples", "cluster.snapshot"))
-	if err != nil {
+	store := cluster.New()
+	if _, err := snapshot.LoadFile(filepath.Join("examples", "cluster.snapshot"), store); err != nil {
 		t.Fatal(err)
 	}
-	store := inventory.New()
-	snap.Apply(store)
 	files := lint.Run(t.Context(), lint.Options{Paths: []string{"examples"}})
 	withCluster := lint.Run(t.Context(), lint.Options{Paths: []string{"examples"}, Store: store})
 	for _, rep := range []*lint.Report{files, withCluster} {

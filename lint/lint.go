@@ -9,8 +9,8 @@ import (
 	"sync"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/manifest"
 )
 
 // Options says what one run lints and how.
@@ -27,7 +27,7 @@ type Options struct {
 	// a live cluster). The run does not add its inputs to it: they count
 	// as cluster state only where they are applied together (applied.go).
 	// Nil means no cluster knowledge.
-	Store *inventory.Store
+	Store *cluster.Store
 	// Namespace is the namespace of the apply for objects that do not
 	// name one (kubectl's -n). Empty means not known: such objects then
 	// match only the namespace-less objects applied with them.
@@ -36,7 +36,7 @@ type Options struct {
 
 // parsed is what one input yielded.
 type parsed struct {
-	objs []*decode.Object
+	objs []*manifest.Object
 	errs []InputError
 	// patches counts kustomize patches: a listed patch file, or
 	// documents with patch directives.
@@ -210,7 +210,7 @@ func parseInput(in *input, stdin io.Reader) parsed {
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
 	}
-	objs, errs := decode.Parse(in.name, in.data)
+	objs, errs := manifest.Parse(in.name, in.data)
 	in.data = nil
 	var r parsed
 	r.objs = objs

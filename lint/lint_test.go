@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/test/golden"
 )
 
@@ -169,8 +169,8 @@ func TestRunRealCatalogue(t *testing.T) {
 // objects whose namespace is known, and never for a namespace-less object
 // whose apply namespace podlint was not told.
 func TestStorePrefilled(t *testing.T) {
-	store := inventory.New()
-	store.MarkKnown(inventory.ServiceAccounts, inventory.AllNamespaces)
+	store := cluster.New()
+	store.MarkKnown(cluster.ServiceAccounts, cluster.AllNamespaces)
 	cfg := checks.DefaultConfig()
 	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: robot\n  containers: [{name: c, image: x}]\n"
 	for _, tt := range []struct {

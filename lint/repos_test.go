@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/cluster"
 	"github.com/podlint/podlint/lint/output"
 	"github.com/podlint/podlint/test/golden"
 )
@@ -35,14 +35,12 @@ type repoRun struct {
 
 func (r repoRun) run(t *testing.T) (*lint.Report, string) {
 	t.Helper()
-	var store *inventory.Store
+	var store *cluster.Store
 	if r.snapshot != "" {
-		snap, _, err := cluster.LoadSnapshotFile(filepath.Join(repos, "snapshots", r.snapshot))
-		if err != nil {
+		store = cluster.New()
+		if _, err := snapshot.LoadFile(filepath.Join(repos, "snapshots", r.snapshot), store); err != nil {
 			t.Fatal(err)
 		}
-		store = inventory.New()
-		snap.Apply(store)
 	}
 	var paths []string
 	for _, p := range r.paths {

@@ -20,10 +20,10 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/cluster"
-	"github.com/podlint/podlint/lint/decode"
+	"github.com/podlint/podlint/manifest"
 )
 
 // TestDifferential runs every fixture (checks/testdata/<id>/fail.yaml and
@@ -62,21 +62,18 @@ func TestDifferential(t *testing.T) {
 		}
 		n++
 		t.Run(strings.TrimPrefix(file, "../"), func(t *testing.T) {
-			var snap *cluster.Snapshot
-			s := filepath.Join(filepath.Dir(file), "cluster.yaml")
+			clusterFile := filepath.Join(filepath.Dir(file), "cluster.yaml")
 			if filepath.Base(filepath.Dir(file)) == "cluster" {
-				s = filepath.Join("..", "examples", "cluster.snapshot")
+				// The examples of the cluster checks share one snapshot.
+				clusterFile = filepath.Join("..", "examples", "cluster.snapshot")
 			}
-			if fileExists(s) && (strings.Contains(file, "checks/testdata") || strings.Contains(file, "examples/cluster/")) {
-				var err error
-				if snap, _, err = cluster.LoadSnapshotFile(s); err != nil {
-					t.Fatalf("snapshot %s: %v", s, err)
-				}
-			}
-			newStore := func() *inventory.Store {
-				st := inventory.New()
-				if snap != nil {
-					snap.Apply(st)
+			withSnapshot := fileExists(clusterFile) && (strings.Contains(file, "checks/testdata") || strings.Contains(file, "examples/cluster/"))
+			newStore := func() *cluster.Store {
+				st := cluster.New()
+				if withSnapshot {
+					if _, err := snapshot.LoadFile(clusterFile, st); err != nil {
+						t.Fatalf("snapshot %s: %v", clusterFile, err)
+					}
 				}
 				return st
 			}
@@ -87,7 +84,7 @@ func TestDifferential(t *testing.T) {
 			}
 			var want []string
 			for _, f := range rep.Findings {
-				if kinds[schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}] {
+				if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
 					want = append(want, key(f.Finding))
 				}
 			}
@@ -96,7 +93,7 @@ func TestDifferential(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			objs, errs := decode.Parse(file, data)
+			objs, errs := manifest.Parse(file, data)
 			if len(errs) > 0 {
 				t.Fatalf("decode errors: %v", errs)
 			}
@@ -120,7 +117,7 @@ func TestDifferential(t *testing.T) {
 			var all []checks.Finding
 			for i, o := range objs {
 				gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
-				if !o.Known || !kinds[gk] {
+				if !o.Known || !admits(gk) {
 					continue
 				}
 				all = append(all, handlerFindings(t, inv, o, docs[i])...)
@@ -146,7 +143,7 @@ func TestDifferential(t *testing.T) {
 
 // fileOrigins names input objects the way the CLI does for objects in the
 // same file.
-type fileOrigins map[any]*decode.Object
+type fileOrigins map[any]*manifest.Object
 
 func (f fileOrigins) Origin(obj any, path *field.Path) string {
 	o := f[obj]
@@ -181,7 +178,7 @@ func oncePerPair(fs []checks.Finding) []checks.Finding {
 
 // handlerFindings runs one object through evaluate with enforce mode and
 // returns its findings at their original severity.
-func handlerFindings(t *testing.T, inv func() checks.Inventory, o *decode.Object, raw []byte) []checks.Finding {
+func handlerFindings(t *testing.T, inv func() checks.Inventory, o *manifest.Object, raw []byte) []checks.Finding {
 	t.Helper()
 	eng := checks.NewEngine(nil)
 	h := NewHandler(HandlerOptions{Inventory: inv, Engine: func() *checks.Engine { return eng }})
@@ -230,7 +227,7 @@ func group(apiVersion string) string {
 
 // jsonDocuments converts each object of a YAML stream to JSON the way
 // kubectl does (sigs.k8s.io/yaml), expanding List kinds, in the order
-// decode.Parse returns objects.
+// manifest.Parse returns objects.
 func jsonDocuments(t *testing.T, data []byte) [][]byte {
 	t.Helper()
 	var out [][]byte

@@ -1,7 +1,8 @@
-// Package webhook is podlint's admission adapter: it decodes the object of
-// an AdmissionReview the same way the CLI decodes a file, runs the shared
-// checks with an inventory fed by informer caches, and turns the findings
-// into a decision (deny for errors, admission warnings otherwise).
+// Package webhook is podlint's admission adapter: it judges the workload
+// kinds that run pods (checks.WorkloadKinds), decodes the object of an
+// AdmissionReview with the decoder the CLI uses (package manifest), runs
+// the shared checks with an inventory fed by informer caches, and turns the
+// findings into a decision (deny for errors, admission warnings otherwise).
 //
 // No check logic lives here. Everything on the request path reads memory
 // only: cluster state comes from informers, never from a live API call, so

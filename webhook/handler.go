@@ -16,19 +16,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/manifest"
 )
 
-// Kinds lists the resources podlint admits, as the API server names them in
-// AdmissionRequest.Kind. Other kinds are allowed untouched.
-var kinds = map[schema.GroupKind]bool{
-	{Group: "", Kind: "Pod"}:                   true,
-	{Group: "", Kind: "ReplicationController"}: true,
-	{Group: "apps", Kind: "Deployment"}:        true,
-	{Group: "apps", Kind: "ReplicaSet"}:        true,
-	{Group: "apps", Kind: "StatefulSet"}:       true,
-	{Group: "apps", Kind: "DaemonSet"}:         true,
-	{Group: "batch", Kind: "Job"}:              true,
-	{Group: "batch", Kind: "CronJob"}:          true,
+// admits tells whether podlint judges requests for a kind: the workload
+// kinds that run pods (checks.WorkloadKinds). This is the webhook's one kind
+// filter; the decoder and the checks take what passes it.
+func admits(gk schema.GroupKind) bool {
+	w, ok := checks.LookupWorkloadKind(gk)
+	return ok && w.RunsPods
 }
 
 // Decisions, as counted in podlint_webhook_requests_total.
@@ -137,7 +133,7 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return admission.Allowed(""), decisionSkipped
 	}
-	if !kinds[schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind}] || req.SubResource != "" {
+	if !admits(schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind}) || req.SubResource != "" {
 		return admission.Allowed(""), decisionSkipped
 	}
 	mode := h.modeFor(req.Namespace)
@@ -187,7 +183,7 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 // evaluate decodes and checks the object (and, on UPDATE, the old object
 // for ratcheting). It runs on its own goroutine.
 func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
-	t, err := decodeTarget(req.Object.Raw)
+	t, err := manifest.ParseAdmission(req.Object.Raw)
 	if err != nil {
 		return outcome{err: err}
 	}
@@ -200,7 +196,7 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 	res := eng.RunTarget(t, inv)
 	var old []checks.Finding
 	if req.Operation == admissionv1.Update && len(res.Findings) > 0 && len(req.OldObject.Raw) > 0 {
-		if ot, err := decodeTarget(req.OldObject.Raw); err == nil {
+		if ot, err := manifest.ParseAdmission(req.OldObject.Raw); err == nil {
 			fillNamespace(ot, req.Namespace, req.Name)
 			old = eng.RunTarget(ot, inv).Findings
 		}

@@ -9,11 +9,16 @@ import (
 	"syscall"
 
 	"github.com/podlint/podlint/lint/cli"
+	whycli "github.com/podlint/podlint/why/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	run, args := cli.Main, os.Args[1:]
+	if len(args) > 0 && args[0] == "why" { // podlint why ..., kubectl podlint why ...
+		run, args = whycli.Main, args[1:]
+	}
+	code := run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -7,8 +7,8 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/podlint/podlint/checks/inventory"
-	"github.com/podlint/podlint/lint/cluster"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 )
 
 // clusterStore returns the cluster knowledge for the run (snapshot files
@@ -16,40 +16,43 @@ import (
 // cluster-aware checks stay silent. Kinds that could not be read are named
 // on stderr and stay unknown; an error (exit 2) means a snapshot could not
 // be loaded or, with --live, nothing at all could be read.
-func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*inventory.Store, error) {
+func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*cluster.Store, error) {
 	if len(cfg.ClusterSnapshots) == 0 && !cfg.Live {
 		return nil, nil
 	}
-	store := inventory.New()
-	var written *cluster.Snapshot
+	store := cluster.New()
 	for _, path := range cfg.ClusterSnapshots {
-		snap, warnings, err := cluster.LoadSnapshotFile(path)
+		warnings, err := snapshot.LoadFile(path, store)
 		if err != nil {
 			return nil, err
 		}
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "podlint: %s\n", w)
 		}
-		snap.Apply(store)
 	}
 	if cfg.Live {
-		snap, warnings, err := cluster.ReadLive(ctx, cluster.LiveOptions{
+		// --write-snapshot saves what the live read returned, and only that.
+		var sink snapshot.Sink = store
+		var written *snapshot.Snapshot
+		if cfg.WriteSnapshot != "" {
+			written = snapshot.New()
+			sink = snapshot.Tee(store, written)
+		}
+		warnings, err := snapshot.ReadLive(ctx, snapshot.LiveOptions{
 			Kubeconfig: cfg.Kubeconfig,
 			Context:    cfg.KubeContext,
 			Timeout:    cfg.LiveTimeout,
-		})
+		}, sink)
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "podlint: %s\n", w)
 		}
 		if err != nil {
 			return nil, err
 		}
-		snap.Apply(store)
-		written = snap
-	}
-	if cfg.WriteSnapshot != "" && written != nil {
-		if err := written.WriteFile(cfg.WriteSnapshot); err != nil {
-			return nil, err
+		if written != nil {
+			if err := written.WriteFile(cfg.WriteSnapshot); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return store, nil

@@ -1,0 +1,162 @@
+package manifest
+
+import (
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/podlint/podlint/checks"
+)
+
+// parsePath splits a field path in field.Path syntax
+// (spec.containers[0].resources.limits[memory]). Brackets hold an index
+// for sequences or a key for mappings; which one is decided by the node
+// the path meets, so "[0]" can also be a mapping key.
+func parsePath(p string) []pathElem {
+	var out []pathElem
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case '.':
+			i++
+		case '[':
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				out = append(out, pathElem{name: p[i+1:], index: -1, key: true})
+				return out
+			}
+			k := p[i+1 : i+end]
+			idx := -1
+			if n, err := strconv.Atoi(k); err == nil && n >= 0 {
+				idx = n
+			}
+			out = append(out, pathElem{name: k, index: idx, key: true})
+			i += end + 1
+		default:
+			end := strings.IndexAny(p[i:], ".[")
+			if end < 0 {
+				end = len(p) - i
+			}
+			out = append(out, pathElem{name: p[i : i+end], index: -1})
+			i += end
+		}
+	}
+	return out
+}
+
+// lookup returns the key and value nodes of key in a mapping: the last
+// explicit entry (the one the decoded object keeps), else one from a
+// merge key.
+func lookup(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+	c := n.Content
+	for i := len(c) - 2; i >= 0; i -= 2 {
+		if c[i].Kind == yaml.ScalarNode && c[i].Value == key && c[i].ShortTag() != "!!merge" {
+			return c[i], c[i+1]
+		}
+	}
+	if depth > 10 {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(c); i += 2 {
+		if c[i].Kind != yaml.ScalarNode || c[i].ShortTag() != "!!merge" {
+			continue
+		}
+		src := deref(c[i+1])
+		if src == nil {
+			continue
+		}
+		srcs := []*yaml.Node{src}
+		if src.Kind == yaml.SequenceNode {
+			srcs = src.Content
+		}
+		for _, s := range srcs {
+			if s = deref(s); s != nil && s.Kind == yaml.MappingNode {
+				if k, v := lookup(s, key, depth+1); v != nil {
+					return k, v
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// walk follows path from the object's root. It returns the deepest node
+// reached, the key node that led to it (nil for sequence items and the
+// root) and whether the whole path exists.
+func (o *Object) walk(path string) (n, key *yaml.Node, found bool) {
+	n = o.root
+	for _, e := range parsePath(path) {
+		cur := deref(n)
+		if cur == nil {
+			return n, key, false
+		}
+		switch cur.Kind {
+		case yaml.MappingNode:
+			k, v := lookup(cur, e.name, 0)
+			if v == nil {
+				return n, key, false
+			}
+			n, key = v, k
+		case yaml.SequenceNode:
+			if e.index < 0 || e.index >= len(cur.Content) || !e.key {
+				return n, key, false
+			}
+			n, key = cur.Content[e.index], nil
+		default:
+			return n, key, false
+		}
+	}
+	return n, key, true
+}
+
+// Position returns the line and column (1-based) of a field path in the
+// object, for example spec.template.spec.containers[0].resources.limits[memory].
+// A scalar value is located at the value itself; a mapping or list under
+// a key at its key; a list item at the item. A path that does not exist
+// is located at its nearest existing ancestor; the empty path at the
+// object.
+func (o *Object) Position(path string) (line, col int) {
+	n, key, _ := o.walk(path)
+	return o.pos(n, key)
+}
+
+func (o *Object) pos(n, key *yaml.Node) (int, int) {
+	v := deref(n)
+	at := n
+	switch {
+	case key != nil && (v == nil || v.Kind != yaml.ScalarNode || (v.ShortTag() == "!!null" && v.Value == "")):
+		// Collections and empty values start where their key does.
+		at = key
+	case v != nil && v.Kind == yaml.ScalarNode:
+		at = n
+	}
+	if at == nil || at.Line == 0 {
+		return 1, 1
+	}
+	return at.Line + o.lineDelta, at.Column
+}
+
+// Line is the object's first line, where findings without a field go.
+func (o *Object) Line() int {
+	l, _ := o.Position("")
+	return l
+}
+
+// rawSource gives checks the scalars as written.
+type rawSource struct{ o *Object }
+
+func (r rawSource) Scalar(p *field.Path) (checks.Scalar, bool) {
+	if p == nil {
+		return checks.Scalar{}, false
+	}
+	n, _, ok := r.o.walk(p.String())
+	if !ok {
+		return checks.Scalar{}, false
+	}
+	n = deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return checks.Scalar{}, false
+	}
+	return checks.Scalar{Text: n.Value, Tag: scalarTag(n), Line: n.Line + r.o.lineDelta, Column: n.Column}, true
+}

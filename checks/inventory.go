@@ -107,8 +107,9 @@ type PodCountLookup interface {
 // from a snapshot, a live cluster or the webhook's informers have none.
 type OriginLookup interface {
 	// Origin returns "FILE:LINE" (of the field at path when it is written,
-	// else of the object) for obj, a typed object the inventory returned,
-	// or "" when obj is not from an input.
+	// else of the object) for obj, a typed object the inventory returned
+	// or, for objects a lookup only describes (Secrets), an ObjectRef; ""
+	// when obj is not from an input.
 	Origin(obj any, path *field.Path) string
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // publicRegistries serve public images without credentials. Private
@@ -160,7 +161,7 @@ func imagePullSecretMissing() *Check {
 					if len(sa.ImagePullSecrets) > 0 {
 						return
 					}
-					saNote = fmt.Sprintf("its ServiceAccount %q has none either", saName)
+					saNote = fmt.Sprintf("its ServiceAccount %q%s has none either", saName, p.origin(sa, nil))
 				case pres == Present:
 					// Copies of the ServiceAccount disagree on their
 					// pull secrets: podlint cannot tell.
@@ -194,6 +195,12 @@ func imagePullSecretMissing() *Check {
 			}
 		},
 	}
+}
+
+// secretRef names a Secret for Pass.origin: lookups hand out a Secret's
+// metadata, not the object, so its origin is asked by reference.
+func secretRef(namespace, name string) ObjectRef {
+	return ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: namespace, Name: name}
 }
 
 // pullSecretTypeOK tells whether the kubelet reads pull credentials from a
@@ -249,8 +256,8 @@ data:
 			for i, ref := range t.Spec.ImagePullSecrets {
 				if typ, bad := wrongType(ref.Name); bad {
 					p.Report(t.SpecPath.Child("imagePullSecrets").Index(i).Child("name"), "",
-						"imagePullSecret %q is a Secret of type %q; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
-						ref.Name, typ)
+						"imagePullSecret %q is a Secret of type %q%s; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
+						ref.Name, typ, p.origin(secretRef(ns, ref.Name), field.NewPath("type")))
 				}
 			}
 			if p.Inv.ServiceAccounts == nil {
@@ -264,8 +271,8 @@ data:
 			for _, ref := range sa.ImagePullSecrets {
 				if typ, bad := wrongType(ref.Name); bad {
 					p.Report(t.SpecPath.Child("serviceAccountName"), "",
-						"ServiceAccount %q lists imagePullSecret %q, a Secret of type %q; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
-						saName, ref.Name, typ)
+						"ServiceAccount %q%s lists imagePullSecret %q, a Secret of type %q%s; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
+						saName, p.origin(sa, nil), ref.Name, typ, p.origin(secretRef(ns, ref.Name), field.NewPath("type")))
 				}
 			}
 		},

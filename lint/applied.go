@@ -240,6 +240,13 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 // Origin implements checks.OriginLookup: "line N" for an object in the
 // target's own file, "FILE:LINE" for one in another input.
 func (v *view) Origin(obj any, path *field.Path) string {
+	if ref, ok := obj.(checks.ObjectRef); ok && ref.Kind == "Secret" {
+		// The Secret the target sees: the first of its copies (copies
+		// that disagree on the type report nothing about it).
+		if sc, _ := v.scope(ref.Namespace); sc != nil && len(sc.secrets[ref.Name]) > 0 {
+			obj = sc.secrets[ref.Name][0]
+		}
+	}
 	o := v.s.origins[obj]
 	if o == nil {
 		return ""

@@ -107,6 +107,11 @@ func TestDifferential(t *testing.T) {
 				if o.Known {
 					store.AddTarget(o.Target)
 					origins[o.Target.Object] = o
+					if o.Ref.Kind == "Secret" {
+						// Lookups hand out a Secret's metadata only; checks
+						// ask for its origin by reference.
+						origins[checks.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: o.Target.Namespace(), Name: o.Ref.Name}] = o
+					}
 				}
 			}
 			inv := func() checks.Inventory {

@@ -187,7 +187,7 @@ func TestImagePullSecretMissingServiceAccount(t *testing.T) {
 		{"default ServiceAccount without secrets", corev1.PodSpec{}, `the pod has no imagePullSecrets and its ServiceAccount "default" has none either`},
 		{"ServiceAccount with secrets", corev1.PodSpec{ServiceAccountName: "builder"}, ""},
 		{"deprecated serviceAccount field", corev1.PodSpec{DeprecatedServiceAccount: "builder"}, ""},
-		{"ServiceAccount not among the inputs", corev1.PodSpec{ServiceAccountName: "ci"}, `ServiceAccount "ci" is not among the objects applied with it`},
+		{"ServiceAccount not among the inputs", corev1.PodSpec{ServiceAccountName: "ci"}, `podlint does not know ServiceAccount "ci"`},
 		{"pod secrets", corev1.PodSpec{ImagePullSecrets: []corev1.LocalObjectReference{{Name: "docker02-pull"}}}, ""},
 		{"pull policy Never", corev1.PodSpec{}, "never"},
 	}

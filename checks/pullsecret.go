@@ -153,7 +153,7 @@ func imagePullSecretMissing() *Check {
 				return
 			}
 			saName := serviceAccountName(t.Spec)
-			saNote := fmt.Sprintf("ServiceAccount %q is not among the objects applied with it", saName)
+			saNote := fmt.Sprintf("podlint does not know ServiceAccount %q", saName)
 			if p.Inv.ServiceAccounts != nil {
 				sa, pres := p.Inv.ServiceAccounts.ServiceAccount(t.Namespace(), saName)
 				switch {

@@ -22,8 +22,9 @@ import (
 // together:
 //
 //   - Objects are applied in groups: the files of one directory (not
-//     recursive, like `kubectl apply -f DIR`), or standard input. A later
-//     source (a kustomize or helm render) is one more group.
+//     recursive, like `kubectl apply -f DIR`), or standard input. A source
+//     that renders one apply (a kustomization, a chart) is one more group:
+//     it sets input.group on the inputs it produces.
 //   - An object without a namespace lives in the namespace of its apply,
 //     which podlint does not know unless told (-n, or --live's kubeconfig
 //     context): then it matches only the namespace-less objects of its own

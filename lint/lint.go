@@ -62,7 +62,10 @@ func Run(ctx context.Context, opts Options) *Report {
 	rep.Summary.Files = len(inputs)
 	var entries []*entry
 	for i, r := range results {
-		group := applyGroup(inputs[i].name)
+		group := inputs[i].group
+		if group == "" {
+			group = applyGroup(inputs[i].name)
+		}
 		rep.Summary.Patches += r.patches
 		for _, o := range r.objs {
 			if o.Patch {

@@ -29,3 +29,16 @@ func policyUses(kinds string) string {
 		"Copies of one object that differ make the namespace's list unknown, unless the cluster's copy matches one of them. " +
 		namespaceUnknown + " The finding names the file and line of an input object that causes it. Silent when none is known."
 }
+
+// classUses describes the checks on cluster-scoped classes a pod or claim
+// names.
+func classUses(kinds string) string {
+	return "The cluster's " + kinds + ". \"Not found\" needs them listed, which only " + fromCluster + " does; " +
+		"one among the inputs (anywhere in the run: classes are cluster-scoped) counts as present, but inputs alone never make one missing."
+}
+
+// keyUses describes the key checks.
+func keyUses(kind, cluster string) string {
+	return "The key names (never the values) of the " + kind + " the pod names: of its copies among the inputs applied with the workload (a key any copy has counts, since only one version of it is applied), " +
+		cluster + " " + namespaceUnknown + " Silent while no key of the " + kind + " is known."
+}

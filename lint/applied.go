@@ -7,10 +7,14 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -95,7 +99,7 @@ func scopeKey(e *entry) string {
 // scope holds the namespaced inputs that live in one scope, by name; each
 // name may have several copies.
 type scope struct {
-	configMaps map[string]bool
+	configMaps map[string][]*corev1.ConfigMap
 	pvcs       map[string]bool
 	secrets    map[string][]*corev1.Secret
 	sas        map[string][]*corev1.ServiceAccount
@@ -105,7 +109,7 @@ type scope struct {
 
 func newScope() *scope {
 	return &scope{
-		configMaps: map[string]bool{}, pvcs: map[string]bool{},
+		configMaps: map[string][]*corev1.ConfigMap{}, pvcs: map[string]bool{},
 		secrets: map[string][]*corev1.Secret{}, sas: map[string][]*corev1.ServiceAccount{},
 		limits: map[string][]*corev1.LimitRange{}, quotas: map[string][]*corev1.ResourceQuota{},
 	}
@@ -121,6 +125,11 @@ type inputState struct {
 	base       checks.Inventory
 	scopes     map[string]*scope
 	namespaces map[string][]*corev1.Namespace
+	// Cluster-scoped classes among the inputs, by name; storageClasses
+	// says whether a class is marked default.
+	priorityClasses map[string]bool
+	runtimeClasses  map[string]bool
+	storageClasses  map[string]bool
 	// hostPorts[group][port] lists the distinct versions of the group's
 	// workloads that claim the port: identical copies (one chart rendered
 	// twice) are one claimant.
@@ -131,11 +140,14 @@ type inputState struct {
 
 func newInputState(entries []*entry, base checks.Inventory) *inputState {
 	s := &inputState{
-		base:       base,
-		scopes:     map[string]*scope{},
-		namespaces: map[string][]*corev1.Namespace{},
-		hostPorts:  map[string]map[hostPortKey][]*checks.Target{},
-		origins:    map[any]*manifest.Object{},
+		base:            base,
+		scopes:          map[string]*scope{},
+		namespaces:      map[string][]*corev1.Namespace{},
+		priorityClasses: map[string]bool{},
+		runtimeClasses:  map[string]bool{},
+		storageClasses:  map[string]bool{},
+		hostPorts:       map[string]map[hostPortKey][]*checks.Target{},
+		origins:         map[any]*manifest.Object{},
 	}
 	for _, e := range entries {
 		if !e.obj.Known || e.obj.Target == nil {
@@ -143,8 +155,19 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		}
 		t := e.obj.Target
 		s.origins[t.Object] = e.obj
-		if ns, ok := t.Object.(*corev1.Namespace); ok {
-			s.namespaces[ns.Name] = append(s.namespaces[ns.Name], ns)
+		switch o := t.Object.(type) {
+		case *corev1.Namespace:
+			s.namespaces[o.Name] = append(s.namespaces[o.Name], o)
+			continue
+		case *schedulingv1.PriorityClass:
+			s.priorityClasses[o.Name] = true
+			continue
+		case *nodev1.RuntimeClass:
+			s.runtimeClasses[o.Name] = true
+			continue
+		case *storagev1.StorageClass:
+			s.storageClasses[o.Name] = s.storageClasses[o.Name] || o.Annotations[cluster.DefaultStorageClassAnnotation] == "true" ||
+				o.Annotations["storageclass.beta.kubernetes.io/is-default-class"] == "true"
 			continue
 		}
 		if t.Spec != nil {
@@ -162,7 +185,7 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		}
 		switch o := t.Object.(type) {
 		case *corev1.ConfigMap:
-			sc.configMaps[o.Name] = true
+			sc.configMaps[o.Name] = append(sc.configMaps[o.Name], o)
 		case *corev1.PersistentVolumeClaim:
 			sc.pvcs[o.Name] = true
 		case *corev1.Secret:
@@ -229,6 +252,10 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 	inv.ServiceAccounts = v
 	inv.Secrets = v
 	inv.ConfigMaps = v
+	inv.ConfigMapKeys = v
+	inv.PriorityClasses = v
+	inv.RuntimeClasses = v
+	inv.StorageClasses = v
 	inv.PVCs = v
 	inv.Namespaces = v
 	inv.HostPorts = v
@@ -286,12 +313,87 @@ func (v *view) scope(ns string) (*scope, bool) {
 func (v *view) ConfigMap(namespace, name string) checks.Presence {
 	sc, implicit := v.scope(namespace)
 	switch {
-	case sc != nil && sc.configMaps[name]:
+	case sc != nil && len(sc.configMaps[name]) > 0:
 		return checks.Present
 	case implicit || v.s.base.ConfigMaps == nil:
 		return checks.Unknown
 	}
 	return v.s.base.ConfigMaps.ConfigMap(namespace, name)
+}
+
+// ConfigMapKeys unites the key names of the ConfigMap's copies among the
+// inputs and, for a known namespace, the cluster's: a run often holds
+// several versions of one ConfigMap (a base and the partial ones patches
+// carry), only one of which is applied, so a key any of them has counts.
+// A ConfigMap without any key is treated as unread.
+func (v *view) ConfigMapKeys(namespace, name string) (map[string]bool, bool) {
+	sc, implicit := v.scope(namespace)
+	keys := map[string]bool{}
+	if sc != nil {
+		for _, c := range sc.configMaps[name] {
+			for k := range c.Data {
+				keys[k] = true
+			}
+			for k := range c.BinaryData {
+				keys[k] = true
+			}
+		}
+	}
+	if !implicit && v.s.base.ConfigMapKeys != nil {
+		if ck, ok := v.s.base.ConfigMapKeys.ConfigMapKeys(namespace, name); ok {
+			for k := range ck {
+				keys[k] = true
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, false
+	}
+	return keys, true
+}
+
+func (v *view) PriorityClass(name string) checks.Presence {
+	if v.s.priorityClasses[name] {
+		return checks.Present
+	}
+	if v.s.base.PriorityClasses == nil {
+		return checks.Unknown
+	}
+	return v.s.base.PriorityClasses.PriorityClass(name)
+}
+
+func (v *view) RuntimeClass(name string) checks.Presence {
+	if v.s.runtimeClasses[name] {
+		return checks.Present
+	}
+	if v.s.base.RuntimeClasses == nil {
+		return checks.Unknown
+	}
+	return v.s.base.RuntimeClasses.RuntimeClass(name)
+}
+
+func (v *view) StorageClass(name string) checks.Presence {
+	if _, ok := v.s.storageClasses[name]; ok {
+		return checks.Present
+	}
+	if v.s.base.StorageClasses == nil {
+		return checks.Unknown
+	}
+	return v.s.base.StorageClasses.StorageClass(name)
+}
+
+// DefaultStorageClass: a default class among the inputs exists; whether
+// none exists only the cluster can say.
+func (v *view) DefaultStorageClass() (exists, known bool) {
+	for _, def := range v.s.storageClasses {
+		if def {
+			return true, true
+		}
+	}
+	if v.s.base.StorageClasses == nil {
+		return false, false
+	}
+	return v.s.base.StorageClasses.DefaultStorageClass()
 }
 
 func (v *view) PersistentVolumeClaim(namespace, name string) checks.Presence {
@@ -309,20 +411,37 @@ func (v *view) Secret(namespace, name string) (*checks.SecretMeta, checks.Presen
 	sc, implicit := v.scope(namespace)
 	if sc != nil && len(sc.secrets[name]) > 0 {
 		copies := sc.secrets[name]
-		m := &checks.SecretMeta{Namespace: namespace, Name: name, Type: secretType(copies[0]), TypeKnown: true}
-		for _, c := range copies[1:] {
+		m := secretMeta{&checks.SecretMeta{Namespace: namespace, Name: name, Type: secretType(copies[0]), TypeKnown: true}}
+		for _, c := range copies {
 			if secretType(c) != m.Type {
 				// Copies of different types: which one is applied last
 				// is not known.
 				m.Type, m.TypeKnown = "", false
 			}
+			// Key names only, never values; a key any copy has counts,
+			// as for ConfigMaps.
+			for k := range c.Data {
+				m.addKey(k)
+			}
+			for k := range c.StringData {
+				m.addKey(k)
+			}
 		}
-		return m, checks.Present
+		return m.SecretMeta, checks.Present
 	}
 	if implicit || v.s.base.Secrets == nil {
 		return nil, checks.Unknown
 	}
 	return v.s.base.Secrets.Secret(namespace, name)
+}
+
+type secretMeta struct{ *checks.SecretMeta }
+
+func (m secretMeta) addKey(k string) {
+	if m.Keys == nil {
+		m.Keys, m.KeysKnown = map[string]bool{}, true
+	}
+	m.Keys[k] = true
 }
 
 func secretType(s *corev1.Secret) corev1.SecretType {

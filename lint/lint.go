@@ -23,6 +23,9 @@ type Options struct {
 	// checks.NewEngine(nil), the whole catalogue with the defaults. The
 	// report names the checks it ran (Report.Checks).
 	Engine *checks.Engine
+	// MaxInputBytes caps the size of each input; 0 means
+	// DefaultMaxInputBytes.
+	MaxInputBytes int64
 	// Store holds cluster knowledge gathered before the run (a snapshot,
 	// a live cluster). The run does not add its inputs to it: they count
 	// as cluster state only where they are applied together (applied.go).
@@ -56,7 +59,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	inputs := discover(paths, eng.Config.Exclude)
 	markPatches(inputs)
-	results := parseAll(ctx, inputs, opts.Stdin)
+	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
@@ -181,7 +184,7 @@ type pairSeen struct {
 
 // parseAll reads and decodes the inputs on all cores; results keep the
 // inputs' order so the report does not depend on scheduling.
-func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
+func parseAll(ctx context.Context, inputs []input, stdin io.Reader, limit int64) []parsed {
 	results := make([]parsed, len(inputs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -190,7 +193,7 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = parseInput(&inputs[i], stdin)
+				results[i] = parseInput(ctx, &inputs[i], stdin, limit)
 			}
 		}()
 	}
@@ -205,11 +208,11 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 	return results
 }
 
-func parseInput(in *input, stdin io.Reader) parsed {
+func parseInput(ctx context.Context, in *input, stdin io.Reader, limit int64) parsed {
 	if in.patch {
 		return parsed{patches: 1}
 	}
-	in.read(stdin)
+	in.read(ctx, stdin, limit)
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
 	}

@@ -26,7 +26,8 @@ type listMeta struct {
 type unit struct {
 	src  []byte
 	yaml bool
-	// line is where a YAML item starts, for errors.
+	// line is where a YAML item or document starts, for errors; JSON
+	// straight from the file is placed by its byte offset instead.
 	line int
 }
 
@@ -66,11 +67,16 @@ func Decode(name string, data []byte, sink Sink) ([]string, error) {
 		err = d.yamlStream(data)
 	}
 	if err != nil {
+		var pe *PositionError
+		if errors.As(err, &pe) {
+			pe.File = name
+			return nil, pe
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	workers, err := decodeUnits(d.units)
+	workers, err := decodeUnits(name, data, d.units)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	ignored := map[string]int{}
 	for _, w := range workers {
@@ -103,9 +109,26 @@ func isJSON(data []byte) bool {
 type decoder struct {
 	units  []unit
 	listed map[cluster.Kind]bool
+	// line is the first line of the YAML document being converted, for
+	// the units it yields.
+	line int
 }
 
+// jsonStream splits a JSON stream; an error is placed in data.
 func (d *decoder) jsonStream(data []byte) error {
+	err := d.jsonValues(data)
+	var sc *scanError
+	var lm *listMetaError
+	switch {
+	case errors.As(err, &sc):
+		return at("", data, sc.whole, 0, err)
+	case errors.As(err, &lm):
+		return at("", data, lm.meta, 0, err)
+	}
+	return err
+}
+
+func (d *decoder) jsonValues(data []byte) error {
 	s := scanner{b: data}
 	for {
 		s.ws()
@@ -171,20 +194,20 @@ func (d *decoder) jsonValue(v []byte) error {
 		return err
 	}
 	if !isList(kind) {
-		d.units = append(d.units, unit{src: v})
+		d.units = append(d.units, unit{src: v, line: d.line})
 		return nil
 	}
 	var lm listMeta
 	if len(meta) > 0 {
 		if err := json.Unmarshal(meta, &lm); err != nil {
-			return fmt.Errorf("List metadata: %w", err)
+			return &listMetaError{meta: meta, err: fmt.Errorf("List metadata: %w", err)}
 		}
 	}
 	if err := d.listedKinds(lm); err != nil {
 		return err
 	}
 	for _, item := range items {
-		d.units = append(d.units, unit{src: item})
+		d.units = append(d.units, unit{src: item, line: d.line})
 	}
 	return nil
 }
@@ -215,6 +238,10 @@ func (d *decoder) yamlStream(data []byte) error {
 			continue
 		}
 		if err := d.yamlDoc(lines[start:i], start+1); err != nil {
+			var pe *PositionError
+			if !errors.As(err, &pe) {
+				err = &PositionError{Line: start + 1, Offset: -1, Err: err}
+			}
 			return err
 		}
 		start = i + 1
@@ -287,11 +314,14 @@ func (d *decoder) yamlWhole(lines [][]byte, firstLine int) error {
 	}
 	j, err := yamlToJSON(doc)
 	if err != nil {
-		return fmt.Errorf("document at line %d: %w", firstLine, err)
+		line, err := yamlPos(err, doc, firstLine)
+		return &PositionError{Line: line, Offset: -1, Err: err}
 	}
 	if j == nil {
 		return nil
 	}
+	d.line = firstLine
+	defer func() { d.line = 0 }()
 	return d.jsonValue(j)
 }
 
@@ -328,8 +358,9 @@ type decoded struct {
 
 // decodeUnits decodes units on every core: decoding is the whole cost of a
 // large snapshot, and objects are independent. The workers' shares are in
-// file order.
-func decodeUnits(units []unit) ([]*worker, error) {
+// file order. An error is placed in the file (name, data) as a
+// *PositionError.
+func decodeUnits(name string, data []byte, units []unit) ([]*worker, error) {
 	n := min(runtime.GOMAXPROCS(0), max(1, len(units)/256))
 	workers := make([]*worker, n)
 	errs := make([]error, n)
@@ -343,10 +374,12 @@ func decodeUnits(units []unit) ([]*worker, error) {
 		wg.Go(func() {
 			for j := lo; j < hi; j++ {
 				if err := w.unit(units[j]); err != nil {
-					if units[j].yaml {
-						errs[i] = fmt.Errorf("item at line %d: %w", units[j].line, err)
+					u := units[j]
+					if u.yaml {
+						line, err := yamlPos(err, u.src, u.line)
+						errs[i] = &PositionError{File: name, Line: line, Offset: -1, Err: fmt.Errorf("item: %w", err)}
 					} else {
-						errs[i] = fmt.Errorf("object %d: %w", j+1, err)
+						errs[i] = at(name, data, u.src, u.line, fmt.Errorf("object %d: %w", j+1, err))
 					}
 					return
 				}

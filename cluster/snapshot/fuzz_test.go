@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"testing"
 
@@ -17,6 +19,10 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		"apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\n",
 		"\xef\xbb\xbf[{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"c\"}}]",
 		"items: [",
+		`{"kind":"List","items":[{"apiVersion":"v1","kind":"Node","metadata":{"name":"n",}},]}`,
+		"{\"kind\":\"List\",\n\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n\"},\"spec\":{\"unschedulable\":1}}]}",
+		"apiVersion: v1\nkind: List\nitems:\n- kind: Node\n  metadata: {name: [n}\n",
+		"a: &a {<<: [*a]}\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -24,6 +30,11 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		snap := New()
 		if _, err := Decode("fuzz.yaml", data, Tee(cluster.New(), snap)); err != nil {
+			// A position, when there is one, is inside the input.
+			var pe *PositionError
+			if errors.As(err, &pe) && (pe.Offset > int64(len(data)) || pe.Line < 0 || pe.Line > bytes.Count(data, []byte("\n"))+1) {
+				t.Fatalf("error outside the input (%d bytes, %d lines): %v", len(data), bytes.Count(data, []byte("\n"))+1, err)
+			}
 			return
 		}
 		if err := snap.Write(io.Discard, JSON); err != nil {

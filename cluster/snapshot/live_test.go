@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/podlint/podlint/test/apiserver"
+	"github.com/podlint/podlint/test/need"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
@@ -186,10 +187,7 @@ func TestLive(t *testing.T) {
 	})
 
 	t.Run("kubectl output loads", func(t *testing.T) {
-		kubectl, err := exec.LookPath("kubectl")
-		if err != nil {
-			t.Skip("kubectl is not on PATH")
-		}
+		kubectl := need.Kubectl(t)
 		for _, format := range []string{"yaml", "json"} {
 			cmd := exec.CommandContext(t.Context(), kubectl, "get", kubectlResources(),
 				"-A", "-o", format, "--kubeconfig", adminKubeconfig)

@@ -16,7 +16,14 @@ type scanner struct {
 	i int
 }
 
-var errUnexpectedEnd = errors.New("unexpected end of JSON input")
+// scanError is malformed JSON; rest is the input from where it was found,
+// so that the caller can place it in the file.
+type scanError struct {
+	whole, rest []byte
+	msg         string
+}
+
+func (e *scanError) Error() string { return "invalid JSON: " + e.msg }
 
 func (s *scanner) ws() {
 	for s.i < len(s.b) {
@@ -30,7 +37,12 @@ func (s *scanner) ws() {
 }
 
 func (s *scanner) errorf(format string, args ...any) error {
-	return fmt.Errorf("invalid JSON at byte %d: %s", s.i, fmt.Sprintf(format, args...))
+	return &scanError{whole: s.b, rest: s.b[min(s.i, len(s.b)):], msg: fmt.Sprintf(format, args...)}
+}
+
+// unexpectedEnd is a value cut off by the end of the input.
+func (s *scanner) unexpectedEnd() error {
+	return &scanError{whole: s.b, rest: s.b[len(s.b):], msg: "unexpected end of JSON input"}
 }
 
 // str reads a string and returns its raw contents (escapes kept).
@@ -45,7 +57,7 @@ func (s *scanner) str() ([]byte, error) {
 		// first and check the backslashes before it afterwards.
 		k := bytes.IndexByte(s.b[j:], '"')
 		if k < 0 {
-			return nil, errUnexpectedEnd
+			return nil, s.unexpectedEnd()
 		}
 		j += k
 		bs := 0
@@ -65,7 +77,7 @@ func (s *scanner) str() ([]byte, error) {
 func (s *scanner) skip() error {
 	s.ws()
 	if s.i >= len(s.b) {
-		return errUnexpectedEnd
+		return s.unexpectedEnd()
 	}
 	switch s.b[s.i] {
 	case '"':
@@ -101,7 +113,7 @@ func (s *scanner) skip() error {
 		}
 		s.i++
 	}
-	return errUnexpectedEnd
+	return s.unexpectedEnd()
 }
 
 // object calls fn for each key of the object at the cursor; fn must consume
@@ -134,7 +146,7 @@ func (s *scanner) object(fn func(key []byte) error) error {
 		}
 		s.ws()
 		if s.i >= len(s.b) {
-			return errUnexpectedEnd
+			return s.unexpectedEnd()
 		}
 		switch s.b[s.i] {
 		case ',':
@@ -167,7 +179,7 @@ func (s *scanner) array(fn func() error) error {
 		}
 		s.ws()
 		if s.i >= len(s.b) {
-			return errUnexpectedEnd
+			return s.unexpectedEnd()
 		}
 		switch s.b[s.i] {
 		case ',':

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestDecodeSnapshotKubectlList(t *testing.T) {
 				t.Errorf("allocatable cpu = %s", q.String())
 			}
 			for name, typ := range map[string]corev1.SecretType{"db": corev1.SecretTypeOpaque, "registry": corev1.SecretTypeDockerConfigJson} {
-				if m, p := inv.Secrets.Secret("shop", name); p != checks.Present || *m != (checks.SecretMeta{Namespace: "shop", Name: name, Type: typ, TypeKnown: true}) {
+				if m, p := inv.Secrets.Secret("shop", name); p != checks.Present || !reflect.DeepEqual(*m, checks.SecretMeta{Namespace: "shop", Name: name, Type: typ, TypeKnown: true}) {
 					t.Errorf("secret %s = %+v %v, want %s", name, m, p, typ)
 				}
 			}
@@ -216,7 +217,7 @@ func TestWriteSnapshotRoundTrip(t *testing.T) {
 			"pull":    {Namespace: "a", Name: "pull", Type: corev1.SecretTypeDockercfg, TypeKnown: true},
 			"untyped": {Namespace: "a", Name: "untyped"},
 		} {
-			if m, p := store.Inventory().Secrets.Secret("a", name); p != checks.Present || *m != want {
+			if m, p := store.Inventory().Secrets.Secret("a", name); p != checks.Present || !reflect.DeepEqual(*m, want) {
 				t.Errorf("%s: secret %s = %+v, want %+v", path, name, m, want)
 			}
 		}
@@ -256,7 +257,7 @@ func TestDecodeSnapshotErrors(t *testing.T) {
 		{"bad item", `{"kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"ok"}},{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"status":{"allocatable":{"cpu":"lots"}}}]}`, "object 2"},
 		{"nameless", `{"kind":"List","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}]}`, "without metadata.name"},
 		{"unknown listed kind", `{"kind":"List","metadata":{"annotations":{"podlint.io/listed-kinds":"Node,Widget"}},"items":[]}`, `unknown kind "Widget"`},
-		{"bad yaml", "kind: List\nitems:\n- a: [\n", "line 3"},
+		{"bad yaml", "kind: List\nitems:\n- a: [\n", "snap:3: item: invalid YAML"},
 		{"kept field of the wrong type", `{"kind":"List","items":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"nodeName":7}}]}`, "cannot unmarshal number"},
 	}
 	for _, tt := range tests {

@@ -51,6 +51,10 @@ type Config struct {
 	KubeContext      string
 	LiveTimeout      time.Duration
 	WriteSnapshot    string
+
+	// MaxInputBytes caps every read (inputs, stdin, --config,
+	// --cluster-snapshot); 0 means lint.DefaultMaxInputBytes.
+	MaxInputBytes int64
 }
 
 // UsageError is a command-line mistake; Main prints it with a hint and
@@ -146,6 +150,7 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.KubeContext, "context", "", "kubeconfig context for --live (default the current context)")
 	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+snapshot.DefaultLiveTimeout.String()+")")
 	fs.StringVar(&cfg.WriteSnapshot, "write-snapshot", "", "with --live, save what was read (no Secret data) to this file for --cluster-snapshot; .yaml/.yml for YAML, else JSON")
+	fs.Var(&byteSize{&cfg.MaxInputBytes}, "max-input-bytes", "size limit of each file podlint reads (inputs, stdin, --config, --cluster-snapshot), such as 512Mi or 2Gi")
 	fs.BoolVarP(&cfg.Help, "help", "h", false, "print this help and exit")
 }
 

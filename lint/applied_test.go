@@ -169,3 +169,47 @@ func TestApplyGroups(t *testing.T) {
 		t.Errorf("%d findings", n)
 	}
 }
+
+// TestInputKeysAndClasses: ConfigMap keys count only where the ConfigMap
+// is applied with the workload; a PriorityClass among the inputs exists
+// for the whole run (classes are cluster-scoped).
+func TestInputKeysAndClasses(t *testing.T) {
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {LOG_LEVEL: info}\n"
+	wantsKey := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      priorityClassName: PRIORITY
+      containers:
+      - name: app
+        image: nginx:1.27
+        env:
+        - name: L
+          valueFrom: {configMapKeyRef: {name: cfg, key: log_level}}
+`
+	pc := "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: batch-high}\nvalue: 1000\n"
+	dir := writeTree(t, map[string]string{
+		"a/cm.yaml":     cm,
+		"a/deploy.yaml": strings.Replace(wantsKey, "PRIORITY", "batch-high", 1),
+		"b/deploy.yaml": strings.Replace(wantsKey, "PRIORITY", "batch-low", 1),
+		"c/pc.yaml":     pc,
+	})
+	store := cluster.New()
+	store.MarkKnown(cluster.PriorityClasses, cluster.AllNamespaces)
+	rep := Run(t.Context(), Options{Paths: []string{dir}, Store: store})
+	got := map[string][]string{}
+	for _, f := range rep.Findings {
+		rel, _ := filepath.Rel(dir, f.File)
+		got[f.Check] = append(got[f.Check], filepath.ToSlash(rel))
+	}
+	if g := strings.Join(got["configmap-key-not-found"], ","); g != "a/deploy.yaml" {
+		t.Errorf("configmap-key-not-found in %q, want only a/deploy.yaml (b's ConfigMap is not applied with it)", g)
+	}
+	if g := strings.Join(got["priority-class-not-found"], ","); g != "b/deploy.yaml" {
+		t.Errorf("priority-class-not-found in %q, want only b/deploy.yaml (batch-high is among the inputs)", g)
+	}
+}

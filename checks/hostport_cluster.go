@@ -165,8 +165,28 @@ func reportHostPortCapacity(p *Pass, h *hostPortNodes, claims []hostPortClaim) {
 	if h == nil || t.IsDaemonSet() || t.Replicas < 1 || h.eligible == 0 {
 		return
 	}
+	certain := false
+	switch t.Ref.Kind {
+	case "Deployment", "StatefulSet", "ReplicaSet":
+		// Their controllers keep every replica wanted at once, and
+		// each node gives the port to one pod: more replicas than
+		// eligible nodes is a certainty, whatever else runs.
+		certain = int(t.Replicas) > h.eligible
+	}
+	reported := false
 	for _, c := range claims {
 		free, holders := h.free(p, c)
+		if certain && free > 0 {
+			if !reported {
+				reported = true
+				// The node count is the obstacle, not the port: one
+				// finding per workload, at its first host port.
+				p.Report(c.Path, c.Container,
+					"%d replicas each need host port %s on their own node, but only %d node(s) are eligible (nodeSelector, node affinity, taints); %d pod(s) can never be scheduled and stay Pending",
+					t.Replicas, c, h.eligible, int(t.Replicas)-h.eligible)
+			}
+			continue
+		}
 		if free == 0 || int(t.Replicas) <= free {
 			// No free node at all is the DaemonSet collision (an
 			// error reported above) or a scheduling check's finding.

@@ -89,6 +89,17 @@ type PVCLookup interface {
 	PersistentVolumeClaim(namespace, name string) Presence
 }
 
+// PVCUseLookup tells a claim's access modes and who mounts it.
+type PVCUseLookup interface {
+	// PVCAccessModes returns the claim's spec.accessModes; known is false
+	// when the claim or its modes were not read.
+	PVCAccessModes(namespace, name string) (modes []corev1.PersistentVolumeAccessMode, known bool)
+	// ClaimUsers returns the pod-spec targets (inputs of the run, the
+	// cluster's watched workloads) whose volumes name the claim, sorted
+	// by reference; StatefulSet claim templates are not uses.
+	ClaimUsers(namespace, name string) []*Target
+}
+
 // NamespaceLookup finds Namespaces (for their pod-security and podlint
 // labels).
 type NamespaceLookup interface {
@@ -161,6 +172,7 @@ type Inventory struct {
 	PriorityClasses PriorityClassLookup
 	RuntimeClasses  RuntimeClassLookup
 	PVCs            PVCLookup
+	PVCUses         PVCUseLookup
 	Namespaces      NamespaceLookup
 	Nodes           NodeLookup
 	HostPorts       HostPortLookup

@@ -104,7 +104,7 @@ var table = []Row{
 		// Image lists are often most of a node; conditions and volumes
 		// change every few seconds; no check reads them.
 		Drop:   []string{"status.images", "status.conditions", "status.volumesAttached", "status.volumesInUse"},
-		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict"},
+		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict", "topology-spread-unsatisfiable"},
 		New:    func() Object { return &corev1.Node{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putNode(o.(*corev1.Node)) },
 		Delete: func(s *Store, _ Kind, _, name string) { s.deleteNode(name) },
@@ -154,11 +154,18 @@ var table = []Row{
 		Delete:   func(s *Store, _ Kind, namespace, name string) { s.deleteConfigMap(namespace, name) },
 	},
 	{
-		Kind: PVCs, Version: "v1", Resource: "persistentvolumeclaims", Namespaced: true, Access: Metadata, Watch: "pvcs",
-		Keep:   []string{"metadata.name", "metadata.namespace"},
-		Checks: []string{"pvc-not-found"},
+		// Names and access modes (for pvc-access-mode-conflict); the
+		// API cannot list access modes without the rest of the object, so
+		// it is read typed and Strip drops everything else.
+		Kind: PVCs, Version: "v1", Resource: "persistentvolumeclaims", Namespaced: true, Access: Typed, Watch: "pvcs",
+		Keep:   []string{"metadata.name", "metadata.namespace", "spec.accessModes"},
+		Checks: []string{"pvc-not-found", "pvc-access-mode-conflict"},
 		New:    func() Object { return &corev1.PersistentVolumeClaim{} },
-		Add:    (*Store).putName, Delete: (*Store).deleteName,
+		Add:    func(s *Store, _ Kind, o Object) { s.putPVC(o.(*corev1.PersistentVolumeClaim)) },
+		Delete: func(s *Store, k Kind, namespace, name string) {
+			s.deleteName(k, namespace, name)
+			delete(s.pvcModes, s.key(k, namespace, name))
+		},
 	},
 	{
 		Kind: LimitRanges, Version: "v1", Resource: "limitranges", Namespaced: true, Access: Typed, Watch: "limitranges",

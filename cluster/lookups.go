@@ -21,6 +21,7 @@ func (s *Store) Inventory() checks.Inventory {
 		PriorityClasses: nameLookup{s, PriorityClasses},
 		RuntimeClasses:  nameLookup{s, RuntimeClasses},
 		PVCs:            pvcLookup{s},
+		PVCUses:         pvcLookup{s},
 		Namespaces:      nsLookup{s},
 		Nodes:           nodeLookup{s},
 		HostPorts:       hostPortLookup{s},
@@ -113,6 +114,27 @@ func (l pvcLookup) PersistentVolumeClaim(namespace, name string) checks.Presence
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.presence(PVCs, ns(namespace), s.names[PVCs][s.key(PVCs, namespace, name)])
+}
+
+func (l pvcLookup) PVCAccessModes(namespace, name string) ([]corev1.PersistentVolumeAccessMode, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.pvcModes[s.key(PVCs, namespace, name)]
+	return m, ok
+}
+
+func (l pvcLookup) ClaimUsers(namespace, name string) []*checks.Target {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.claimUsers[s.key(PVCs, namespace, name)]
+	out := make([]*checks.Target, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *checks.Target) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
+	return out
 }
 
 type nsLookup struct{ s *Store }

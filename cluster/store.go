@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"slices"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -58,6 +59,14 @@ type Store struct {
 	podsOnNode     map[string]map[nsName]bool
 	podNode        map[nsName]string // the reverse of podsOnNode, for deletes
 
+	// pvcModes holds the access modes of claims that name any.
+	pvcModes map[nsName][]corev1.PersistentVolumeAccessMode
+	// claimUsers indexes pod-spec targets by the claims their volumes
+	// name (StatefulSet claim templates excluded), for
+	// pvc-access-mode-conflict; usedClaims is its reverse, for replaces.
+	claimUsers map[nsName]map[checks.ObjectRef]*checks.Target
+	usedClaims map[checks.ObjectRef][]nsName
+
 	// hostPorts indexes pod-spec targets by the host ports they claim.
 	hostPorts map[hostPortKey]map[checks.ObjectRef]*checks.Target
 	// claimed remembers each target's keys, to drop them on replace.
@@ -97,6 +106,9 @@ func New() *Store {
 		storageClasses: map[string]bool{},
 		podsOnNode:     map[string]map[nsName]bool{},
 		podNode:        map[nsName]string{},
+		pvcModes:       map[nsName][]corev1.PersistentVolumeAccessMode{},
+		claimUsers:     map[nsName]map[checks.ObjectRef]*checks.Target{},
+		usedClaims:     map[checks.ObjectRef][]nsName{},
 		hostPorts:      map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
 		claimed:        map[checks.ObjectRef][]hostPortKey{},
 	}
@@ -499,6 +511,26 @@ func (s *Store) addWorkload(t *checks.Target) {
 	if len(keys) > 0 {
 		s.claimed[ref] = keys
 	}
+	for _, claim := range checks.SharedClaims(t) {
+		k := nsName{ref.Namespace, claim}
+		m := s.claimUsers[k]
+		if m == nil {
+			m = map[checks.ObjectRef]*checks.Target{}
+			s.claimUsers[k] = m
+		}
+		m[ref] = t
+		s.usedClaims[ref] = append(s.usedClaims[ref], k)
+	}
+}
+
+func (s *Store) putPVC(c *corev1.PersistentVolumeClaim) {
+	s.putName(PVCs, c)
+	k := s.key(PVCs, c.Namespace, c.Name)
+	if len(c.Spec.AccessModes) == 0 {
+		delete(s.pvcModes, k)
+		return
+	}
+	s.pvcModes[k] = slices.Clone(c.Spec.AccessModes)
 }
 
 func (s *Store) deleteWorkload(ref checks.ObjectRef) {
@@ -511,6 +543,13 @@ func (s *Store) deleteWorkload(ref checks.ObjectRef) {
 		}
 	}
 	delete(s.claimed, ref)
+	for _, k := range s.usedClaims[ref] {
+		delete(s.claimUsers[k], ref)
+		if len(s.claimUsers[k]) == 0 {
+			delete(s.claimUsers, k)
+		}
+	}
+	delete(s.usedClaims, ref)
 }
 
 func ns(n string) string {

@@ -228,3 +228,49 @@ func TestNodeGroupsFollowChanges(t *testing.T) {
 		}
 	}
 }
+
+func TestClaimUsersAndAccessModes(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	claim := func(name string) corev1.Volume {
+		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: name}}}
+	}
+	deploy := func(name string, volumes ...corev1.Volume) *checks.Target {
+		d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"}}
+		d.Spec.Template.Spec.Volumes = volumes
+		return checks.NewTarget(d, "apps/v1", "Deployment")
+	}
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "shop"}}
+	sts.Spec.Template.Spec.Volumes = []corev1.Volume{claim("data")}
+	sts.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{ObjectMeta: metav1.ObjectMeta{Name: "data"}}}
+
+	s.AddTarget(deploy("a", claim("data"), claim("data")))
+	s.AddTarget(deploy("b", claim("data")))
+	s.AddTarget(checks.NewTarget(sts, "apps/v1", "StatefulSet"))
+	if got := inv.PVCUses.ClaimUsers("shop", "data"); len(got) != 2 || got[0].Ref.Name != "a" || got[1].Ref.Name != "b" {
+		t.Errorf("users of shop/data = %v, want a and b (the StatefulSet's claim template is its own)", got)
+	}
+	// A new version of b without the claim replaces the old one.
+	s.AddTarget(deploy("b"))
+	if got := inv.PVCUses.ClaimUsers("shop", "data"); len(got) != 1 {
+		t.Errorf("after b dropped the claim: %d users, want 1", len(got))
+	}
+	s.DeleteWorkload(checks.ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "a"})
+	if got := inv.PVCUses.ClaimUsers("shop", "data"); len(got) != 0 {
+		t.Errorf("after delete: %d users", len(got))
+	}
+
+	if _, known := inv.PVCUses.PVCAccessModes("shop", "data"); known {
+		t.Error("modes known before any claim was read")
+	}
+	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: "shop"}}
+	pvc.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOncePod}
+	s.Add(cluster.PVCs, pvc)
+	if m, known := inv.PVCUses.PVCAccessModes("shop", "data"); !known || len(m) != 1 || m[0] != corev1.ReadWriteOncePod {
+		t.Errorf("modes = %v, %v", m, known)
+	}
+	s.Delete(cluster.PVCs, "shop", "data")
+	if _, known := inv.PVCUses.PVCAccessModes("shop", "data"); known {
+		t.Error("modes still known after delete")
+	}
+}

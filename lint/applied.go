@@ -100,7 +100,10 @@ func scopeKey(e *entry) string {
 // name may have several copies.
 type scope struct {
 	configMaps map[string][]*corev1.ConfigMap
-	pvcs       map[string]bool
+	pvcs       map[string][]*corev1.PersistentVolumeClaim
+	// claimUsers are the workloads living in the scope whose pods share
+	// a claim (checks.SharedClaims), by claim name.
+	claimUsers map[string][]*checks.Target
 	secrets    map[string][]*corev1.Secret
 	sas        map[string][]*corev1.ServiceAccount
 	limits     map[string][]*corev1.LimitRange
@@ -109,8 +112,9 @@ type scope struct {
 
 func newScope() *scope {
 	return &scope{
-		configMaps: map[string][]*corev1.ConfigMap{}, pvcs: map[string]bool{},
-		secrets: map[string][]*corev1.Secret{}, sas: map[string][]*corev1.ServiceAccount{},
+		configMaps: map[string][]*corev1.ConfigMap{}, pvcs: map[string][]*corev1.PersistentVolumeClaim{},
+		claimUsers: map[string][]*checks.Target{},
+		secrets:    map[string][]*corev1.Secret{}, sas: map[string][]*corev1.ServiceAccount{},
 		limits: map[string][]*corev1.LimitRange{}, quotas: map[string][]*corev1.ResourceQuota{},
 	}
 }
@@ -170,10 +174,6 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 				o.Annotations["storageclass.beta.kubernetes.io/is-default-class"] == "true"
 			continue
 		}
-		if t.Spec != nil {
-			s.addWorkload(e)
-			continue
-		}
 		if !namespacedInput(t) {
 			continue
 		}
@@ -183,11 +183,18 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 			sc = newScope()
 			s.scopes[key] = sc
 		}
+		if t.Spec != nil {
+			s.addWorkload(e)
+			for _, c := range checks.SharedClaims(t) {
+				sc.claimUsers[c] = append(sc.claimUsers[c], t)
+			}
+			continue
+		}
 		switch o := t.Object.(type) {
 		case *corev1.ConfigMap:
 			sc.configMaps[o.Name] = append(sc.configMaps[o.Name], o)
 		case *corev1.PersistentVolumeClaim:
-			sc.pvcs[o.Name] = true
+			sc.pvcs[o.Name] = append(sc.pvcs[o.Name], o)
 		case *corev1.Secret:
 			sc.secrets[o.Name] = append(sc.secrets[o.Name], o)
 		case *corev1.ServiceAccount:
@@ -257,6 +264,7 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 	inv.RuntimeClasses = v
 	inv.StorageClasses = v
 	inv.PVCs = v
+	inv.PVCUses = v
 	inv.Namespaces = v
 	inv.HostPorts = v
 	inv.LimitRanges = v
@@ -399,12 +407,48 @@ func (v *view) DefaultStorageClass() (exists, known bool) {
 func (v *view) PersistentVolumeClaim(namespace, name string) checks.Presence {
 	sc, implicit := v.scope(namespace)
 	switch {
-	case sc != nil && sc.pvcs[name]:
+	case sc != nil && len(sc.pvcs[name]) > 0:
 		return checks.Present
 	case implicit || v.s.base.PVCs == nil:
 		return checks.Unknown
 	}
 	return v.s.base.PVCs.PersistentVolumeClaim(namespace, name)
+}
+
+// PVCAccessModes: the claim's copies among the inputs (unknown when they
+// disagree), else the cluster's for a known namespace.
+func (v *view) PVCAccessModes(namespace, name string) ([]corev1.PersistentVolumeAccessMode, bool) {
+	sc, implicit := v.scope(namespace)
+	if sc != nil && len(sc.pvcs[name]) > 0 {
+		copies := sc.pvcs[name]
+		modes := copies[0].Spec.AccessModes
+		for _, c := range copies[1:] {
+			if !equality.Semantic.DeepEqual(c.Spec.AccessModes, modes) {
+				return nil, false
+			}
+		}
+		return modes, len(modes) > 0
+	}
+	if implicit || v.s.base.PVCUses == nil {
+		return nil, false
+	}
+	return v.s.base.PVCUses.PVCAccessModes(namespace, name)
+}
+
+// ClaimUsers: the workloads applied with the target that share the claim
+// (in its namespace as the target sees it), and for a known namespace
+// the cluster's, sorted by reference.
+func (v *view) ClaimUsers(namespace, name string) []*checks.Target {
+	sc, implicit := v.scope(namespace)
+	var out []*checks.Target
+	if sc != nil {
+		out = append(out, sc.claimUsers[name]...)
+	}
+	if !implicit && v.s.base.PVCUses != nil {
+		out = append(out, v.s.base.PVCUses.ClaimUsers(namespace, name)...)
+	}
+	slices.SortStableFunc(out, func(a, b *checks.Target) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
+	return out
 }
 
 func (v *view) Secret(namespace, name string) (*checks.SecretMeta, checks.Presence) {

@@ -41,6 +41,7 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/podlint/podlint/certs"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/webhook"
 )
 
@@ -620,14 +621,18 @@ func readiness(t *testing.T, cfg *rest.Config, admin client.Client) {
 		}
 	}
 
-	// The cached kinds, list and watch only (Secrets as metadata).
+	// The cached kinds, list and watch only (Secrets as metadata), from
+	// the kinds table: a kind added there is granted here too.
+	var cacheRules []rbacv1.PolicyRule
+	for _, r := range cluster.Kinds() {
+		if r.Watch != "" {
+			cacheRules = append(cacheRules, rbacv1.PolicyRule{APIGroups: []string{r.GroupVersionKind().Group},
+				Verbs: []string{"list", "watch"}, Resources: []string{r.Resource}})
+		}
+	}
 	mustCreate(t, admin, &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: user + "-cache"},
-		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{""}, Verbs: []string{"list", "watch"}, Resources: []string{
-				"nodes", "namespaces", "serviceaccounts", "limitranges", "resourcequotas", "configmaps", "persistentvolumeclaims", "secrets"}},
-			{APIGroups: []string{"apps"}, Verbs: []string{"list", "watch"}, Resources: []string{"daemonsets"}},
-		},
+		Rules:      cacheRules,
 	})
 	mustCreate(t, admin, &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: user + "-cache"},

@@ -27,15 +27,23 @@ type Options struct {
 	// DefaultMaxInputBytes.
 	MaxInputBytes int64
 	// Store holds cluster knowledge gathered before the run (a snapshot,
-	// a live cluster); the run adds its inputs to it. Nil means a new,
-	// empty store.
+	// a live cluster). The run does not add its inputs to it: they count
+	// as cluster state only where they are applied together (applied.go).
+	// Nil means no cluster knowledge.
 	Store *cluster.Store
+	// Namespace is the namespace of the apply for objects that do not
+	// name one (kubectl's -n). Empty means not known: such objects then
+	// match only the namespace-less objects applied with them.
+	Namespace string
 }
 
 // parsed is what one input yielded.
 type parsed struct {
 	objs []*manifest.Object
 	errs []InputError
+	// patches counts kustomize patches: a listed patch file, or
+	// documents with patch directives.
+	patches int
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -50,30 +58,45 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	markPatches(inputs)
 	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
-	var objs []*manifest.Object
-	for _, r := range results {
-		objs = append(objs, r.objs...)
+	var entries []*entry
+	for i, r := range results {
+		group := inputs[i].group
+		if group == "" {
+			group = applyGroup(inputs[i].name)
+		}
+		rep.Summary.Patches += r.patches
+		for _, o := range r.objs {
+			if o.Patch {
+				rep.Summary.Patches++
+				continue
+			}
+			setNamespace(o, opts.Namespace)
+			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
+			entries = append(entries, &entry{obj: o, group: group, implicit: implicit})
+		}
 		rep.Errors = append(rep.Errors, r.errs...)
 	}
-	rep.Summary.Objects = len(objs)
+	rep.Summary.Objects = len(entries)
 
-	store := opts.Store
-	if store == nil {
-		store = cluster.New()
+	var base checks.Inventory
+	if opts.Store != nil {
+		base = opts.Store.Inventory()
 	}
-	// Every input feeds the inventory before any check runs, so a
-	// ServiceAccount or DaemonSet later in the inputs still counts.
-	for _, o := range objs {
-		if o.Known {
-			store.AddTarget(o.Target)
-		}
-	}
-	inv := store.Inventory()
-	for _, o := range objs {
+	// Every input is indexed before any check runs, so a ServiceAccount
+	// or DaemonSet later in the inputs still counts.
+	state := newInputState(entries, base)
+	// pairs keeps one finding per conflict between two objects: the one
+	// reported on the object that comes later. Copies of an object (one
+	// chart rendered twice) report the same pair again and are dropped.
+	pairs := map[string]*pairSeen{}
+	dropped := map[int]bool{}
+	for _, e := range entries {
+		o := e.obj
 		if !o.Known {
 			rep.Summary.Skipped++
 			// A skipped object still has a target when it repeats a
@@ -85,7 +108,7 @@ func Run(ctx context.Context, opts Options) *Report {
 		if ctx.Err() != nil {
 			break
 		}
-		res := eng.RunTarget(o.Target, inv)
+		res := eng.RunTarget(o.Target, state.inventory(e))
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
@@ -94,8 +117,37 @@ func Run(ctx context.Context, opts Options) *Report {
 			} else if lf.Column <= 0 {
 				lf.Column = 1
 			}
+			if o.Rendered != "" {
+				// The position is in the render; the template is only
+				// a hint, as the value may come from another one.
+				lf.Message += " (rendered from " + o.Rendered + ")"
+			}
+			if f.Pair != "" {
+				ps, seen := pairs[f.Pair]
+				switch {
+				case !seen:
+					pairs[f.Pair] = &pairSeen{index: len(rep.Findings), ref: f.Object}
+				case ps.final || ps.ref == f.Object:
+					// Already reported on the later object, or a copy of
+					// the object that reported it.
+					continue
+				default:
+					// The other object of the pair comes later.
+					dropped[ps.index] = true
+					*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
+				}
+			}
 			rep.Findings = append(rep.Findings, lf)
 		}
+	}
+	if len(dropped) > 0 {
+		kept := rep.Findings[:0]
+		for i, f := range rep.Findings {
+			if !dropped[i] {
+				kept = append(kept, f)
+			}
+		}
+		rep.Findings = kept
 	}
 	if err := ctx.Err(); err != nil {
 		rep.Errors = append(rep.Errors, InputError{File: "podlint", Message: "run stopped: " + err.Error()})
@@ -120,6 +172,14 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	rep.Summary.Findings = len(rep.Findings)
 	return rep
+}
+
+// pairSeen is the finding kept for one conflict between two objects.
+type pairSeen struct {
+	index int
+	ref   checks.ObjectRef
+	// final is set once the pair's second object reported it.
+	final bool
 }
 
 // parseAll reads and decodes the inputs on all cores; results keep the
@@ -149,6 +209,9 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader, limit int64)
 }
 
 func parseInput(ctx context.Context, in *input, stdin io.Reader, limit int64) parsed {
+	if in.patch {
+		return parsed{patches: 1}
+	}
 	in.read(ctx, stdin, limit)
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}

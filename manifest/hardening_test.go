@@ -119,7 +119,7 @@ func TestDuplicateBombValues(t *testing.T) {
 
 // TestReaderErrorLines: yaml.v3 rejects a NUL byte or invalid UTF-8
 // without a line; podlint finds it (issue 8, item 5), and an error in a
-// Helm "# Source:" chunk is never placed at line 0 or -1.
+// Helm "# Source:" chunk is placed in the stream, never at line 0 or -1.
 func TestReaderErrorLines(t *testing.T) {
 	tests := []struct {
 		name, src string
@@ -130,8 +130,10 @@ func TestReaderErrorLines(t *testing.T) {
 		{"NUL on line 4", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\x00b\n", "in.yaml", 4, "control character U+0000 at column 10"},
 		{"invalid UTF-8 on line 3", "apiVersion: v1\nkind: Pod\nmetadata: {name: \xff}\n", "in.yaml", 3, "invalid UTF-8 (byte 0xFF) at column 18"},
 		{"ESC in a later document", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: \x1b[31m}\n", "in.yaml", 7, "U+001B"},
-		{"bad byte in a Source chunk", "---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: \xfe\n", "chart/templates/a.yaml", 4, "byte 0xFE"},
-		{"NUL right after the Source comment", "---\n# Source: chart/templates/a.yaml\n\x00\n", "chart/templates/a.yaml", 1, "U+0000"},
+		// Errors in a Helm render stay in the stream that was read: the
+		// "# Source:" template is a hint, never a position.
+		{"bad byte in a Source chunk", "---\n# Source: chart/templates/a.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: \xfe\n", "in.yaml", 6, "byte 0xFE"},
+		{"NUL right after the Source comment", "---\n# Source: chart/templates/a.yaml\n\x00\n", "in.yaml", 3, "U+0000"},
 		{"error on the marker of a Source chunk", "---\n# Source: chart/templates/a.yaml\nkind: [\n", "in.yaml", 1, ""},
 	}
 	for _, tt := range tests {

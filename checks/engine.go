@@ -11,6 +11,9 @@ type Result struct {
 	Findings []Finding
 	// Suppressed counts findings dropped by the ignore annotation.
 	Suppressed int
+	// Deferred lists, in catalogue order, the checks RunTargetProbe did
+	// not settle.
+	Deferred []*Check
 }
 
 // Engine runs a catalogue with a configuration. It holds no state between
@@ -43,15 +46,46 @@ func (e *Engine) Enabled() []*Check {
 
 // RunTarget checks one target.
 func (e *Engine) RunTarget(t *Target, inv Inventory) Result {
+	return e.run(t, inv, e.Checks, nil)
+}
+
+// RunTargetProbe runs the enabled checks on t the way RunTarget does, for
+// a caller that does not know all of the inventory yet (the CLI reading a
+// stream, whose later objects still count). Before each check it clears
+// *asked; the caller's inventory sets it whenever a check asks about
+// something not yet final. A check that did not ask has its findings in
+// the result, final; one that asked has them dropped and is listed in
+// Result.Deferred, to run again with RunTargetChecks once the inventory
+// is complete. Each check gets its own Shared cache, so that a value
+// computed from an unfinished inventory never reaches another check.
+func (e *Engine) RunTargetProbe(t *Target, inv Inventory, asked *bool) Result {
+	return e.run(t, inv, e.Checks, asked)
+}
+
+// RunTargetChecks runs the given checks (a Result.Deferred) on t, those
+// the configuration enables, as RunTarget would run them.
+func (e *Engine) RunTargetChecks(t *Target, inv Inventory, list []*Check) Result {
+	return e.run(t, inv, list, nil)
+}
+
+func (e *Engine) run(t *Target, inv Inventory, list []*Check, asked *bool) Result {
 	var res Result
 	ignored := ignoredChecks(t)
 	shared := map[any]any{}
-	for _, ch := range e.Checks {
+	for _, ch := range list {
 		if !e.Config.IsEnabled(ch.ID) || (t.Spec == nil && !ch.AnyObject) {
 			continue
 		}
+		if asked != nil {
+			*asked = false
+			clear(shared)
+		}
 		p := &Pass{Target: t, Inv: inv, Config: e.Config, check: ch, shared: shared}
 		ch.Run(p)
+		if asked != nil && *asked {
+			res.Deferred = append(res.Deferred, ch)
+			continue
+		}
 		if len(p.findings) == 0 {
 			continue
 		}

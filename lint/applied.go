@@ -15,7 +15,6 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
-	"github.com/podlint/podlint/manifest"
 )
 
 // This file decides which inputs count as cluster state for which
@@ -42,14 +41,25 @@ import (
 //     Namespaces "team" with different Pod Security labels) make it
 //     unknown, unless the cluster's copy matches one of them.
 
-// entry is one object of the run with where it was applied from.
+// entry is what a run keeps of one object until the end (stream.go):
+// its target, without the node tree, where it was applied from, and how
+// to place what it is asked about.
 type entry struct {
-	obj *manifest.Object
+	target *checks.Target
 	// group names the apply the object belongs to.
 	group string
 	// implicit is true when the object's namespace is the (unknown)
 	// namespace of its apply.
 	implicit bool
+	file     string
+	rendered string
+	pos      positions
+	// deferred are the checks that asked about other objects while the
+	// stream was read; they run once it is all read.
+	deferred []*checks.Check
+	// seq is the object's place in the run (input order, then stream
+	// order), which orders findings as the inputs do.
+	seq int
 }
 
 // applyGroup returns the apply group of an input: its directory for a
@@ -75,16 +85,14 @@ func namespacedInput(t *checks.Target) bool {
 	return false
 }
 
-// setNamespace puts namespace ns (from -n) on a namespace-less input, as
-// kubectl apply -n does.
-func setNamespace(o *manifest.Object, ns string) {
-	t := o.Target
-	if ns == "" || !o.Known || t == nil || t.Ref.Namespace != "" || !namespacedInput(t) {
+// setNamespace puts namespace ns (from -n) on a namespace-less input of
+// a known kind, as kubectl apply -n does.
+func setNamespace(t *checks.Target, ns string) {
+	if ns == "" || t == nil || t.Ref.Namespace != "" || !namespacedInput(t) {
 		return
 	}
 	t.Meta.Namespace = ns
 	t.Ref.Namespace = ns
-	o.Ref.Namespace = ns
 }
 
 // scopeKey names where a namespaced object lives: an explicit namespace,
@@ -93,7 +101,7 @@ func scopeKey(e *entry) string {
 	if e.implicit {
 		return "apply " + e.group
 	}
-	return "ns " + e.obj.Target.Namespace()
+	return "ns " + e.target.Namespace()
 }
 
 // scope holds the namespaced inputs that live in one scope, by name; each
@@ -139,7 +147,7 @@ type inputState struct {
 	// twice) are one claimant.
 	hostPorts map[string]map[hostPortKey][]*checks.Target
 	// origins maps a typed object to its input, for messages.
-	origins map[any]*manifest.Object
+	origins map[any]*entry
 }
 
 func newInputState(entries []*entry, base checks.Inventory) *inputState {
@@ -151,14 +159,11 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		runtimeClasses:  map[string]bool{},
 		storageClasses:  map[string]bool{},
 		hostPorts:       map[string]map[hostPortKey][]*checks.Target{},
-		origins:         map[any]*manifest.Object{},
+		origins:         map[any]*entry{},
 	}
 	for _, e := range entries {
-		if !e.obj.Known || e.obj.Target == nil {
-			continue
-		}
-		t := e.obj.Target
-		s.origins[t.Object] = e.obj
+		t := e.target
+		s.origins[t.Object] = e
 		switch o := t.Object.(type) {
 		case *corev1.Namespace:
 			s.namespaces[o.Name] = append(s.namespaces[o.Name], o)
@@ -211,7 +216,7 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 // addWorkload indexes a workload by the host ports it claims (with
 // hostNetwork, every containerPort), within its group.
 func (s *inputState) addWorkload(e *entry) {
-	t := e.obj.Target
+	t := e.target
 	var keys []hostPortKey
 	for _, c := range t.Containers() {
 		for _, p := range c.Container.Ports {
@@ -287,11 +292,11 @@ func (v *view) Origin(obj any, path *field.Path) string {
 	if o == nil {
 		return ""
 	}
-	line, _ := o.Position(pathString(path))
-	if o.File == v.e.obj.File {
+	line, _ := o.pos.position(pathString(path))
+	if o.file == v.e.file {
 		return fmt.Sprintf("line %d", line)
 	}
-	return fmt.Sprintf("%s:%d", o.File, line)
+	return fmt.Sprintf("%s:%d", o.file, line)
 }
 
 func pathString(p *field.Path) string {
@@ -311,7 +316,7 @@ type view struct {
 // and whether ns is the target's own unknown namespace (then the cluster
 // knows nothing about it).
 func (v *view) scope(ns string) (*scope, bool) {
-	t := v.e.obj.Target
+	t := v.e.target
 	if v.e.implicit && ns == t.Namespace() {
 		return v.s.scopes["apply "+v.e.group], true
 	}
@@ -525,7 +530,7 @@ func podSecurityLabels(ns *corev1.Namespace) map[string]string {
 }
 
 func (v *view) Namespace(name string) (*corev1.Namespace, checks.Presence) {
-	t := v.e.obj.Target
+	t := v.e.target
 	if v.e.implicit && name == t.Namespace() {
 		return nil, checks.Unknown
 	}

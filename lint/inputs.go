@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ import (
 // input is one stream to lint: a file, or stdin ("-").
 type input struct {
 	name string
+	// data is the input's content when a source produced it in memory
+	// (a renderer's output); nil means the file, or stdin for "-". It is
+	// streamed like a file and dropped once opened.
 	data []byte
 	err  error
 	// patch marks a file a kustomization lists as a patch: not read.
@@ -125,27 +129,41 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// read fills in the data of an input that has no error yet, within the
-// size cap and until ctx ends.
-func (in *input) read(ctx context.Context, stdin io.Reader, limit int64) {
-	if in.err != nil {
-		return
+// open returns the stream of an input that has no error yet: its data
+// when a source produced it in memory (a renderer), else standard input or
+// the file, read within the size cap and until ctx ends. The error is
+// worded for the report.
+func (in *input) open(ctx context.Context, stdin io.Reader, limit int64) (io.ReadCloser, error) {
+	if limit <= 0 {
+		limit = DefaultMaxInputBytes
 	}
-	if in.name == "-" {
+	switch {
+	case in.data != nil:
+		data := in.data
+		in.data = nil
+		if int64(len(data)) > limit {
+			return nil, &TooLargeError{Limit: limit}
+		}
+		return io.NopCloser(bytes.NewReader(data)), nil
+	case in.name == "-":
 		if stdin == nil {
-			in.err = fmt.Errorf("no standard input")
-			return
+			return nil, fmt.Errorf("no standard input")
 		}
-		in.data, in.err = ReadAll(ctx, stdin, limit)
-		if in.err != nil {
-			in.err = fmt.Errorf("cannot read standard input: %w", in.err)
-		}
-		return
+		return newStream(ctx, stdin, limit, true, nil), nil
 	}
-	in.data, in.err = ReadFile(ctx, in.name, limit)
-	if in.err != nil {
-		in.err = unwrapPathError(in.err)
+	r, err := OpenFile(ctx, in.name, limit)
+	if err != nil {
+		return nil, unwrapPathError(err)
 	}
+	return r, nil
+}
+
+// readError words an error met while reading an input, as open does.
+func (in *input) readError(err error) error {
+	if in.name == "-" && in.data == nil {
+		return fmt.Errorf("cannot read standard input: %w", err)
+	}
+	return unwrapPathError(err)
 }
 
 // excluded tells whether a path matches one of the exclude globs. A glob

@@ -4,13 +4,10 @@ import (
 	"cmp"
 	"context"
 	"io"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
-	"github.com/podlint/podlint/manifest"
 )
 
 // Options says what one run lints and how.
@@ -37,17 +34,13 @@ type Options struct {
 	Namespace string
 }
 
-// parsed is what one input yielded.
-type parsed struct {
-	objs []*manifest.Object
-	errs []InputError
-	// patches counts kustomize patches: a listed patch file, or
-	// documents with patch directives.
-	patches int
-}
-
 // Run lints the inputs and returns the report. It never fails as a whole:
 // problems with inputs are in Report.Errors.
+//
+// It reads the inputs as streams (stream.go): each object's own checks run
+// as it is read, and it is kept only as far as the checks that look across
+// objects need it; those run once every input is read, so a ServiceAccount
+// or DaemonSet later in the inputs still counts.
 func Run(ctx context.Context, opts Options) *Report {
 	eng := opts.Engine
 	if eng == nil {
@@ -59,86 +52,71 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	inputs := discover(paths, eng.Config.Exclude)
 	markPatches(inputs)
-	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
+	return run(ctx, opts, eng, inputs)
+}
 
+func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input) *Report {
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
-	var entries []*entry
-	for i, r := range results {
-		group := inputs[i].group
-		if group == "" {
-			group = applyGroup(inputs[i].name)
-		}
-		rep.Summary.Patches += r.patches
-		for _, o := range r.objs {
-			if o.Patch {
-				rep.Summary.Patches++
-				continue
-			}
-			setNamespace(o, opts.Namespace)
-			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
-			entries = append(entries, &entry{obj: o, group: group, implicit: implicit})
-		}
-		rep.Errors = append(rep.Errors, r.errs...)
-	}
-	rep.Summary.Objects = len(entries)
-
 	var base checks.Inventory
 	if opts.Store != nil {
 		base = opts.Store.Inventory()
 	}
-	// Every input is indexed before any check runs, so a ServiceAccount
-	// or DaemonSet later in the inputs still counts.
+	sp := newSpool()
+	defer sp.close()
+	p := &pipeline{
+		ctx: ctx, opts: opts, eng: eng, base: base, inputs: inputs,
+		spool: sp, re: &reparser{spool: sp}, checkIndex: map[string]int{},
+	}
+	for i, c := range eng.Checks {
+		p.checkIndex[c.ID] = i
+	}
+	entries, found := p.stream(rep)
+
+	// The second pass: the checks that asked about other objects, now
+	// that every input is indexed.
 	state := newInputState(entries, base)
+	for _, e := range entries {
+		if len(e.deferred) == 0 {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		res := eng.RunTargetChecks(e.target, state.inventory(e), e.deferred)
+		rep.Summary.Suppressed += res.Suppressed
+		for i, f := range res.Findings {
+			found = append(found, placed{Finding: placeLater(f, e), seq: e.seq, check: p.checkIndex[f.Check], index: i})
+		}
+	}
+
+	// In the order the checks produced them: object, check, finding.
+	slices.SortFunc(found, func(a, b placed) int {
+		return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.check, b.check), cmp.Compare(a.index, b.index))
+	})
 	// pairs keeps one finding per conflict between two objects: the one
 	// reported on the object that comes later. Copies of an object (one
 	// chart rendered twice) report the same pair again and are dropped.
 	pairs := map[string]*pairSeen{}
 	dropped := map[int]bool{}
-	for _, e := range entries {
-		o := e.obj
-		if !o.Known {
-			rep.Summary.Skipped++
-			// A skipped object still has a target when it repeats a
-			// key: schema-invalid reports that, nothing else runs.
-			if o.Target == nil {
+	for _, pf := range found {
+		f := pf.Finding
+		if f.Pair != "" {
+			ps, seen := pairs[f.Pair]
+			switch {
+			case !seen:
+				pairs[f.Pair] = &pairSeen{index: len(rep.Findings), ref: f.Object}
+			case ps.final || ps.ref == f.Object:
+				// Already reported on the later object, or a copy of
+				// the object that reported it.
 				continue
+			default:
+				// The other object of the pair comes later.
+				dropped[ps.index] = true
+				*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
 			}
 		}
-		if ctx.Err() != nil {
-			break
-		}
-		res := eng.RunTarget(o.Target, state.inventory(e))
-		rep.Summary.Suppressed += res.Suppressed
-		for _, f := range res.Findings {
-			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
-			if lf.Line <= 0 {
-				lf.Line, lf.Column = o.Position(f.Field)
-			} else if lf.Column <= 0 {
-				lf.Column = 1
-			}
-			if o.Rendered != "" {
-				// The position is in the render; the template is only
-				// a hint, as the value may come from another one.
-				lf.Message += " (rendered from " + o.Rendered + ")"
-			}
-			if f.Pair != "" {
-				ps, seen := pairs[f.Pair]
-				switch {
-				case !seen:
-					pairs[f.Pair] = &pairSeen{index: len(rep.Findings), ref: f.Object}
-				case ps.final || ps.ref == f.Object:
-					// Already reported on the later object, or a copy of
-					// the object that reported it.
-					continue
-				default:
-					// The other object of the pair comes later.
-					dropped[ps.index] = true
-					*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
-				}
-			}
-			rep.Findings = append(rep.Findings, lf)
-		}
+		rep.Findings = append(rep.Findings, f)
 	}
 	if len(dropped) > 0 {
 		kept := rep.Findings[:0]
@@ -180,48 +158,4 @@ type pairSeen struct {
 	ref   checks.ObjectRef
 	// final is set once the pair's second object reported it.
 	final bool
-}
-
-// parseAll reads and decodes the inputs on all cores; results keep the
-// inputs' order so the report does not depend on scheduling.
-func parseAll(ctx context.Context, inputs []input, stdin io.Reader, limit int64) []parsed {
-	results := make([]parsed, len(inputs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(inputs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = parseInput(ctx, &inputs[i], stdin, limit)
-			}
-		}()
-	}
-	for i := range inputs {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return results
-}
-
-func parseInput(ctx context.Context, in *input, stdin io.Reader, limit int64) parsed {
-	if in.patch {
-		return parsed{patches: 1}
-	}
-	in.read(ctx, stdin, limit)
-	if in.err != nil {
-		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
-	}
-	objs, errs := manifest.Parse(in.name, in.data)
-	in.data = nil
-	var r parsed
-	r.objs = objs
-	for _, e := range errs {
-		r.errs = append(r.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
-	}
-	return r
 }

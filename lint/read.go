@@ -175,3 +175,116 @@ func readLimited(r io.Reader, limit, hint int64) ([]byte, error) {
 		}
 	}
 }
+
+// OpenFile opens a file named by the user for streaming, as ReadFile
+// reads it: without blocking on a FIFO, refusing sockets, devices and
+// directories, and a regular file larger than limit (0 means
+// DefaultMaxInputBytes) at once. Reads stop one byte past limit with a
+// TooLargeError, and with ctx.
+func OpenFile(ctx context.Context, name string, limit int64) (io.ReadCloser, error) {
+	if limit <= 0 {
+		limit = DefaultMaxInputBytes
+	}
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !streamable(st.Mode()) {
+		return nil, &NotRegularError{Mode: st.Mode()}
+	}
+	if st.Mode().IsRegular() && st.Size() > limit {
+		return nil, &TooLargeError{Limit: limit}
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|openNonBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	if st, err = f.Stat(); err != nil || !streamable(st.Mode()) {
+		f.Close()
+		if err == nil {
+			err = &NotRegularError{Mode: st.Mode()}
+		}
+		return nil, err
+	}
+	// A regular file's read returns; a pipe's or a terminal's may wait
+	// for ever, so it is read where ctx can abandon it.
+	return newStream(ctx, f, limit, !st.Mode().IsRegular(), f.Close), nil
+}
+
+// stream is an input being read: capped at limit bytes, and abandoned
+// when ctx ends.
+type stream struct {
+	ctx     context.Context
+	r       io.Reader
+	limit   int64
+	n       int64
+	async   bool
+	closeFn func() error
+	closed  bool
+	// buf is what readAsync reads into; after a read is abandoned the
+	// stream is not read again.
+	buf []byte
+}
+
+func newStream(ctx context.Context, r io.Reader, limit int64, async bool, closeFn func() error) *stream {
+	return &stream{ctx: ctx, r: r, limit: limit, async: async, closeFn: closeFn}
+}
+
+func (s *stream) Read(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		s.Close()
+		return 0, fmt.Errorf("reading stopped: %w", context.Cause(s.ctx))
+	}
+	// One byte past the limit tells a stream at the limit from a larger
+	// one.
+	if room := s.limit + 1 - s.n; int64(len(p)) > room {
+		p = p[:room]
+	}
+	var n int
+	var err error
+	if s.async {
+		n, err = s.readAsync(p)
+	} else {
+		n, err = s.r.Read(p)
+	}
+	s.n += int64(n)
+	if s.n > s.limit {
+		return 0, &TooLargeError{Limit: s.limit}
+	}
+	return n, err
+}
+
+// readAsync reads in a goroutine so that the caller can return when ctx
+// ends; a read that never returns (stdin nobody closes) is left behind,
+// and closing a file wakes one that waits in the runtime's poller.
+func (s *stream) readAsync(p []byte) (int, error) {
+	type result struct {
+		n   int
+		err error
+	}
+	done := make(chan result, 1)
+	if cap(s.buf) < len(p) {
+		s.buf = make([]byte, len(p))
+	}
+	buf := s.buf[:len(p)]
+	go func() {
+		n, err := s.r.Read(buf)
+		done <- result{n, err}
+	}()
+	select {
+	case res := <-done:
+		copy(p, buf[:res.n])
+		return res.n, res.err
+	case <-s.ctx.Done():
+		s.Close()
+		return 0, fmt.Errorf("reading stopped: %w", context.Cause(s.ctx))
+	}
+}
+
+func (s *stream) Close() error {
+	if s.closed || s.closeFn == nil {
+		return nil
+	}
+	s.closed = true
+	return s.closeFn()
+}

@@ -25,21 +25,17 @@ type Document struct {
 // the start is dropped, CRLF becomes LF, and when the stream looks like
 // JSON tabs become spaces and trailing commas are counted (Commas).
 type Splitter struct {
-	r   io.Reader
-	buf []byte
-	// buf[pos:end] is read but not yet cut into lines.
-	pos, end int
-	eof      bool
-	started  bool
-	err      error
-
-	line int // number of the next line
-	// cur is the document being gathered.
-	cur       []byte
-	curStart  int
-	curSource string
-	content   bool
-
+	r io.Reader
+	// buf[doc:pos] is the document being gathered, buf[pos:end] read
+	// but not yet cut into lines.
+	buf             []byte
+	doc, pos, end   int
+	eof, started    bool
+	err             error
+	line            int // number of the next line
+	docStart        int // line of the document's first line
+	source          string
+	content         bool
 	jsonKnown, json bool
 	commas          commaScan
 }
@@ -50,7 +46,14 @@ const readSize = 256 << 10
 
 // NewSplitter returns a splitter reading r.
 func NewSplitter(r io.Reader) *Splitter {
-	return &Splitter{r: r, line: 1, curStart: 1, commas: newCommaScan()}
+	return &Splitter{r: r, line: 1, docStart: 1, commas: newCommaScan()}
+}
+
+// Reset makes the splitter read a new stream from its start, keeping its
+// buffer: one splitter reads many small files without allocating for each.
+func (s *Splitter) Reset(r io.Reader) {
+	buf := s.buf
+	*s = Splitter{r: r, buf: buf, line: 1, docStart: 1, commas: newCommaScan()}
 }
 
 // Line is the line the splitter has read up to: where a read error
@@ -65,7 +68,7 @@ func (s *Splitter) Next() (Document, error) {
 		if s.err != nil {
 			return Document{}, s.err
 		}
-		l, nl, ok := s.readLine()
+		start, l, nl, ok := s.readLine()
 		if !ok {
 			if s.err != nil {
 				return Document{}, s.err
@@ -73,11 +76,11 @@ func (s *Splitter) Next() (Document, error) {
 			// End of stream.
 			s.err = io.EOF
 			if s.content {
-				return s.take(), nil
+				return s.take(s.end, s.end, s.line), nil
 			}
 			return Document{}, io.EOF
 		}
-		if d, ok := s.addLine(l, nl); ok {
+		if d, ok := s.addLine(start, l, nl); ok {
 			return d, nil
 		}
 	}
@@ -89,17 +92,37 @@ func (s *Splitter) Commas(name string) []Error {
 	return s.commas.errors(name)
 }
 
-// take hands over the gathered document and starts the next one at the
-// following line.
-func (s *Splitter) take() Document {
-	d := Document{Text: s.cur, Start: s.curStart, Source: s.curSource}
-	s.cur, s.curSource, s.content = nil, "", false
+// take hands over buf[doc:end], normalised, and starts the next document
+// at next, on line.
+func (s *Splitter) take(end, next, line int) Document {
+	text := make([]byte, end-s.doc)
+	copy(text, s.buf[s.doc:end])
+	d := Document{Text: crlf(text), Start: s.docStart, Source: s.source}
+	s.doc, s.docStart, s.source, s.content = next, line, "", false
 	return d
 }
 
-// addLine adds one line (without its line end; nl says whether it had
-// one) and returns a document when the line completes one.
-func (s *Splitter) addLine(l []byte, nl bool) (Document, bool) {
+// crlf turns CRLF line ends into LF in place; a lone CR stays.
+func crlf(b []byte) []byte {
+	i := bytes.IndexByte(b, '\r')
+	if i < 0 {
+		return b
+	}
+	j := i
+	for ; i < len(b); i++ {
+		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+			continue
+		}
+		b[j] = b[i]
+		j++
+	}
+	return b[:j]
+}
+
+// addLine handles one line that starts at buf[start] (l is the line
+// without its line end; nl says whether it had one) and returns a
+// document when the line completes one.
+func (s *Splitter) addLine(start int, l []byte, nl bool) (Document, bool) {
 	ln := s.line
 	s.line++
 	if !s.jsonKnown {
@@ -107,8 +130,13 @@ func (s *Splitter) addLine(l []byte, nl bool) (Document, bool) {
 			s.jsonKnown, s.json = true, t[0] == '{' || t[0] == '['
 			if s.json {
 				// The blank lines before count as JSON too.
-				replaceTabs(s.cur)
-				s.commas.scan(s.cur, false)
+				blank := s.buf[s.doc:start]
+				replaceTabs(blank)
+				for i, b := range blank {
+					if b != '\r' || i+1 == len(blank) || blank[i+1] != '\n' {
+						s.commas.byte(b)
+					}
+				}
 			}
 		}
 	}
@@ -116,32 +144,28 @@ func (s *Splitter) addLine(l []byte, nl bool) (Document, bool) {
 		replaceTabs(l)
 		s.commas.scan(l, nl)
 	}
-	var out Document
-	emitted := false
 	switch {
 	case isMarker(l, "---"):
 		// The marker line opens the next document.
 		if s.content {
-			out, emitted = s.take(), true
-			s.curStart = ln
+			return s.take(start, start, ln), true
 		}
-		s.append(l, nl)
 	case isMarker(l, "..."):
-		s.append(l, nl)
+		var d Document
 		if s.content {
-			out, emitted = s.take(), true
+			d = s.take(s.pos, s.pos, ln+1)
 		}
 		// A "..." after comments alone drops them with it.
-		s.cur, s.curSource, s.content, s.curStart = nil, "", false, ln+1
+		s.doc, s.docStart, s.source = s.pos, ln+1, ""
+		return d, d.Text != nil
 	default:
-		s.append(l, nl)
 		t := bytes.TrimLeft(l, " \t")
 		switch {
 		case len(t) == 0:
 		case t[0] == '#':
 			if !s.content {
 				if src, ok := bytes.CutPrefix(t, []byte("# Source: ")); ok {
-					s.curSource = string(bytes.TrimSpace(src))
+					s.source = string(bytes.TrimSpace(src))
 				}
 			}
 		case t[0] == '%' && len(t) == len(l):
@@ -149,14 +173,7 @@ func (s *Splitter) addLine(l []byte, nl bool) (Document, bool) {
 			s.content = true
 		}
 	}
-	return out, emitted
-}
-
-func (s *Splitter) append(l []byte, nl bool) {
-	s.cur = append(s.cur, l...)
-	if nl {
-		s.cur = append(s.cur, '\n')
-	}
+	return Document{}, false
 }
 
 func replaceTabs(b []byte) {
@@ -167,53 +184,56 @@ func replaceTabs(b []byte) {
 	}
 }
 
-// readLine returns the next line without its "\n" (and without the "\r"
-// of a "\r\n"), valid until the next call; ok is false at the end of the
-// stream or on a read error (s.err).
-func (s *Splitter) readLine() (l []byte, nl, ok bool) {
+// readLine returns the next line's start in buf and the line without its
+// "\n" (and without the "\r" of a "\r\n"), valid until the next call; ok
+// is false at the end of the stream or on a read error (s.err).
+func (s *Splitter) readLine() (start int, l []byte, nl, ok bool) {
 	scanned := s.pos
 	for {
 		if i := bytes.IndexByte(s.buf[scanned:s.end], '\n'); i >= 0 {
 			i += scanned
-			l = s.buf[s.pos:i]
+			start, l = s.pos, s.buf[s.pos:i]
 			s.pos = i + 1
 			if n := len(l); n > 0 && l[n-1] == '\r' {
 				l = l[:n-1]
 			}
-			return l, true, true
+			return start, l, true, true
 		}
 		scanned = s.end
 		if s.eof {
 			if s.pos == s.end {
-				return nil, false, false
+				return 0, nil, false, false
 			}
-			l = s.buf[s.pos:s.end]
+			start, l = s.pos, s.buf[s.pos:s.end]
 			s.pos = s.end
-			return l, false, true
+			return start, l, false, true
 		}
-		scanned -= s.pos
+		shift := s.doc
 		s.fill()
-		scanned += s.pos
+		scanned -= shift
 		if s.err != nil {
-			return nil, false, false
+			return 0, nil, false, false
 		}
 	}
 }
 
-// fill reads more of the stream, keeping buf[pos:end] at the front.
+// fill reads more of the stream, moving the document being gathered to
+// the front of buf.
 func (s *Splitter) fill() {
+	keep := s.end - s.doc
 	switch {
-	case len(s.buf) > 4*readSize && s.end-s.pos < readSize:
-		// Shrink back after a long line.
+	case len(s.buf) > 4*readSize && keep < readSize:
+		// Shrink back after a long document.
 		nb := make([]byte, 2*readSize)
-		s.end = copy(nb, s.buf[s.pos:s.end])
-		s.buf, s.pos = nb, 0
-	case s.pos > 0:
-		s.end = copy(s.buf, s.buf[s.pos:s.end])
-		s.pos = 0
+		copy(nb, s.buf[s.doc:s.end])
+		s.buf = nb
+	case s.doc > 0:
+		copy(s.buf, s.buf[s.doc:s.end])
 	}
+	s.pos -= s.doc
+	s.doc, s.end = 0, keep
 	if len(s.buf)-s.end < readSize {
-		// Grow for a long line.
+		// Grow for a long document.
 		nb := make([]byte, max(2*len(s.buf), s.end+readSize))
 		copy(nb, s.buf[:s.end])
 		s.buf = nb

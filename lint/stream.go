@@ -1,0 +1,418 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/manifest"
+)
+
+// The run reads its inputs as streams, one document at a time, so that
+// its memory follows the largest object rather than the whole input:
+//
+//	reader ──jobs──▶ workers (GOMAXPROCS) ──results──▶ collector
+//
+// The reader opens the inputs in order and cuts each into documents
+// (manifest.Splitter); the workers parse a document, run every check that
+// needs nothing beyond the object (and the cluster's, already final) at
+// once, place its findings while the node tree is there, and keep of the
+// object only what the end needs: the typed target of a workload whose
+// other checks wait for the whole inventory, the objects the inventory is
+// made of (trimmed to what the checks read: a ConfigMap's or Secret's key
+// names, never values), and the document in the spool for later
+// positions. The collector puts the results back in input order. Channels
+// are bounded, so a fast reader waits for the workers.
+//
+// A source that renders its own inputs (a kustomization, a chart) enters
+// here as an input with data and a group: its documents go through the
+// same pipeline.
+
+// job is one document to parse, or the end of an input.
+type job struct {
+	input, seq int
+	doc        manifest.Document
+	end        *inputEnd
+}
+
+// inputEnd closes an input: its own errors, and whether they replace
+// everything read from it (a stream past the size cap is one error, as a
+// file past it is).
+type inputEnd struct {
+	// first go before the errors of the documents (trailing commas, as
+	// Parse reports them), last after them (a read error, where the
+	// reading stopped).
+	first, last []InputError
+	patches     int
+	// discard drops what was read of the input: last is its one error.
+	discard bool
+}
+
+// docResult is what the workers made of one job.
+type docResult struct {
+	input, seq int
+	end        *inputEnd
+	objs       []objResult
+	errs       []InputError
+}
+
+// objResult is one object of a document.
+type objResult struct {
+	patch, skipped bool
+	// entry is set when the object is kept for the end.
+	entry      *entry
+	findings   []placed
+	suppressed int
+}
+
+// placed is a finding with its place in the order the checks produced
+// findings (object, check, finding), which breaks ties in the sorted
+// report as the stable sort of all findings did.
+type placed struct {
+	Finding
+	seq, check, index int
+}
+
+// pipeline runs one lint run's reading and first pass of checks.
+type pipeline struct {
+	ctx    context.Context
+	opts   Options
+	eng    *checks.Engine
+	base   checks.Inventory
+	inputs []input
+	spool  *spool
+	re     *reparser
+	// checkIndex maps a check's ID to its place in the engine.
+	checkIndex map[string]int
+}
+
+// queueDepth bounds the documents read ahead of the workers, and the
+// results waiting for their turn, per worker.
+const queueDepth = 4
+
+func (p *pipeline) read(jobs chan<- job) {
+	defer close(jobs)
+	sp := manifest.NewSplitter(nil)
+	for i := range p.inputs {
+		in := &p.inputs[i]
+		if p.ctx.Err() != nil {
+			return
+		}
+		end, docs := p.readInput(i, in, sp, jobs)
+		jobs <- job{input: i, seq: docs, end: end}
+	}
+}
+
+// readInput sends the documents of one input and returns how it ended
+// and how many documents it sent.
+func (p *pipeline) readInput(i int, in *input, sp *manifest.Splitter, jobs chan<- job) (*inputEnd, int) {
+	if in.patch {
+		return &inputEnd{patches: 1}, 0
+	}
+	if in.err != nil {
+		return &inputEnd{last: []InputError{{File: in.name, Message: in.err.Error()}}, discard: true}, 0
+	}
+	r, err := in.open(p.ctx, p.opts.Stdin, p.opts.MaxInputBytes)
+	if err != nil {
+		return &inputEnd{last: []InputError{{File: in.name, Message: err.Error()}}, discard: true}, 0
+	}
+	defer r.Close()
+	sp.Reset(r)
+	for seq := 0; ; seq++ {
+		d, err := sp.Next()
+		if errors.Is(err, io.EOF) {
+			var errs []InputError
+			for _, e := range sp.Commas(in.name) {
+				errs = append(errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
+			}
+			return &inputEnd{first: errs}, seq
+		}
+		if err != nil {
+			msg := in.readError(err).Error()
+			var tooLarge *TooLargeError
+			if errors.As(err, &tooLarge) || p.ctx.Err() != nil {
+				// As for a file past the cap: the input is one error.
+				return &inputEnd{last: []InputError{{File: in.name, Message: msg}}, discard: true}, seq
+			}
+			// What was read before the error stands; the error is at
+			// the line it stopped.
+			return &inputEnd{last: []InputError{{File: in.name, Line: sp.Line(), Message: msg}}}, seq
+		}
+		jobs <- job{input: i, seq: seq, doc: d}
+	}
+}
+
+// work parses documents and runs the first pass of checks.
+func (p *pipeline) work(jobs <-chan job, results chan<- docResult) {
+	pr := &probe{}
+	inv := pr.inventory(p.base)
+	for j := range jobs {
+		if j.end != nil {
+			results <- docResult{input: j.input, seq: j.seq, end: j.end}
+			continue
+		}
+		results <- p.document(j, pr, inv)
+	}
+}
+
+func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
+	in := &p.inputs[j.input]
+	res := docResult{input: j.input, seq: j.seq}
+	if p.ctx.Err() != nil {
+		return res
+	}
+	objs, errs := manifest.ParseDocument(in.name, j.doc)
+	for _, e := range errs {
+		res.errs = append(res.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
+	}
+	group := in.group
+	if group == "" {
+		group = applyGroup(in.name)
+	}
+	var doc *docRef
+	secrets := false
+	for _, o := range objs {
+		if o.Known {
+			if _, ok := o.Target.Object.(*corev1.Secret); ok {
+				secrets = true
+			}
+		}
+	}
+	for idx, o := range objs {
+		if o.Patch {
+			res.objs = append(res.objs, objResult{patch: true})
+			continue
+		}
+		r := objResult{skipped: !o.Known}
+		t := o.Target
+		if o.Known {
+			setNamespace(t, p.opts.Namespace)
+		}
+		if t == nil {
+			res.objs = append(res.objs, r)
+			continue
+		}
+		line, col := o.Position("")
+		e := &entry{
+			target: t, group: group, file: o.File, rendered: o.Rendered,
+			implicit: o.Known && t.Ref.Namespace == "",
+			pos:      positions{line: line, col: col, run: p.re},
+		}
+		out := p.eng.RunTargetProbe(t, inv, &pr.asked)
+		r.suppressed = out.Suppressed
+		for i, f := range out.Findings {
+			r.findings = append(r.findings, placed{Finding: place(f, o, e), check: p.checkIndex[f.Check], index: i})
+		}
+		if len(out.Deferred) > 0 || o.Known && inventoryKind(t) {
+			e.deferred = out.Deferred
+			switch {
+			case secrets:
+				// A Secret's data stays in memory only as long as its
+				// tree; its "type" is placed now.
+				if _, ok := t.Object.(*corev1.Secret); ok {
+					tl, tc := o.Position("type")
+					e.pos.fixed = map[string][2]int{"type": {tl, tc}}
+				}
+			case spooled(t):
+				if doc == nil {
+					doc = &docRef{off: p.spool.put(j.doc.Text), n: len(j.doc.Text), start: j.doc.Start, name: in.name}
+				}
+				d := *doc
+				d.index = idx
+				e.pos.doc = &d
+			}
+			trim(t)
+			t.Raw = rawSource{&e.pos}
+			t.Issues = nil
+			r.entry = e
+		}
+		res.objs = append(res.objs, r)
+	}
+	return res
+}
+
+// place puts a finding of object o in its file, while o's tree is there.
+func place(f checks.Finding, o *manifest.Object, e *entry) Finding {
+	lf := Finding{Finding: f, File: e.file, Line: f.Line, Column: f.Column}
+	if lf.Line <= 0 {
+		lf.Line, lf.Column = o.Position(f.Field)
+	} else if lf.Column <= 0 {
+		lf.Column = 1
+	}
+	if e.rendered != "" {
+		// The position is in the render; the template is only a hint,
+		// as the value may come from another one.
+		lf.Message += " (rendered from " + e.rendered + ")"
+	}
+	return lf
+}
+
+// placeLater places a finding of a deferred check, from the spool.
+func placeLater(f checks.Finding, e *entry) Finding {
+	lf := Finding{Finding: f, File: e.file, Line: f.Line, Column: f.Column}
+	if lf.Line <= 0 {
+		lf.Line, lf.Column = e.pos.position(f.Field)
+	} else if lf.Column <= 0 {
+		lf.Column = 1
+	}
+	if e.rendered != "" {
+		lf.Message += " (rendered from " + e.rendered + ")"
+	}
+	return lf
+}
+
+// inventoryKind tells whether the inputs' inventory (applied.go) is
+// made of objects of t's kind.
+func inventoryKind(t *checks.Target) bool {
+	switch t.Object.(type) {
+	case *corev1.Namespace, *corev1.ConfigMap, *corev1.Secret, *corev1.PersistentVolumeClaim,
+		*corev1.ServiceAccount, *corev1.LimitRange, *corev1.ResourceQuota:
+		return true
+	}
+	switch t.Ref.Kind {
+	case "PriorityClass", "RuntimeClass", "StorageClass":
+		return true
+	}
+	return t.Spec != nil
+}
+
+// spooled tells whether positions in t may be asked for at the end: of
+// findings of its deferred checks, or of the fields a finding names on
+// an object that causes it (a LimitRange's limit, a quota's hard limit, a
+// Namespace's label, another workload's host port).
+func spooled(t *checks.Target) bool {
+	switch t.Object.(type) {
+	case *corev1.ConfigMap, *corev1.ServiceAccount, *corev1.Secret:
+		// Named by the object's line only, or placed already.
+		return false
+	}
+	return true
+}
+
+// trim drops what no check reads from an object kept for the inventory:
+// the values of a ConfigMap's and a Secret's keys.
+func trim(t *checks.Target) {
+	switch o := t.Object.(type) {
+	case *corev1.ConfigMap:
+		for k := range o.Data {
+			o.Data[k] = ""
+		}
+		for k := range o.BinaryData {
+			o.BinaryData[k] = nil
+		}
+	case *corev1.Secret:
+		for k := range o.Data {
+			o.Data[k] = nil
+		}
+		for k := range o.StringData {
+			o.StringData[k] = ""
+		}
+	}
+}
+
+// collect gathers the results in input order: per input, its documents'
+// objects and errors, then how it ended.
+type collector struct {
+	rep     *Report
+	entries []*entry
+	found   []placed
+	seq     int
+	// the input being gathered
+	input                       int
+	objects, skipped, supp, pat int
+	kept                        []*entry
+	finds                       []placed
+	errs                        []InputError
+}
+
+func (c *collector) add(r docResult) {
+	if r.end != nil {
+		c.finish(r.end)
+		return
+	}
+	c.errs = append(c.errs, r.errs...)
+	for _, o := range r.objs {
+		if o.patch {
+			c.pat++
+			continue
+		}
+		c.objects++
+		if o.skipped {
+			c.skipped++
+		}
+		c.supp += o.suppressed
+		seq := c.seq + c.objects
+		for _, f := range o.findings {
+			f.seq = seq
+			c.finds = append(c.finds, f)
+		}
+		if o.entry != nil {
+			o.entry.seq = seq
+			c.kept = append(c.kept, o.entry)
+		}
+	}
+}
+
+func (c *collector) finish(end *inputEnd) {
+	s := &c.rep.Summary
+	s.Patches += end.patches
+	if !end.discard {
+		s.Patches += c.pat
+		s.Objects += c.objects
+		s.Skipped += c.skipped
+		s.Suppressed += c.supp
+		c.seq += c.objects
+		c.entries = append(c.entries, c.kept...)
+		c.found = append(c.found, c.finds...)
+		c.rep.Errors = append(c.rep.Errors, end.first...)
+		c.rep.Errors = append(c.rep.Errors, c.errs...)
+	}
+	c.rep.Errors = append(c.rep.Errors, end.last...)
+	c.input++
+	c.objects, c.skipped, c.supp, c.pat = 0, 0, 0, 0
+	c.kept, c.finds, c.errs = nil, nil, nil
+}
+
+// stream reads and checks every input, first pass; it returns the kept
+// entries and the settled findings, filling the report's counts and
+// errors.
+func (p *pipeline) stream(rep *Report) ([]*entry, []placed) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan job, queueDepth*workers)
+	results := make(chan docResult, queueDepth*workers)
+	go p.read(jobs)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() { p.work(jobs, results) })
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	c := &collector{rep: rep}
+	// Results come back out of order; each waits for its turn.
+	waiting := map[[2]int]docResult{}
+	next := [2]int{0, 0}
+	for r := range results {
+		waiting[[2]int{r.input, r.seq}] = r
+		for {
+			w, ok := waiting[next]
+			if !ok {
+				break
+			}
+			delete(waiting, next)
+			c.add(w)
+			if w.end != nil {
+				next = [2]int{next[0] + 1, 0}
+			} else {
+				next[1]++
+			}
+		}
+	}
+	return c.entries, c.found
+}

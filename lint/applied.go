@@ -45,7 +45,9 @@ import (
 // its target, without the node tree, where it was applied from, and how
 // to place what it is asked about.
 type entry struct {
-	target *checks.Target
+	// target is nil while the object is compact.
+	target  *checks.Target
+	compact *compact
 	// group names the apply the object belongs to.
 	group string
 	// implicit is true when the object's namespace is the (unknown)
@@ -163,6 +165,11 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 	}
 	for _, e := range entries {
 		t := e.target
+		if t == nil {
+			// A compact workload (stream.go): it claims no host port
+			// and shares no claim, so nothing here is made of it.
+			continue
+		}
 		s.origins[t.Object] = e
 		switch o := t.Object.(type) {
 		case *corev1.Namespace:
@@ -217,6 +224,27 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 // hostNetwork, every containerPort), within its group.
 func (s *inputState) addWorkload(e *entry) {
 	t := e.target
+	keys := hostPortKeys(t)
+	if len(keys) == 0 {
+		return
+	}
+	byPort := s.hostPorts[e.group]
+	if byPort == nil {
+		byPort = map[hostPortKey][]*checks.Target{}
+		s.hostPorts[e.group] = byPort
+	}
+	for _, k := range keys {
+		dup := slices.ContainsFunc(byPort[k], func(o *checks.Target) bool {
+			return o.Ref == t.Ref && equality.Semantic.DeepEqual(o.Spec, t.Spec)
+		})
+		if !dup {
+			byPort[k] = append(byPort[k], t)
+		}
+	}
+}
+
+// hostPortKeys lists the host ports a workload claims.
+func hostPortKeys(t *checks.Target) []hostPortKey {
 	var keys []hostPortKey
 	for _, c := range t.Containers() {
 		for _, p := range c.Container.Ports {
@@ -236,22 +264,7 @@ func (s *inputState) addWorkload(e *entry) {
 			}
 		}
 	}
-	if len(keys) == 0 {
-		return
-	}
-	byPort := s.hostPorts[e.group]
-	if byPort == nil {
-		byPort = map[hostPortKey][]*checks.Target{}
-		s.hostPorts[e.group] = byPort
-	}
-	for _, k := range keys {
-		dup := slices.ContainsFunc(byPort[k], func(o *checks.Target) bool {
-			return o.Ref == t.Ref && equality.Semantic.DeepEqual(o.Spec, t.Spec)
-		})
-		if !dup {
-			byPort[k] = append(byPort[k], t)
-		}
-	}
+	return keys
 }
 
 // inventory returns what the checks see for one input object: the inputs

@@ -67,6 +67,7 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input) 
 	p := &pipeline{
 		ctx: ctx, opts: opts, eng: eng, base: base, inputs: inputs,
 		spool: sp, re: &reparser{spool: sp}, checkIndex: map[string]int{},
+		lists: map[string][]*checks.Check{},
 	}
 	for i, c := range eng.Checks {
 		p.checkIndex[c.ID] = i
@@ -83,7 +84,23 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input) 
 		if ctx.Err() != nil {
 			break
 		}
+		wasCompact := e.compact != nil
+		if wasCompact {
+			t, err := e.compact.target()
+			if err != nil {
+				// Cannot happen: the wire form was written from this
+				// very object. Said, never silent.
+				rep.Errors = append(rep.Errors, InputError{File: e.file, Line: e.pos.line, Message: "podlint could not read its own copy of the object: " + err.Error()})
+				continue
+			}
+			t.Raw = rawSource{&e.pos}
+			e.target = t
+		}
 		res := eng.RunTargetChecks(e.target, state.inventory(e), e.deferred)
+		if wasCompact {
+			// Only its own checks needed it.
+			e.target, e.compact = nil, nil
+		}
 		rep.Summary.Suppressed += res.Suppressed
 		for i, f := range res.Findings {
 			found = append(found, placed{Finding: placeLater(f, e), seq: e.seq, check: p.checkIndex[f.Check], index: i})

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/manifest"
@@ -89,6 +90,27 @@ type pipeline struct {
 	re     *reparser
 	// checkIndex maps a check's ID to its place in the engine.
 	checkIndex map[string]int
+	// lists holds one copy of each list of deferred checks: most
+	// workloads defer the same ones.
+	mu    sync.Mutex
+	lists map[string][]*checks.Check
+}
+
+func (p *pipeline) intern(list []*checks.Check) []*checks.Check {
+	if len(list) == 0 {
+		return nil
+	}
+	key := make([]byte, 0, len(list))
+	for _, c := range list {
+		key = append(key, byte(p.checkIndex[c.ID]))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if l, ok := p.lists[string(key)]; ok {
+		return l
+	}
+	p.lists[string(key)] = list
+	return list
 }
 
 // queueDepth bounds the documents read ahead of the workers, and the
@@ -226,9 +248,17 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 				d.index = idx
 				e.pos.doc = &d
 			}
-			trim(t)
+			trim(t, len(e.deferred) > 0)
 			t.Raw = rawSource{&e.pos}
 			t.Issues = nil
+			e.deferred = p.intern(e.deferred)
+			if t.Spec != nil && o.Known && len(hostPortKeys(t)) == 0 && len(checks.SharedClaims(t)) == 0 {
+				// No other object's checks ask for this one: only its
+				// own deferred checks need it, compact until then.
+				if c := compactTarget(t); c != nil {
+					e.target, e.compact = nil, c
+				}
+			}
 			r.entry = e
 		}
 		res.objs = append(res.objs, r)
@@ -294,24 +324,56 @@ func spooled(t *checks.Target) bool {
 	return true
 }
 
-// trim drops what no check reads from an object kept for the inventory:
-// the values of a ConfigMap's and a Secret's keys.
-func trim(t *checks.Target) {
+// trim cuts an object kept for the inventory down to what the lookups
+// (applied.go) hand to the checks: a ConfigMap's and a Secret's key names
+// (never values), a ServiceAccount's pull secrets, a Namespace's labels
+// and phase. An object with checks of its own still to run stays whole.
+func trim(t *checks.Target, deferred bool) {
+	if deferred {
+		return
+	}
+	meta := func(m *metav1.ObjectMeta) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace}
+	}
 	switch o := t.Object.(type) {
 	case *corev1.ConfigMap:
-		for k := range o.Data {
-			o.Data[k] = ""
+		c := &corev1.ConfigMap{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta)}
+		if o.Data != nil {
+			c.Data = make(map[string]string, len(o.Data))
+			for k := range o.Data {
+				c.Data[k] = ""
+			}
 		}
-		for k := range o.BinaryData {
-			o.BinaryData[k] = nil
+		if o.BinaryData != nil {
+			c.BinaryData = make(map[string][]byte, len(o.BinaryData))
+			for k := range o.BinaryData {
+				c.BinaryData[k] = nil
+			}
 		}
+		t.Object, t.Meta = c, &c.ObjectMeta
 	case *corev1.Secret:
-		for k := range o.Data {
-			o.Data[k] = nil
+		c := &corev1.Secret{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta), Type: o.Type}
+		if o.Data != nil {
+			c.Data = make(map[string][]byte, len(o.Data))
+			for k := range o.Data {
+				c.Data[k] = nil
+			}
 		}
-		for k := range o.StringData {
-			o.StringData[k] = ""
+		if o.StringData != nil {
+			c.StringData = make(map[string]string, len(o.StringData))
+			for k := range o.StringData {
+				c.StringData[k] = ""
+			}
 		}
+		t.Object, t.Meta = c, &c.ObjectMeta
+	case *corev1.ServiceAccount:
+		c := &corev1.ServiceAccount{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta),
+			ImagePullSecrets: o.ImagePullSecrets, AutomountServiceAccountToken: o.AutomountServiceAccountToken}
+		t.Object, t.Meta = c, &c.ObjectMeta
+	case *corev1.Namespace:
+		c := &corev1.Namespace{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta), Status: o.Status}
+		c.Labels = o.Labels
+		t.Object, t.Meta = c, &c.ObjectMeta
 	}
 }
 

@@ -1,0 +1,233 @@
+package lint
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/podlint/podlint/checks"
+)
+
+// probeStream is every check's failing fixture, one stream: objects whose
+// findings come from their own checks and from checks across objects
+// (host ports, claims, LimitRanges, Pod Security, keys).
+func probeStream(t *testing.T) []byte {
+	t.Helper()
+	files, _ := filepath.Glob("../checks/testdata/*/fail.yaml")
+	if len(files) < 20 {
+		t.Fatalf("only %d fixtures found", len(files))
+	}
+	// The policy objects of these snapshots as inputs.
+	for _, id := range []string{"limit-range-violation", "pod-security-violation", "resource-quota-violation"} {
+		files = append(files, filepath.Join("../checks/testdata", id, "cluster.yaml"))
+	}
+	var b bytes.Buffer
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("---\n")
+		b.Write(data)
+		if !bytes.HasSuffix(data, []byte("\n")) {
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
+}
+
+// filler is n objects in a namespace of their own that no check relates
+// to the probe: workloads without host ports, ConfigMaps, a custom
+// resource, some with findings of their own.
+func filler(n int, crlf bool) []byte {
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: fill-%d, namespace: filler}
+spec:
+  selector: {matchLabels: {app: fill}}
+  template:
+    metadata: {labels: {app: fill}}
+    spec:
+      containers:
+      - name: c
+        image: registry.example.org/fill:%d
+        resources: {limits: {memory: 64Mi, cpu: 100m}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: fill-%d, namespace: filler}
+data: {a: "1", b: "2"}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: fill-%d, namespace: filler}
+spec: {size: %d}
+`, i, i, i, i, i)
+	}
+	if crlf {
+		return bytes.ReplaceAll(b.Bytes(), []byte("\n"), []byte("\r\n"))
+	}
+	return b.Bytes()
+}
+
+var lineRef = regexp.MustCompile(`line (\d+)`)
+
+// probeFindings runs stream and returns, as comparable strings, the
+// findings on the lines [from, from+lines) moved to start at line 1.
+func probeFindings(t *testing.T, stream []byte, from, lines int) []string {
+	t.Helper()
+	rep := run(t.Context(), Options{}, checks.NewEngine(nil), []input{{name: "stream.yaml", data: stream}})
+	if len(rep.Errors) > 0 {
+		t.Fatalf("input errors: %v", rep.Errors)
+	}
+	var out []string
+	for _, f := range rep.Findings {
+		if f.Line < from || f.Line >= from+lines {
+			continue
+		}
+		msg := lineRef.ReplaceAllStringFunc(f.Message, func(m string) string {
+			n, _ := strconv.Atoi(strings.TrimPrefix(m, "line "))
+			return "line " + strconv.Itoa(n-from+1)
+		})
+		out = append(out, fmt.Sprintf("%d:%d %s %s %s", f.Line-from+1, f.Column, f.Check, f.Field, msg))
+	}
+	return out
+}
+
+// TestFindingsIndependentOfPlace holds that an object's findings do not
+// depend on where in a long stream it sits: first, in the middle, last,
+// or after a part with CRLF line ends, with documents decoded on several
+// workers and their trees dropped long before the checks across objects
+// run.
+func TestFindingsIndependentOfPlace(t *testing.T) {
+	probe := probeStream(t)
+	lines := bytes.Count(probe, []byte("\n"))
+	want := probeFindings(t, probe, 1, lines)
+	if len(want) < 20 {
+		t.Fatalf("the probe has only %d findings", len(want))
+	}
+	// Some of them come from checks that wait for the whole inventory,
+	// placed from the spool.
+	for _, id := range []string{"host-port-conflict", "pvc-access-mode-conflict", "limit-range-violation", "pod-security-violation",
+		"resource-quota-violation", "secret-key-not-found", "schema-invalid", "memory-unit-milli"} {
+		if !slices.ContainsFunc(want, func(s string) bool { return strings.Contains(s, " "+id+" ") }) {
+			t.Errorf("the probe has no %s finding", id)
+		}
+	}
+	fill := filler(700, false)
+	fillCRLF := filler(700, true)
+	fillLines := bytes.Count(fill, []byte("\n"))
+	for _, c := range []struct {
+		name   string
+		before []byte
+		after  []byte
+	}{
+		{"first", nil, fill},
+		{"middle", fill, fill},
+		{"last", fill, nil},
+		{"after CRLF", fillCRLF, fill},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			stream := slices.Concat(c.before, probe, c.after)
+			from := 1
+			if c.before != nil {
+				from += fillLines
+			}
+			got := probeFindings(t, stream, from, lines)
+			if !slices.Equal(got, want) {
+				t.Errorf("findings differ from the probe alone:\ngot  %d: %q\nwant %d: %q", len(got), got, len(want), want)
+			}
+		})
+	}
+}
+
+const streamPeakChildEnv = "PODLINT_STREAM_PEAK_CHILD"
+
+// TestStreamPeakMemory lints a generated stream at two sizes, 1x and 20x,
+// each in a fresh process (this test binary, re-executed), and asserts
+// that peak RSS does not follow the input: the 20x stream (about 180 MB)
+// stays under 250 MiB and under twice the 1x figure. Skipped with -short
+// and under -race, which multiplies memory.
+func TestStreamPeakMemory(t *testing.T) {
+	if path := os.Getenv(streamPeakChildEnv); path != "" {
+		rep := Run(t.Context(), Options{Paths: []string{path}, MaxInputBytes: 1 << 30})
+		if len(rep.Errors) > 0 {
+			t.Fatalf("input errors: %v", rep.Errors[0])
+		}
+		if rep.Summary.Findings == 0 {
+			t.Fatal("no findings")
+		}
+		return
+	}
+	if testing.Short() {
+		t.Skip("lints a 180 MB stream; skipped with -short")
+	}
+	if raceEnabled {
+		t.Skip("peak memory is not meaningful under the race detector; run go test without -race")
+	}
+	unit := peakUnit(t)
+	peak := func(times int) int64 {
+		path := filepath.Join(t.TempDir(), "stream.yaml")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range times {
+			if _, err := f.Write(unit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestStreamPeakMemory$", "-test.count=1")
+		cmd.Env = append(os.Environ(), streamPeakChildEnv+"="+path)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("child run failed: %v\n%s", err, out)
+		}
+		os.Remove(path)
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			t.Skip("no rusage on this platform")
+		}
+		return ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	p1, p20 := peak(1), peak(20)
+	t.Logf("peak RSS: 1x (%d MB) %d MiB, 20x %d MiB", len(unit)>>20, p1>>20, p20>>20)
+	if limit := int64(250 << 20); p20 > limit {
+		t.Errorf("20x: peak RSS %d MiB, want under %d MiB", p20>>20, limit>>20)
+	}
+	if p20 > 2*p1 {
+		t.Errorf("20x: peak RSS %d MiB, more than twice the 1x figure (%d MiB)", p20>>20, p1>>20)
+	}
+}
+
+// peakUnit is about 9 MB of objects shaped like the corpus's: many
+// workloads and small objects, and large custom resource definitions,
+// which are most of the bytes.
+func peakUnit(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.Write(probeStream(t))
+	var schema strings.Builder
+	for i := range 600 {
+		fmt.Fprintf(&schema, "        field%d: {type: string, description: \"a property of the resource, described at length as CRDs do\"}\n", i)
+	}
+	for i := range 120 {
+		fmt.Fprintf(&b, "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: w%d.example.com}\nspec:\n  versions:\n  - name: v1\n    schema:\n      openAPIV3Schema:\n%s", i, schema.String())
+	}
+	b.Write(filler(1500, false))
+	return b.Bytes()
+}

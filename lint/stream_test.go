@@ -2,16 +2,20 @@ package lint
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/iotest"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -230,4 +234,50 @@ func peakUnit(t *testing.T) []byte {
 	}
 	b.Write(filler(1500, false))
 	return b.Bytes()
+}
+
+// TestProbeCoversInputLookups holds that every lookup the inputs answer
+// (applied.go's view) is one the first pass treats as unfinished (probe):
+// a lookup the view answers but the probe passed through to the cluster
+// would settle a check before the inputs after it were read.
+func TestProbeCoversInputLookups(t *testing.T) {
+	s := newInputState(nil, checks.Inventory{})
+	view := s.inventory(&entry{target: &checks.Target{}})
+	pr := (&probe{}).inventory(checks.Inventory{})
+	vv, pv := reflect.ValueOf(view), reflect.ValueOf(pr)
+	for i := range vv.NumField() {
+		name := vv.Type().Field(i).Name
+		if fromInputs, probed := !vv.Field(i).IsNil(), !pv.Field(i).IsNil(); fromInputs != probed {
+			t.Errorf("Inventory.%s: answered from the inputs %v, probed %v", name, fromInputs, probed)
+		}
+	}
+}
+
+// TestStreamReadErrors: a stream that fails while read keeps what came
+// before and reports the error at its line; one past the size cap is one
+// error, as a file past it is.
+func TestStreamReadErrors(t *testing.T) {
+	good := "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: \"bad image\"\n---\n"
+	boom := errors.New("device gone")
+	stdin := io.MultiReader(strings.NewReader(good+"apiVersion: v1\nkind: "), iotest.ErrReader(boom))
+	rep := Run(t.Context(), Options{Paths: []string{"-"}, Stdin: stdin})
+	if len(rep.Errors) != 1 || rep.Errors[0].Line != 10 || !strings.Contains(rep.Errors[0].Message, "cannot read standard input: device gone") {
+		t.Errorf("errors %+v, want the read error at line 10", rep.Errors)
+	}
+	if rep.Summary.Objects != 1 || len(rep.Findings) == 0 {
+		t.Errorf("objects %d, findings %v: the Pod before the error was not linted", rep.Summary.Objects, rep.Findings)
+	}
+
+	big := strings.Repeat(good, 100)
+	rep = Run(t.Context(), Options{Paths: []string{"-"}, Stdin: strings.NewReader(big), MaxInputBytes: int64(len(big) - 1)})
+	if len(rep.Errors) != 1 || rep.Errors[0].Line != 0 || !strings.Contains(rep.Errors[0].Message, "larger than") {
+		t.Errorf("errors %+v, want one size error", rep.Errors)
+	}
+	if rep.Summary.Objects != 0 || len(rep.Findings) != 0 {
+		t.Errorf("objects %d, findings %d from an input past the cap", rep.Summary.Objects, len(rep.Findings))
+	}
+	rep = Run(t.Context(), Options{Paths: []string{"-"}, Stdin: strings.NewReader(big), MaxInputBytes: int64(len(big))})
+	if len(rep.Errors) != 0 || rep.Summary.Objects != 100 {
+		t.Errorf("at the cap: errors %+v, objects %d", rep.Errors, rep.Summary.Objects)
+	}
 }

@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -27,12 +29,20 @@ type Options struct {
 	// a live cluster); the run adds its inputs to it. Nil means a new,
 	// empty store.
 	Store *inventory.Store
+	// Kustomize says whether directories holding a kustomization are
+	// rendered (the default) or read file by file.
+	Kustomize KustomizeMode
 }
 
-// parsed is what one input yielded.
+// parsed is what one input, or one rendered kustomization, yielded.
 type parsed struct {
 	objs []*manifest.Object
 	errs []InputError
+	// group is the apply the objects belong to: "" for the files of the
+	// run, the kustomization's directory for a render.
+	group string
+	// rendered places the findings of a render's objects.
+	rendered map[*manifest.Object]*kustomize.Object
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -47,14 +57,28 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	var plan *kustomize.Plan
+	if opts.Kustomize != KustomizeNever {
+		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs)
+	}
 	results := parseAll(ctx, inputs, opts.Stdin)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
+	if plan != nil {
+		results = append(results, renderAll(ctx, plan)...)
+		rep.Summary.Files += plan.Files()
+	}
 	var objs []*manifest.Object
+	group := map[*manifest.Object]string{}
+	rendered := map[*manifest.Object]*kustomize.Object{}
 	for _, r := range results {
 		objs = append(objs, r.objs...)
 		rep.Errors = append(rep.Errors, r.errs...)
+		for _, o := range r.objs {
+			group[o] = r.group
+		}
+		maps.Copy(rendered, r.rendered)
 	}
 	rep.Summary.Objects = len(objs)
 
@@ -63,13 +87,29 @@ func Run(ctx context.Context, opts Options) *Report {
 		store = inventory.New()
 	}
 	// Every input feeds the inventory before any check runs, so a
-	// ServiceAccount or DaemonSet later in the inputs still counts.
+	// ServiceAccount or DaemonSet later in the inputs still counts. The
+	// files of the run are one apply; each render is another (see
+	// layered).
+	own := map[string]*inventory.Store{}
 	for _, o := range objs {
-		if o.Known {
-			store.AddTarget(o.Target)
+		if !o.Known {
+			continue
 		}
+		g := group[o]
+		if g == "" {
+			store.AddTarget(o.Target)
+			continue
+		}
+		if own[g] == nil {
+			own[g] = inventory.New()
+		}
+		own[g].AddTarget(o.Target)
 	}
 	inv := store.Inventory()
+	invs := map[string]checks.Inventory{"": inv}
+	for g, s := range own {
+		invs[g] = newLayered(s.Inventory(), inv)
+	}
 	for _, o := range objs {
 		if !o.Known {
 			rep.Summary.Skipped++
@@ -82,11 +122,14 @@ func Run(ctx context.Context, opts Options) *Report {
 		if ctx.Err() != nil {
 			break
 		}
-		res := eng.RunTarget(o.Target, inv)
+		res := eng.RunTarget(o.Target, invs[group[o]])
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
-			if lf.Line <= 0 {
+			if ko := rendered[o]; ko != nil {
+				// Positions in the render mean nothing to the user.
+				place(&lf, ko)
+			} else if lf.Line <= 0 {
 				lf.Line, lf.Column = o.Position(f.Field)
 			} else if lf.Column <= 0 {
 				lf.Column = 1

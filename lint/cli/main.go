@@ -61,7 +61,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 
 	// The report names the checks this engine ran, so that the output
 	// describes those and no others.
-	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store})
+	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store, Kustomize: cfg.Kustomize})
 	if err := out.Write(stdout, report); err != nil {
 		fmt.Fprintf(stderr, "podlint: writing output: %v\n", err)
 		return ExitError

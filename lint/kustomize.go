@@ -77,7 +77,9 @@ func findKustomizations(paths, exclude []string) []string {
 			if name != p && (strings.HasPrefix(d.Name(), ".") || excluded(name, exclude)) {
 				return fs.SkipDir
 			}
-			if kustomize.FileIn(name) != "" {
+			// An excluded kustomization file is not read, so its
+			// directory is read file by file.
+			if f := kustomize.FileIn(name); f != "" && !excluded(f, exclude) {
 				out = append(out, name)
 			}
 			return nil

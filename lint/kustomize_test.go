@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/podlint/podlint/checks"
 )
 
 // shop is a repository shaped like the ones podlint meets: a base, dev,
@@ -41,6 +43,7 @@ func TestKustomize(t *testing.T) {
 		name     string
 		paths    []string
 		mode     KustomizeMode
+		exclude  []string
 		findings []string
 		errs     []string
 	}{
@@ -100,10 +103,22 @@ func TestKustomize(t *testing.T) {
 				"overlays/prod/metrics-memory.yaml:12:23 memory-unit-milli",
 			},
 		},
+		{
+			// Excluding a kustomization file means not reading it: its
+			// directory is read file by file.
+			name:    "an excluded kustomization",
+			paths:   []string{filepath.Join(shop, "overlays", "prod")},
+			exclude: []string{"kustomization.yaml"},
+			findings: []string{
+				"overlays/prod/metrics-memory.yaml:12:23 memory-unit-milli",
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := Run(t.Context(), Options{Paths: tt.paths, Kustomize: tt.mode})
+			cfg := checks.DefaultConfig()
+			cfg.Exclude = tt.exclude
+			r := Run(t.Context(), Options{Paths: tt.paths, Kustomize: tt.mode, Engine: checks.NewEngine(cfg)})
 			findings, errs := placed(t, r)
 			if !slices.Equal(findings, tt.findings) {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(findings, "\n"), strings.Join(tt.findings, "\n"))

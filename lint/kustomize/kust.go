@@ -147,33 +147,33 @@ func (k *kustFile) index() {
 		}
 	}
 	for _, key := range []string{"resources", "bases"} {
-		for _, n := range items(mapGet(k.root, key)) {
+		for _, n := range items(kget(k.root, key)) {
 			add(n, refBase)
 		}
 	}
-	for _, n := range items(mapGet(k.root, "components")) {
+	for _, n := range items(kget(k.root, "components")) {
 		add(n, refComponent)
 	}
 	for _, key := range []string{"generators", "transformers", "validators"} {
-		for _, n := range items(mapGet(k.root, key)) {
+		for _, n := range items(kget(k.root, key)) {
 			addOrInline(n, refBase)
 		}
 	}
-	for _, n := range items(mapGet(k.root, "patchesStrategicMerge")) {
+	for _, n := range items(kget(k.root, "patchesStrategicMerge")) {
 		addOrInline(n, refFile)
 	}
 	for _, key := range []string{"patches", "patchesJson6902", "replacements"} {
-		for _, n := range items(mapGet(k.root, key)) {
-			add(mapGet(n, "path"), refFile)
+		for _, n := range items(kget(k.root, key)) {
+			add(kget(n, "path"), refFile)
 		}
 	}
 	for _, key := range []string{"configMapGenerator", "secretGenerator"} {
-		for _, g := range items(mapGet(k.root, key)) {
-			for _, n := range items(mapGet(g, "files")) {
+		for _, g := range items(kget(k.root, key)) {
+			for _, n := range items(kget(g, "files")) {
 				if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
 					// [key=]path
 					v := n.Value
-					if _, p, ok := strings.Cut(v, "="); ok {
+					if _, p, ok := strings.Cut(v, "="); ok && !isRemote(v) {
 						v = p
 					}
 					if v != "" {
@@ -181,18 +181,18 @@ func (k *kustFile) index() {
 					}
 				}
 			}
-			for _, n := range items(mapGet(g, "envs")) {
+			for _, n := range items(kget(g, "envs")) {
 				add(n, refFile)
 			}
-			add(mapGet(g, "env"), refFile)
+			add(kget(g, "env"), refFile)
 		}
 	}
 	for _, key := range []string{"crds", "configurations"} {
-		for _, n := range items(mapGet(k.root, key)) {
+		for _, n := range items(kget(k.root, key)) {
 			add(n, refFile)
 		}
 	}
-	add(mapGet(mapGet(k.root, "openapi"), "path"), refFile)
+	add(kget(kget(k.root, "openapi"), "path"), refFile)
 }
 
 // isInline tells an inline configuration (a patch, a generator written
@@ -241,6 +241,55 @@ func mapGet(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return v
+}
+
+// kget returns the value of a field of a kustomization file as kustomize
+// reads it: kustomize decodes kustomizations through encoding/json, which
+// also matches field names that differ in case ("Resources"), after YAML
+// merge keys (<<) are resolved. The last match wins, as in a decoder.
+func kget(n *yaml.Node, key string) *yaml.Node {
+	_, v := kfield(n, key, 0)
+	return v
+}
+
+// kkey returns the key node of a kustomization field, as kget finds it.
+func kkey(n *yaml.Node, key string) *yaml.Node {
+	k, _ := kfield(n, key, 0)
+	return k
+}
+
+func kfield(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode || depth > 10 {
+		return nil, nil
+	}
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		c := n.Content[i]
+		switch {
+		case c.Kind != yaml.ScalarNode:
+		case c.ShortTag() == "!!merge":
+			merges = append(merges, n.Content[i+1])
+		case strings.EqualFold(c.Value, key):
+			k, v = c, n.Content[i+1]
+		}
+	}
+	if v != nil {
+		return k, v
+	}
+	for _, m := range merges {
+		m = deref(m)
+		srcs := []*yaml.Node{m}
+		if m != nil && m.Kind == yaml.SequenceNode {
+			srcs = m.Content
+		}
+		for _, s := range srcs {
+			if k, v := kfield(s, key, depth+1); v != nil {
+				return k, v
+			}
+		}
+	}
+	return nil, nil
 }
 
 // mapKey returns the key node of key in mapping n, or nil.

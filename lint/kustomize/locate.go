@@ -402,10 +402,10 @@ func (l *locator) names() map[string]bool {
 	out := map[string]bool{l.name: true}
 	var pre, suf []string
 	for _, k := range l.chain() {
-		if v := scalar(mapGet(k.root, "namePrefix")); v != "" {
+		if v := scalar(kget(k.root, "namePrefix")); v != "" {
 			pre = append(pre, v)
 		}
-		if v := scalar(mapGet(k.root, "nameSuffix")); v != "" {
+		if v := scalar(kget(k.root, "nameSuffix")); v != "" {
 			suf = append(suf, v)
 		}
 	}
@@ -494,16 +494,16 @@ func (l *locator) fromTransformers(steps []step, value *yaml.Node) (Place, bool)
 		var ok bool
 		switch t.ConfiguredBy.Kind {
 		case "PatchTransformer":
-			if e := nth(mapGet(k.root, "patches"), index[i]); e != nil {
+			if e := nth(kget(k.root, "patches"), index[i]); e != nil {
 				pl, ok = l.inPatch(l.patchEntry(k, e), steps, value)
 			}
 		case "PatchStrategicMergeTransformer":
-			es := items(mapGet(k.root, "patchesStrategicMerge"))
+			es := items(kget(k.root, "patchesStrategicMerge"))
 			for j := len(es) - 1; j >= 0 && !ok; j-- {
 				pl, ok = l.inPatch(l.smpEntry(k, es[j]), steps, value)
 			}
 		case "PatchJson6902Transformer":
-			if e := nth(mapGet(k.root, "patchesJson6902"), index[i]); e != nil {
+			if e := nth(kget(k.root, "patchesJson6902"), index[i]); e != nil {
 				pl, ok = l.inPatch(l.patchEntry(k, e), steps, value)
 			}
 		case "ImageTagTransformer":
@@ -511,26 +511,26 @@ func (l *locator) fromTransformers(steps []step, value *yaml.Node) (Place, bool)
 				pl, ok = inImage(k, e, value.Value)
 			}
 		case "ReplicaCountTransformer":
-			if e := nth(mapGet(k.root, "replicas"), index[i]); e != nil && lastKey(steps) == "replicas" &&
-				l.names()[scalar(mapGet(e, "name"))] && sameScalar(mapGet(e, "count"), value) {
-				pl, ok = frame{file: k.path}.place(mapGet(e, "count")), true
+			if e := nth(kget(k.root, "replicas"), index[i]); e != nil && lastKey(steps) == "replicas" &&
+				l.names()[scalar(kget(e, "name"))] && sameScalar(kget(e, "count"), value) {
+				pl, ok = frame{file: k.path}.place(kget(e, "count")), true
 			}
 		case "NamespaceTransformer":
-			if n := mapGet(k.root, "namespace"); lastKey(steps) == "namespace" && sameScalar(n, value) {
+			if n := kget(k.root, "namespace"); lastKey(steps) == "namespace" && sameScalar(n, value) {
 				pl, ok = frame{file: k.path}.place(n), true
 			}
 		case "PrefixTransformer":
-			if n := mapGet(k.root, "namePrefix"); lastKey(steps) == "name" && scalar(n) != "" && strings.HasPrefix(value.Value, scalar(n)) {
+			if n := kget(k.root, "namePrefix"); lastKey(steps) == "name" && scalar(n) != "" && strings.HasPrefix(value.Value, scalar(n)) {
 				pl, ok = frame{file: k.path}.place(n), true
 			}
 		case "SuffixTransformer":
-			if n := mapGet(k.root, "nameSuffix"); lastKey(steps) == "name" && scalar(n) != "" && strings.HasSuffix(value.Value, scalar(n)) {
+			if n := kget(k.root, "nameSuffix"); lastKey(steps) == "name" && scalar(n) != "" && strings.HasSuffix(value.Value, scalar(n)) {
 				pl, ok = frame{file: k.path}.place(n), true
 			}
 		case "LabelTransformer":
 			pl, ok = inPairs(k, labelMaps(k), steps, value, "labels", "matchLabels", "selector")
 		case "AnnotationsTransformer":
-			pl, ok = inPairs(k, []*yaml.Node{mapGet(k.root, "commonAnnotations")}, steps, value, "annotations")
+			pl, ok = inPairs(k, []*yaml.Node{kget(k.root, "commonAnnotations")}, steps, value, "annotations")
 		}
 		if ok {
 			return pl, true
@@ -553,11 +553,11 @@ func (l *locator) fromPatches(steps []step, value *yaml.Node) (Place, bool) {
 		var smp bool
 		switch t.ConfiguredBy.Kind {
 		case "PatchTransformer":
-			es = items(mapGet(k.root, "patches"))
+			es = items(kget(k.root, "patches"))
 		case "PatchStrategicMergeTransformer":
-			es, smp = items(mapGet(k.root, "patchesStrategicMerge")), true
+			es, smp = items(kget(k.root, "patchesStrategicMerge")), true
 		case "PatchJson6902Transformer":
-			es = items(mapGet(k.root, "patchesJson6902"))
+			es = items(kget(k.root, "patchesJson6902"))
 		default:
 			continue
 		}
@@ -600,8 +600,8 @@ func (l *locator) fromGenerator() (Place, bool) {
 		return Place{}, false
 	}
 	names := l.names()
-	for _, e := range items(mapGet(k.root, key)) {
-		if names[scalar(mapGet(e, "name"))] {
+	for _, e := range items(kget(k.root, key)) {
+		if names[scalar(kget(e, "name"))] {
 			return frame{file: k.path}.place(e), true
 		}
 	}
@@ -614,7 +614,7 @@ func (l *locator) fromReplacements() (Place, bool) {
 	ch := l.chain()
 	for i := len(ch) - 1; i >= 0; i-- {
 		for _, key := range []string{"replacements", "vars"} {
-			if n := mapKey(ch[i].root, key); n != nil {
+			if n := kkey(ch[i].root, key); n != nil {
 				return frame{file: ch[i].path}.place(n), true
 			}
 		}
@@ -632,7 +632,7 @@ func nth(seq *yaml.Node, i int) *yaml.Node {
 // imagesOf returns the images list kustomize reads (the legacy imageTags
 // appended).
 func imagesOf(k *kustFile) *yaml.Node {
-	imgs, tags := items(mapGet(k.root, "images")), items(mapGet(k.root, "imageTags"))
+	imgs, tags := items(kget(k.root, "images")), items(kget(k.root, "imageTags"))
 	return &yaml.Node{Kind: yaml.SequenceNode, Content: append(append([]*yaml.Node{}, imgs...), tags...)}
 }
 
@@ -640,7 +640,7 @@ func imagesOf(k *kustFile) *yaml.Node {
 // places it: at the one value the entry sets, else at the entry.
 func inImage(k *kustFile, e *yaml.Node, v string) (Place, bool) {
 	name, tag, digest := splitImage(v)
-	en, nn, nt, dg := mapGet(e, "name"), mapGet(e, "newName"), mapGet(e, "newTag"), mapGet(e, "digest")
+	en, nn, nt, dg := kget(e, "name"), kget(e, "newName"), kget(e, "newTag"), kget(e, "digest")
 	switch {
 	case scalar(nn) != "" && name != scalar(nn), scalar(nn) == "" && name != scalar(en):
 		return Place{}, false
@@ -676,9 +676,9 @@ func splitImage(s string) (name, tag, digest string) {
 // labelMaps are the label maps of a kustomization: commonLabels and each
 // labels entry's pairs.
 func labelMaps(k *kustFile) []*yaml.Node {
-	out := []*yaml.Node{mapGet(k.root, "commonLabels")}
-	for _, e := range items(mapGet(k.root, "labels")) {
-		out = append(out, mapGet(e, "pairs"))
+	out := []*yaml.Node{kget(k.root, "commonLabels")}
+	for _, e := range items(kget(k.root, "labels")) {
+		out = append(out, kget(e, "pairs"))
 	}
 	return out
 }

@@ -23,10 +23,10 @@ type patch struct {
 // patchEntry reads an entry of patches or patchesJson6902: a path or an
 // inline patch, and an optional target.
 func (l *locator) patchEntry(k *kustFile, e *yaml.Node) *patch {
-	p := &patch{target: deref(mapGet(e, "target"))}
-	if path := scalar(mapGet(e, "path")); path != "" {
+	p := &patch{target: deref(kget(e, "target"))}
+	if path := scalar(kget(e, "path")); path != "" {
 		l.readPatchFile(p, k, path)
-	} else if n := deref(mapGet(e, "patch")); n != nil && n.Kind == yaml.ScalarNode {
+	} else if n := deref(kget(e, "patch")); n != nil && n.Kind == yaml.ScalarNode {
 		p.docs, p.frame = parseAll([]byte(n.Value)), inlineFrame(k, n)
 	}
 	return p
@@ -165,11 +165,11 @@ func (l *locator) selects(t *yaml.Node) bool {
 		group, version = "", l.apiVersion
 	}
 	for _, f := range []struct{ key, value string }{{"group", group}, {"version", version}, {"kind", l.kind}} {
-		if want := scalar(mapGet(t, f.key)); want != "" && !matches(want, f.value) {
+		if want := scalar(kget(t, f.key)); want != "" && !matches(want, f.value) {
 			return false
 		}
 	}
-	if want := scalar(mapGet(t, "name")); want != "" {
+	if want := scalar(kget(t, "name")); want != "" {
 		for n := range l.names() {
 			if matches(want, n) {
 				return true

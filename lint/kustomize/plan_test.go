@@ -119,6 +119,10 @@ func TestRenderProblems(t *testing.T) {
 			filepath.Join(shop, "overlays", "remote", "kustomization.yaml") + `:6: "https://github.com/example/shop-extras//deploy?ref=v1.2.0" is remote, and podlint renders kustomizations offline, fetching nothing; ` +
 				filepath.Join(shop, "overlays", "remote") + " is not linted (lint its render instead: kubectl kustomize " + filepath.Join(shop, "overlays", "remote") + " | podlint -)",
 		}},
+		{"testdata/sneaky", []string{
+			`testdata/sneaky/kustomization.yaml:5: "https://example.org/deploy.yaml" is remote`,
+			`testdata/sneaky/kustomization.yaml:7: "https://example.org/patch.yaml" is remote`,
+		}},
 		{"testdata/broken/missing", []string{
 			`testdata/broken/missing/kustomization.yaml:3: "service.yaml" does not exist; testdata/broken/missing is not linted`,
 			`testdata/broken/missing/kustomization.yaml:5: "replicas.yaml" does not exist; testdata/broken/missing is not linted`,

@@ -9,18 +9,23 @@ BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-2
 
 all: build
 
-## build: compile bin/podlint
+## build: compile bin/podlint, and bin/kubectl-podlint (the same binary under
+## kubectl's plugin name, so that "kubectl podlint why ..." works with bin/ on PATH)
 build:
 	$(GO) build -o bin/podlint ./cmd/podlint
+	cp bin/podlint bin/kubectl-podlint
 
 ## envtest-bins: build the real kube-apiserver and etcd the envtest tests start
 envtest-bins:
 	@if [ -x hack/build-envtest-bins.sh ]; then hack/build-envtest-bins.sh; \
 	else echo "make: hack/build-envtest-bins.sh not found; envtest binaries not built"; fi
 
-## test: vet and run every test with the race detector
+## test: vet and run every test with the race detector, then the
+## peak-memory tests (Test*PeakMemory) without it: under -race they skip,
+## since the detector multiplies memory use
 test: envtest-bins
 	$(GO) vet ./... && $(GO) test -race ./...
+	$(GO) test -count=1 -run 'PeakMemory' $$(grep -rl --include='*_test.go' '^func Test[A-Za-z0-9_]*PeakMemory' . | xargs -n1 dirname | sort -u)
 
 ## bench: Go benchmarks (medians over BENCH_COUNT runs), then podlint's lint
 ## time next to decode-only time over ../shared/corpus (docs/benchmarks.md;
@@ -32,15 +37,24 @@ bench:
 	@echo
 	@awk -f hack/bench-corpus.awk bench.out
 
-## fuzz: run every fuzz target for FUZZTIME each (not part of CI)
+## fuzz: run every fuzz target for FUZZTIME each (not part of CI); every
+## target runs, and a target that fails, or a package that does not
+## compile, fails the whole run with a list at the end
 fuzz:
-	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
-	  for target in $$($(GO) test -list '^Fuzz' $$dir | grep '^Fuzz'); do \
+	@failed=""; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  if ! targets=$$($(GO) test -list '^Fuzz' $$dir); then \
+	    echo "$$targets"; failed="$$failed $$dir"; continue; \
+	  fi; \
+	  for target in $$(echo "$$targets" | grep '^Fuzz'); do \
 	    echo "== $$dir $$target ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$dir; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$dir || failed="$$failed $$dir:$$target"; \
 	  done; \
-	done
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: FAILED:$$failed" >&2; exit 1; fi; \
+	echo "make fuzz: every target ran for $(FUZZTIME) without a failure"
 
-## docs: regenerate docs/checks.md from the check catalogue
+## docs: regenerate docs/checks.md from the check catalogue and docs/causes.md
+## from podlint why's rule table
 docs:
-	$(GO) generate ./lint/cli
+	$(GO) generate ./lint/cli ./why/cli

@@ -16,10 +16,10 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
-// listedKindsAnnotation mirrors lint/cluster.ListedKindsAnnotation: kinds
+// listedKindsAnnotation mirrors snapshot.ListedKindsAnnotation: kinds
 // listed completely in a snapshot, even when none came back.
 const listedKindsAnnotation = "podlint.io/listed-kinds"
 
@@ -123,52 +123,41 @@ func workload(t testing.TB, src string) *checks.Target {
 // clusterStore loads cluster objects into a real store the way a snapshot
 // does: every kind that appears, or that the List annotation names, is
 // known in all namespaces.
-func clusterStore(t testing.TB, src string) *inventory.Store {
+func clusterStore(t testing.TB, src string) *cluster.Store {
 	t.Helper()
-	st := inventory.New()
+	st := cluster.New()
 	docs, listed := yamlDocs(t, src)
-	known := map[inventory.Kind]bool{}
+	known := map[cluster.Kind]bool{}
 	for _, k := range listed {
-		known[inventory.Kind(k)] = true
+		known[cluster.Kind(k)] = true
 	}
 	for _, d := range docs {
 		obj, _, kind := decodeTyped(t, d)
 		addToStore(st, obj)
-		known[inventory.Kind(kind)] = true
+		known[cluster.Kind(kind)] = true
 	}
 	for k := range known {
-		st.MarkKnown(k, inventory.AllNamespaces)
+		st.MarkKnown(k, cluster.AllNamespaces)
 	}
 	return st
 }
 
-func addToStore(st *inventory.Store, obj runtime.Object) {
-	switch o := obj.(type) {
-	case *corev1.Node:
-		st.AddNode(o)
-	case *corev1.Namespace:
-		st.AddNamespace(o)
-	case *corev1.ServiceAccount:
-		st.AddServiceAccount(o)
-	case *corev1.Secret:
-		st.AddSecret(checks.SecretMeta{Namespace: o.Namespace, Name: o.Name, Type: o.Type, TypeKnown: true})
-	case *corev1.ConfigMap:
-		st.AddConfigMap(o.Namespace, o.Name)
-	case *corev1.PersistentVolumeClaim:
-		st.AddPVC(o.Namespace, o.Name)
-	case *corev1.LimitRange:
-		st.AddLimitRange(o)
-	case *corev1.ResourceQuota:
-		st.AddResourceQuota(o)
-	case *corev1.Pod:
-		st.AddPod(o)
-	case *appsv1.DaemonSet:
-		st.AddDaemonSet(o)
+// addToStore feeds one cluster object through its row of the kinds
+// table. A Secret in a cluster fixture has its type: the API server
+// always sets one.
+func addToStore(st *cluster.Store, obj runtime.Object) {
+	row, ok := cluster.ForObject(obj)
+	if !ok {
+		return
 	}
+	if sec, ok := obj.(*corev1.Secret); ok && sec.Type == "" {
+		sec.Type = corev1.SecretTypeOpaque
+	}
+	st.Add(row.Kind, obj.(cluster.Object))
 }
 
 // runCluster runs one registered check on a target against a store.
-func runCluster(t testing.TB, id string, target *checks.Target, st *inventory.Store) []checks.Finding {
+func runCluster(t testing.TB, id string, target *checks.Target, st *cluster.Store) []checks.Finding {
 	t.Helper()
 	ch := checks.Lookup(id)
 	if ch == nil {

@@ -231,22 +231,42 @@ func (p *configParser) memoryMinimum(n *yaml.Node) error {
 	if err != nil {
 		return errAt(n, "memoryMinimum %q is not a quantity: %v", n.Value, err)
 	}
+	if q.Sign() <= 0 {
+		return errAt(n, "memoryMinimum %q must be positive, such as 6Mi", n.Value)
+	}
 	// The very mistakes podlint reports in manifests would make the
 	// threshold meaningless here: 6 is six bytes, 6m six thousandths.
-	if q.Cmp(resource.MustParse("1Ki")) < 0 {
-		return errAt(n, "memoryMinimum %q is %s bytes; write it with a binary unit such as %q", n.Value, q.AsDec().String(), n.Value+"Mi")
+	if q.Cmp(memoryMinimumLow) < 0 {
+		example := "6Mi"
+		if plainDecimal.MatchString(n.Value) {
+			example = n.Value + "Mi"
+		}
+		return errAt(n, "memoryMinimum %q is %s bytes; write it with a binary unit such as %q", n.Value, q.AsDec().String(), example)
+	}
+	// Every memory limit would be "too small" (1e400 would be accepted
+	// and printed as 10e399 in every finding).
+	if q.Cmp(memoryMinimumHigh) > 0 {
+		return errAt(n, "memoryMinimum %q is larger than any node's memory; the most it can be is %s", n.Value, memoryMinimumHigh.String())
 	}
 	p.cfg.MemoryMinimum = q
 	return nil
 }
+
+// The range of memoryMinimum and cpuBareMaximum.
+var (
+	memoryMinimumLow  = resource.MustParse("1Ki")
+	memoryMinimumHigh = resource.MustParse("1Ti")
+)
+
+const cpuBareMaximumHigh = 1000000
 
 func (p *configParser) cpuBareMaximum(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 		return errAt(n, "cpuBareMaximum must be a whole number of cores, got %s", describe(n))
 	}
 	v, err := strconv.ParseInt(n.Value, 0, 64)
-	if err != nil || v < 1 {
-		return errAt(n, "cpuBareMaximum must be a whole number of cores of at least 1, got %q", n.Value)
+	if err != nil || v < 1 || v > cpuBareMaximumHigh {
+		return errAt(n, "cpuBareMaximum must be a whole number of cores from 1 to %d, got %q", cpuBareMaximumHigh, n.Value)
 	}
 	p.cfg.CPUBareMaximum = v
 	return nil

@@ -181,7 +181,37 @@ func TestParseConfigErrors(t *testing.T) {
 			name: "cpu maximum zero",
 			in:   "cpuBareMaximum: 0\n",
 			line: 1,
-			want: "at least 1",
+			want: "from 1 to 1000000",
+		},
+		{
+			name: "cpu maximum beyond any node",
+			in:   "cpuBareMaximum: 99999999999\n",
+			line: 1,
+			want: `cpuBareMaximum must be a whole number of cores from 1 to 1000000, got "99999999999"`,
+		},
+		{
+			name: "negative memory minimum",
+			in:   "\nmemoryMinimum: -1Gi\n",
+			line: 2,
+			want: `memoryMinimum "-1Gi" must be positive, such as 6Mi`,
+		},
+		{
+			name: "zero memory minimum",
+			in:   "memoryMinimum: 0Mi\n",
+			line: 1,
+			want: `must be positive`,
+		},
+		{
+			name: "huge memory minimum",
+			in:   "memoryMinimum: 1e400\n",
+			line: 1,
+			want: `memoryMinimum "1e400" is larger than any node's memory; the most it can be is 1Ti`,
+		},
+		{
+			name: "small memory minimum with exponent suggests no invalid quantity",
+			in:   "memoryMinimum: 1e3\n",
+			line: 1,
+			want: `is 1000 bytes; write it with a binary unit such as "6Mi"`,
 		},
 		{
 			name: "registry with scheme",
@@ -291,6 +321,9 @@ func FuzzParseConfig(f *testing.F) {
 		"a: &x [1]\nb: *x\n",
 		"--- \n...\n---\n",
 		"checks: {severity: {? [a] : b}}\n",
+		"memoryMinimum: -1Gi\n",
+		"memoryMinimum: 1e400\ncpuBareMaximum: 9223372036854775807\n",
+		"memoryMinimum: &m 6Mi\ncpuBareMaximum: *m\n",
 	} {
 		f.Add([]byte(s))
 	}

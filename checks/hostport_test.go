@@ -8,7 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 func hostPortSpec(port int32, mod ...func(*corev1.PodSpec)) corev1.PodSpec {
@@ -164,7 +164,7 @@ func TestHostPortConflictBetweenObjects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store := inventory.New()
+			store := cluster.New()
 			store.AddWorkload(tt.target)
 			for _, o := range tt.others {
 				store.AddWorkload(o)
@@ -182,7 +182,7 @@ func TestHostPortConflictSameIdentityInLookup(t *testing.T) {
 	// check (an earlier version of it); the check must not compare the two.
 	a := dsTarget("monitoring", "node-exporter", hostPortSpec(9100))
 	b := dsTarget("monitoring", "node-exporter", hostPortSpec(9100, hostNetwork))
-	store := inventory.New()
+	store := cluster.New()
 	store.AddWorkload(b)
 	if fs := runStatic(t, "host-port-conflict", a, store.Inventory(), nil); len(fs) != 0 {
 		t.Errorf("unexpected findings %q", findingLines(fs))
@@ -242,7 +242,7 @@ func TestHostPortConflictReplicas(t *testing.T) {
 	d.Spec.Replicas = new(int32)
 	*d.Spec.Replicas = 3
 	target := checks.NewTarget(d, "apps/v1", "Deployment")
-	store := inventory.New()
+	store := cluster.New()
 	store.AddWorkload(target)
 	if fs := runStatic(t, "host-port-conflict", target, store.Inventory(), nil); len(fs) != 0 {
 		t.Errorf("unexpected findings %q", findingLines(fs))

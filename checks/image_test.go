@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 func TestImageNameInvalid(t *testing.T) {
@@ -172,12 +172,12 @@ func TestImagePullSecretMissingRegistries(t *testing.T) {
 }
 
 func TestImagePullSecretMissingServiceAccount(t *testing.T) {
-	store := inventory.New()
-	store.AddServiceAccount(&corev1.ServiceAccount{
+	store := cluster.New()
+	store.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{
 		ObjectMeta:       metav1.ObjectMeta{Name: "builder", Namespace: "shop"},
 		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "docker02-pull"}},
 	})
-	store.AddServiceAccount(&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}})
+	store.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: "shop"}})
 	private := "docker02:35000/shop/api:2.3.1"
 	tests := []struct {
 		name string
@@ -211,13 +211,15 @@ func TestImagePullSecretMissingServiceAccount(t *testing.T) {
 }
 
 func TestImagePullSecretWrongType(t *testing.T) {
-	store := inventory.New()
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "regcred", Type: corev1.SecretTypeDockerConfigJson, TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "legacy", Type: corev1.SecretTypeDockercfg, TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "registry-login", Type: corev1.SecretTypeOpaque, TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "untyped", TypeKnown: true})
-	store.AddSecret(checks.SecretMeta{Namespace: "shop", Name: "name-only"})
-	store.AddServiceAccount(&corev1.ServiceAccount{
+	store := cluster.New()
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "regcred"}, Type: corev1.SecretTypeDockerConfigJson})
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "legacy"}, Type: corev1.SecretTypeDockercfg})
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "registry-login"}, Type: corev1.SecretTypeOpaque})
+	// An input Secret without a type: the API server makes it Opaque.
+	store.AddTarget(checks.NewTarget(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "untyped"}}, "v1", "Secret"))
+	// Name only: a cluster source that could not read the type.
+	store.Add(cluster.Secrets, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "name-only"}})
+	store.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{
 		ObjectMeta:       metav1.ObjectMeta{Name: "builder", Namespace: "shop"},
 		ImagePullSecrets: []corev1.LocalObjectReference{{Name: "regcred"}, {Name: "registry-login"}},
 	})

@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // fourNodes is the example cluster: two workers with hdd disks and
@@ -141,10 +141,10 @@ func TestNodeSelectorUnsatisfiableNodesPresentButNotKnown(t *testing.T) {
 	// Nodes from the inputs of a run are present but the kind is not
 	// known: the check must not conclude anything from them.
 	st := clusterStore(t, fourNodes)
-	fresh := inventory.New()
+	fresh := cluster.New()
 	nodes, _ := st.Inventory().Nodes.Nodes()
 	for _, n := range nodes {
-		fresh.AddNode(n)
+		fresh.Add(cluster.Nodes, n)
 	}
 	if fs := runCluster(t, "node-selector-unsatisfiable", workload(t, deploy("nodeSelector: {disktype: nvme}\n"+app)), fresh); len(fs) != 0 {
 		t.Fatalf("unknown nodes gave findings:\n%s", clusterLines(fs))
@@ -155,8 +155,8 @@ func TestSchedulingSilentWithZeroKnownNodes(t *testing.T) {
 	// A cluster whose node list is known but empty (coming up, virtual
 	// control plane): reporting every pod would make the webhook deny
 	// every workload.
-	st := inventory.New()
-	st.MarkKnown(inventory.Nodes, inventory.AllNamespaces)
+	st := cluster.New()
+	st.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
 	for _, id := range schedulingCheckIDs() {
 		for _, w := range []string{deploy(app), deploy("nodeSelector: {disktype: ssd}\n" + app)} {
 			if fs := runCluster(t, id, workload(t, w), st); len(fs) != 0 {
@@ -378,12 +378,12 @@ func TestSchedulingChecksAgree(t *testing.T) {
 	}
 }
 
-func benchStore(b testing.TB, n int) *inventory.Store {
-	st := inventory.New()
+func benchStore(b testing.TB, n int) *cluster.Store {
+	st := cluster.New()
 	for _, node := range genNodes(n) {
-		st.AddNode(node)
+		st.Add(cluster.Nodes, node)
 	}
-	st.MarkKnown(inventory.Nodes, inventory.AllNamespaces)
+	st.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
 	return st
 }
 

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/cluster"
 	"github.com/podlint/podlint/lint/output"
 	"github.com/podlint/podlint/test/golden"
 )
@@ -75,21 +75,20 @@ func TestCheckFixtures(t *testing.T) {
 
 // runFixture lints one fixture with only the check under test enabled, so
 // the golden shows that check's findings and nothing else.
-func runFixture(t *testing.T, c *checks.Check, file, snapshot string) *lint.Report {
+func runFixture(t *testing.T, c *checks.Check, file, clusterFile string) *lint.Report {
 	t.Helper()
 	cfg := checks.DefaultConfig()
 	cfg.Enabled = map[string]bool{c.ID: true}
-	var store *inventory.Store
-	if snapshot != "" {
-		snap, warnings, err := cluster.LoadSnapshotFile(snapshot)
+	var store *cluster.Store
+	if clusterFile != "" {
+		store = cluster.New()
+		warnings, err := snapshot.LoadFile(clusterFile, store)
 		if err != nil {
-			t.Fatalf("loading %s: %v", snapshot, err)
+			t.Fatalf("loading %s: %v", clusterFile, err)
 		}
 		for _, w := range warnings {
-			t.Logf("%s: %s", snapshot, w)
+			t.Logf("%s: %s", clusterFile, w)
 		}
-		store = inventory.New()
-		snap.Apply(store)
 	}
 	r := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Engine: checks.NewEngine(cfg), Store: store})
 	for _, e := range r.Errors {

@@ -25,10 +25,12 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/manifest"
+	"github.com/podlint/podlint/test/need"
 )
 
-// corpusDir is the shared real-world corpus, beside the repository.
-var corpusDir = filepath.Join("..", "..", "shared", "corpus", "files")
+// corpusDir is the shared real-world corpus, beside the repository
+// (need.Corpus checks it is there).
+var corpusDir = filepath.Join(need.RepoRoot(), "..", "shared", "corpus", "files")
 
 // corpusGolden lists every finding podlint makes on the corpus. A change
 // to it is a change in what users see on manifests people really ship, so
@@ -43,9 +45,7 @@ var wholeCorpus = sync.OnceValue(func() *Report {
 
 func needCorpus(tb testing.TB) {
 	tb.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		tb.Skip("corpus not present at ../shared/corpus")
-	}
+	need.Corpus(tb)
 }
 
 // TestCorpusRun lints the whole corpus: nothing panics, and every finding

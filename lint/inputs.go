@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -78,12 +79,25 @@ func discover(paths []string, exclude []string) []input {
 			if hidden || !manifestExt(name) || excluded(name, exclude) {
 				return nil
 			}
-			if d.Type()&fs.ModeSymlink != 0 {
+			mode := d.Type()
+			if mode&fs.ModeSymlink != 0 {
 				// A link to a directory is not followed (loops); a link to
 				// a file is read.
-				if st, err := os.Stat(name); err == nil && st.IsDir() {
+				st, err := os.Stat(name)
+				if err != nil {
+					out = append(out, input{name: name, err: unwrapPathError(err)})
 					return nil
 				}
+				if st.IsDir() {
+					return nil
+				}
+				mode = st.Mode()
+			}
+			if !mode.IsRegular() {
+				// A FIFO would block the walk, a device (a link to
+				// /dev/zero) never ends: only named paths read streams.
+				out = append(out, input{name: name, err: fmt.Errorf("%w; skipped", &NotRegularError{Mode: mode})})
+				return nil
 			}
 			add(name)
 			return nil
@@ -104,8 +118,9 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// read fills in the data of every input that has no error yet.
-func (in *input) read(stdin io.Reader) {
+// read fills in the data of an input that has no error yet, within the
+// size cap and until ctx ends.
+func (in *input) read(ctx context.Context, stdin io.Reader, limit int64) {
 	if in.err != nil {
 		return
 	}
@@ -114,13 +129,13 @@ func (in *input) read(stdin io.Reader) {
 			in.err = fmt.Errorf("no standard input")
 			return
 		}
-		in.data, in.err = io.ReadAll(stdin)
+		in.data, in.err = ReadAll(ctx, stdin, limit)
 		if in.err != nil {
 			in.err = fmt.Errorf("cannot read standard input: %w", in.err)
 		}
 		return
 	}
-	in.data, in.err = os.ReadFile(in.name)
+	in.data, in.err = ReadFile(ctx, in.name, limit)
 	if in.err != nil {
 		in.err = unwrapPathError(in.err)
 	}

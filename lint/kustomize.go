@@ -35,12 +35,15 @@ func KustomizeModes() []string { return []string{string(KustomizeAuto), string(K
 // kustomization file, given or met while walking, or a kustomization file
 // given by name), plans what to render, and takes the files the renders
 // consume out of the inputs.
-func planKustomize(paths, exclude []string, inputs []input) ([]input, *kustomize.Plan) {
+func planKustomize(paths, exclude []string, inputs []input, limit int64) ([]input, *kustomize.Plan) {
 	dirs := findKustomizations(paths, exclude)
 	if len(dirs) == 0 {
 		return inputs, nil
 	}
-	plan := kustomize.NewPlan(dirs)
+	if limit <= 0 {
+		limit = DefaultMaxInputBytes
+	}
+	plan := kustomize.NewPlan(dirs, limit)
 	kept := inputs[:0:0]
 	for _, in := range inputs {
 		if in.name == "-" || in.err != nil || !plan.Consumes(in.name) {

@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
@@ -25,10 +25,13 @@ type Options struct {
 	// checks.NewEngine(nil), the whole catalogue with the defaults. The
 	// report names the checks it ran (Report.Checks).
 	Engine *checks.Engine
+	// MaxInputBytes caps the size of each input; 0 means
+	// DefaultMaxInputBytes.
+	MaxInputBytes int64
 	// Store holds cluster knowledge gathered before the run (a snapshot,
 	// a live cluster); the run adds its inputs to it. Nil means a new,
 	// empty store.
-	Store *inventory.Store
+	Store *cluster.Store
 	// Kustomize says whether directories holding a kustomization are
 	// rendered (the default) or read file by file.
 	Kustomize KustomizeMode
@@ -59,9 +62,9 @@ func Run(ctx context.Context, opts Options) *Report {
 	inputs := discover(paths, eng.Config.Exclude)
 	var plan *kustomize.Plan
 	if opts.Kustomize != KustomizeNever {
-		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs)
+		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs, opts.MaxInputBytes)
 	}
-	results := parseAll(ctx, inputs, opts.Stdin)
+	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
@@ -84,13 +87,13 @@ func Run(ctx context.Context, opts Options) *Report {
 
 	store := opts.Store
 	if store == nil {
-		store = inventory.New()
+		store = cluster.New()
 	}
 	// Every input feeds the inventory before any check runs, so a
 	// ServiceAccount or DaemonSet later in the inputs still counts. The
 	// files of the run are one apply; each render is another (see
 	// layered).
-	own := map[string]*inventory.Store{}
+	own := map[string]*cluster.Store{}
 	for _, o := range objs {
 		if !o.Known {
 			continue
@@ -101,7 +104,7 @@ func Run(ctx context.Context, opts Options) *Report {
 			continue
 		}
 		if own[g] == nil {
-			own[g] = inventory.New()
+			own[g] = cluster.New()
 		}
 		own[g].AddTarget(o.Target)
 	}
@@ -164,7 +167,7 @@ func Run(ctx context.Context, opts Options) *Report {
 
 // parseAll reads and decodes the inputs on all cores; results keep the
 // inputs' order so the report does not depend on scheduling.
-func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
+func parseAll(ctx context.Context, inputs []input, stdin io.Reader, limit int64) []parsed {
 	results := make([]parsed, len(inputs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -173,7 +176,7 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = parseInput(&inputs[i], stdin)
+				results[i] = parseInput(ctx, &inputs[i], stdin, limit)
 			}
 		}()
 	}
@@ -188,8 +191,8 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader) []parsed {
 	return results
 }
 
-func parseInput(in *input, stdin io.Reader) parsed {
-	in.read(stdin)
+func parseInput(ctx context.Context, in *input, stdin io.Reader, limit int64) parsed {
+	in.read(ctx, stdin, limit)
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/test/golden"
 )
 
@@ -166,8 +166,8 @@ func TestRunRealCatalogue(t *testing.T) {
 // TestStorePrefilled: cluster knowledge given by the caller is used and
 // the inputs are added to it.
 func TestStorePrefilled(t *testing.T) {
-	store := inventory.New()
-	store.MarkKnown(inventory.ServiceAccounts, inventory.AllNamespaces)
+	store := cluster.New()
+	store.MarkKnown(cluster.ServiceAccounts, cluster.AllNamespaces)
 	cfg := checks.DefaultConfig()
 	rep := Run(t.Context(), Options{
 		Paths:  []string{"-"},

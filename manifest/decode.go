@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -70,6 +71,10 @@ func Parse(name string, data []byte) ([]*Object, []Error) {
 		// them keeps every value and every column.
 		data = bytes.ReplaceAll(data, []byte("\t"), []byte(" "))
 	}
+	var commaErrs []Error
+	if looksLikeJSON(data) {
+		commaErrs = trailingCommas(name, data)
+	}
 	chunks := splitDocuments(data)
 	results := make([]parser, len(chunks))
 	workers := min(runtime.GOMAXPROCS(0), len(chunks))
@@ -92,7 +97,7 @@ func Parse(name string, data []byte) ([]*Object, []Error) {
 		}
 	}
 	var objs []*Object
-	var errs []Error
+	errs := commaErrs
 	for _, r := range results {
 		objs = append(objs, r.objs...)
 		errs = append(errs, r.errs...)
@@ -121,10 +126,17 @@ func parseChunk(name string, c chunk) parser {
 		}
 		if err != nil {
 			line, msg := errorLine(err)
+			if line == 0 {
+				// yaml.v3's reader (bad UTF-8, control characters) gives
+				// no line; find the offending byte ourselves.
+				if l, m, ok := badChar(c.text); ok {
+					line, msg = l, m
+				}
+			}
 			// yaml.v3 may place an error at the end of the chunk,
 			// which is the next document's "---" line.
 			line = max(1, min(line, c.lastLine()))
-			out.errs = append(out.errs, Error{File: file, Line: line + delta, Message: msg})
+			out.errs = append(out.errs, c.errorAt(name, line, msg))
 			break
 		}
 		if len(doc.Content) == 0 {
@@ -180,6 +192,56 @@ var parserErrors = map[string]bool{
 func looksLikeJSON(data []byte) bool {
 	t := bytes.TrimLeft(data, " \t\n")
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+}
+
+// trailingCommas reports a comma before a closing bracket in JSON input.
+// The YAML parser reads JSON as YAML flow style, which allows it, but
+// kubectl reads JSON with a JSON decoder and rejects the file. The objects
+// are still linted. One error names the first comma and counts the others.
+func trailingCommas(name string, data []byte) []Error {
+	first, firstLine, firstCol, n := byte(0), 0, 0, 0
+	line, lineStart := 1, 0
+	var quote byte
+	for i := 0; i < len(data); i++ {
+		b := data[i]
+		if b == '\n' {
+			line, lineStart = line+1, i+1
+		}
+		switch {
+		case quote == '"' && b == '\\':
+			i++
+		case quote != 0:
+			if b == quote {
+				quote = 0
+			}
+		case b == '"' || b == '\'':
+			// Single quotes are no JSON, but flow-style YAML that starts
+			// with a brace uses them.
+			quote = b
+		case b == ',':
+			j := i + 1
+			for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '\n' || data[j] == '\r') {
+				j++
+			}
+			if j < len(data) && (data[j] == '}' || data[j] == ']') {
+				if n == 0 {
+					first, firstLine, firstCol = data[j], line, i-lineStart+1
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("trailing comma at column %d before '%c': JSON does not allow it, and kubectl rejects the file", firstCol, first)
+	switch {
+	case n == 2:
+		msg += " (1 more follows)"
+	case n > 2:
+		msg += fmt.Sprintf(" (%d more follow)", n-1)
+	}
+	return []Error{{File: name, Line: firstLine, Message: msg}}
 }
 
 type chunk struct {
@@ -252,6 +314,45 @@ func splitDocuments(data []byte) []chunk {
 	}
 	flush(len(data), len(data), line)
 	return out
+}
+
+// errorAt places an error at a line of the chunk. Lines after a Helm
+// "# Source:" comment belong to that template; the comment's own line and
+// any before it (a "---" marker) stay in the stream, so no error is ever
+// placed at line 0 or before it.
+func (c chunk) errorAt(stream string, line int, msg string) Error {
+	abs := c.start - 1 + line
+	if c.source != "" && abs > c.sourceLine {
+		return Error{File: c.source, Line: abs - c.sourceLine, Message: msg}
+	}
+	return Error{File: stream, Line: max(1, abs), Message: msg}
+}
+
+// badChar finds the first character YAML does not accept (what yaml.v3's
+// reader rejects without saying where) and returns its line and a message
+// naming it and its column.
+func badChar(text []byte) (line int, msg string, ok bool) {
+	line, col := 1, 1
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRune(text[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return line, fmt.Sprintf("invalid UTF-8 (byte 0x%02X) at column %d: manifests must be UTF-8 text", text[i], col), true
+		case r == '\n':
+			line, col = line+1, 0
+		case !yamlChar(r):
+			return line, fmt.Sprintf("control character %U at column %d: YAML does not allow it in a document", r, col), true
+		}
+		i += size
+		col++
+	}
+	return 0, "", false
+}
+
+// yamlChar is YAML 1.2's c-printable, the characters yaml.v3 reads.
+func yamlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7E || r == 0x85 ||
+		r >= 0xA0 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // lastLine is the chunk's last line with content (1-based, in the chunk).
@@ -353,6 +454,8 @@ func (p *parser) object(n *yaml.Node, apiVersion, kind string) {
 			meta := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: o.Ref.Name, Namespace: o.Ref.Namespace}}
 			o.Target = checks.NewTarget(meta, apiVersion, kind)
 			o.Target.Issues = d.issues
+			// Raw never nil: whoever reads a scalar gets "not found".
+			o.Target.Raw = rawSource{o}
 		}
 		// No check looks inside an object podlint does not know, and
 		// these are the big ones (CRDs with their schemas, custom

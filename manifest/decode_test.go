@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/test/need"
 )
 
 const deployment = `apiVersion: apps/v1
@@ -327,10 +328,7 @@ func TestHelmLinesInIssues(t *testing.T) {
 // TestCorpus parses every file of the shared corpus: nothing may panic and
 // every file yields objects or a located error.
 func TestCorpus(t *testing.T) {
-	root := filepath.Join("..", "..", "shared", "corpus", "files")
-	if _, err := os.Stat(root); err != nil {
-		t.Skip("corpus not present at ../shared/corpus")
-	}
+	root := need.Corpus(t)
 	var files, objects, known, issues, errors int
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

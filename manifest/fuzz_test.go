@@ -19,6 +19,17 @@ func FuzzParse(f *testing.F) {
 		"\xef\xbb\xbfapiVersion: v1\r\nkind: ConfigMap\r\n",
 		"%YAML 1.2\n---\n!!binary x\n",
 		"apiVersion: example.com/v1\nkind: Widget\nspec:\n  a: 1\n  a: 2\n",
+		// Duplicate keys in an object of unknown kind: a Target that
+		// carries only the issue (this input broke the old harness).
+		"0:\n        e:\n        e:",
+		mergeBomb(9, 9),
+		mergeBomb(3, 4),
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\x00b\n",
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\xffb\n",
+		"---\n# Source: c/t.yaml\n\x00\n",
+		"---\n# Source: c/t.yaml\nkind: [\n",
+		`{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p",}, "spec": {"containers": [{"name": "c"},]}}`,
+		"{'apiVersion': 'v1', 'kind': 'ConfigMap', 'data': {'a': ',}'}}",
 	} {
 		f.Add([]byte(s))
 	}
@@ -28,12 +39,15 @@ func FuzzParse(f *testing.F) {
 			if e.Message == "" {
 				t.Errorf("error without message: %+v", e)
 			}
+			if e.Line < 1 {
+				t.Errorf("error at line %d: %+v", e.Line, e)
+			}
 		}
 		for _, o := range objs {
-			// An unknown kind has a target only to carry its
-			// duplicate keys.
+			// A known kind always has a Target; an unknown one has one
+			// only to carry its duplicate-key issues.
 			if o.Known && o.Target == nil || !o.Known && o.Target != nil && len(o.Target.Issues) == 0 {
-				t.Fatalf("Known=%v but Target=%v", o.Known, o.Target)
+				t.Fatalf("Known=%v but Target=%+v", o.Known, o.Target)
 			}
 			o.Position("")
 			o.Position("spec.template.spec.containers[0].image")
@@ -43,6 +57,9 @@ func FuzzParse(f *testing.F) {
 				}
 				for _, is := range o.Target.Issues {
 					o.Position(is.Field)
+					if is.Line < 1 {
+						t.Errorf("issue at line %d: %+v", is.Line, is)
+					}
 				}
 			}
 		}

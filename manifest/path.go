@@ -48,14 +48,25 @@ func parsePath(p string) []pathElem {
 // lookup returns the key and value nodes of key in a mapping: the last
 // explicit entry (the one the decoded object keeps), else one from a
 // merge key.
-func lookup(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+func lookup(n *yaml.Node, key string) (k, v *yaml.Node) {
+	budget := maxLookup
+	return lookupMerged(n, key, 0, &budget)
+}
+
+// maxLookup bounds the mappings one lookup visits: anchors that merge each
+// other (<<: [*m8, *m8, ...]) would otherwise make a missing key cost
+// billions of visits.
+const maxLookup = 10000
+
+func lookupMerged(n *yaml.Node, key string, depth int, budget *int) (k, v *yaml.Node) {
+	*budget--
 	c := n.Content
 	for i := len(c) - 2; i >= 0; i -= 2 {
 		if c[i].Kind == yaml.ScalarNode && c[i].Value == key && c[i].ShortTag() != "!!merge" {
 			return c[i], c[i+1]
 		}
 	}
-	if depth > 10 {
+	if depth > 10 || *budget <= 0 {
 		return nil, nil
 	}
 	for i := 0; i+1 < len(c); i += 2 {
@@ -72,7 +83,7 @@ func lookup(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 		}
 		for _, s := range srcs {
 			if s = deref(s); s != nil && s.Kind == yaml.MappingNode {
-				if k, v := lookup(s, key, depth+1); v != nil {
+				if k, v := lookupMerged(s, key, depth+1, budget); v != nil {
 					return k, v
 				}
 			}
@@ -93,7 +104,7 @@ func (o *Object) walk(path string) (n, key *yaml.Node, found bool) {
 		}
 		switch cur.Kind {
 		case yaml.MappingNode:
-			k, v := lookup(cur, e.name, 0)
+			k, v := lookup(cur, e.name)
 			if v == nil {
 				return n, key, false
 			}

@@ -94,11 +94,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 		return
 	}
 	d.nodes++
-	if d.nodes > maxNodes || d.depth > maxDepth {
-		if !d.tooBig {
-			d.tooBig = true
-			d.issue(n, "the object is too large or too deeply nested (aliases?); the rest is not read")
-		}
+	if d.nodes > maxNodes || d.depth > maxDepth || d.tooBig {
+		d.exhausted(n)
 		return
 	}
 	d.depth++
@@ -166,7 +163,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 	case reflect.Interface:
 		if t.NumMethod() == 0 {
 			var x any
-			if err := json.Unmarshal(toJSON(n, 0), &x); err == nil {
+			if err := json.Unmarshal(d.toJSON(n), &x); err == nil {
 				v.Set(reflect.ValueOf(&x).Elem())
 			}
 		}
@@ -352,7 +349,7 @@ func (d *decoder) bytes(n *yaml.Node, v reflect.Value) {
 // Duration, RawExtension, …), like the API server does.
 func (d *decoder) unmarshaler(n *yaml.Node, v reflect.Value) {
 	u := v.Addr().Interface().(json.Unmarshaler)
-	if err := u.UnmarshalJSON(toJSON(n, 0)); err != nil {
+	if err := u.UnmarshalJSON(d.toJSON(n)); err != nil {
 		d.issue(n, "%s cannot be read: %s", describe(n, scalarTag(n)), strings.TrimPrefix(err.Error(), "json: "))
 	}
 }
@@ -442,16 +439,99 @@ func (d *decoder) key(k *yaml.Node) (string, bool) {
 }
 
 // pairs returns the key/value nodes of a mapping with merge keys expanded
-// and duplicate keys reported (the later value wins, as in JSON).
+// and duplicate keys reported (the later value wins, as in JSON). Merged
+// pairs count against the object's node budget like aliases do: anchors
+// that merge each other nine deep (<<: [*m8, *m8, ...]) expand to billions
+// of pairs from a few hundred bytes. The expansion is counted before it is
+// made; past the budget only the mapping's own pairs are kept.
 func (d *decoder) pairs(n *yaml.Node, keys bool) []*yaml.Node {
+	c := n.Content
+	at := -1
+	for i := 0; i+1 < len(c); i += 2 {
+		if isMerge(c[i]) {
+			at = i
+			break
+		}
+	}
+	if at >= 0 && !d.spend(c[at], mergedCount(n, 0, map[mergeKey]int{})) {
+		own := make([]*yaml.Node, 0, len(c))
+		for i := 0; i+1 < len(c); i += 2 {
+			if !isMerge(c[i]) {
+				own = append(own, c[i], c[i+1])
+			}
+		}
+		return own
+	}
 	return d.mergedPairs(n, keys, 0)
+}
+
+func isMerge(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge"
+}
+
+type mergeKey struct {
+	n     *yaml.Node
+	depth int
+}
+
+// mergedCount is how many pairs mergedPairs returns for n, computed once
+// per anchor (memo) so that counting an exponential expansion stays
+// linear; it saturates just past the budget.
+func mergedCount(n *yaml.Node, depth int, memo map[mergeKey]int) int {
+	if v, ok := memo[mergeKey{n, depth}]; ok {
+		return v
+	}
+	c := n.Content
+	total := 0
+	for i := 0; i+1 < len(c); i += 2 {
+		if !isMerge(c[i]) || depth > 10 {
+			total++
+			continue
+		}
+		src := deref(c[i+1])
+		if src == nil {
+			continue
+		}
+		switch src.Kind {
+		case yaml.MappingNode:
+			total += mergedCount(src, depth+1, memo)
+		case yaml.SequenceNode:
+			for _, s := range src.Content {
+				if s = deref(s); s != nil && s.Kind == yaml.MappingNode {
+					total += mergedCount(s, depth+1, memo)
+				}
+			}
+		}
+		total = min(total, maxNodes+1)
+	}
+	memo[mergeKey{n, depth}] = total
+	return total
+}
+
+// spend counts n nodes of expansion against the object's budget; false
+// (and one issue at at, for the whole object) when it is exhausted.
+func (d *decoder) spend(at *yaml.Node, n int) bool {
+	d.nodes += n
+	if d.nodes <= maxNodes && !d.tooBig {
+		return true
+	}
+	d.exhausted(at)
+	return false
+}
+
+// exhausted reports, once per object, that the object is too big to read.
+func (d *decoder) exhausted(at *yaml.Node) {
+	if !d.tooBig {
+		d.tooBig = true
+		d.issue(at, "the object is too large or too deeply nested (more than %d values or %d levels, counting what aliases and merge keys expand to); the rest is not read", maxNodes, maxDepth)
+	}
 }
 
 func (d *decoder) mergedPairs(n *yaml.Node, keys bool, depth int) []*yaml.Node {
 	c := n.Content
 	merged := false
 	for i := 0; i+1 < len(c); i += 2 {
-		if c[i].Kind == yaml.ScalarNode && c[i].ShortTag() == "!!merge" {
+		if isMerge(c[i]) {
 			merged = true
 			break
 		}
@@ -466,7 +546,7 @@ func (d *decoder) mergedPairs(n *yaml.Node, keys bool, depth int) []*yaml.Node {
 	}
 	var base, own []*yaml.Node
 	for i := 0; i+1 < len(c); i += 2 {
-		if c[i].Kind == yaml.ScalarNode && c[i].ShortTag() == "!!merge" {
+		if isMerge(c[i]) {
 			src := deref(c[i+1])
 			if src == nil {
 				continue
@@ -557,7 +637,7 @@ func (d *decoder) duplicate(first, second []*yaml.Node, keys bool) {
 		return
 	}
 	d.path = append(d.path, pathElem{name: sk.Value, index: -1, key: keys})
-	if bytes.Equal(toJSON(first[1], 0), toJSON(second[1], 0)) {
+	if bytes.Equal(d.toJSON(first[1]), d.toJSON(second[1])) {
 		d.issue(sk, "duplicate key %q (first at line %d) with the same value: nothing is lost, but YAML forbids repeated keys and strict parsers reject the document", sk.Value, fk.Line+d.delta)
 		d.issues[len(d.issues)-1].Harmless = true
 	} else {
@@ -677,17 +757,32 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// toJSON renders a node as the JSON kubectl would send for it.
-func toJSON(n *yaml.Node, depth int) []byte {
-	var b bytes.Buffer
-	writeJSON(&b, n, depth)
-	return b.Bytes()
+// toJSON renders a node as the JSON kubectl would send for it. The nodes
+// it renders count against the object's budget: aliases can make a small
+// document render huge, and a render per duplicate key would otherwise
+// repeat that cost without bound.
+func (d *decoder) toJSON(n *yaml.Node) []byte {
+	w := jsonWriter{budget: max(0, maxNodes-d.nodes)}
+	w.write(n, 0)
+	if !d.spend(n, w.nodes) {
+		return []byte("null")
+	}
+	return w.b.Bytes()
 }
 
-func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) {
+// jsonWriter renders nodes as JSON, at most budget of them and maxJSON
+// bytes; past either it writes null.
+type jsonWriter struct {
+	b      bytes.Buffer
+	nodes  int
+	budget int
+}
+
+func (w *jsonWriter) write(n *yaml.Node, depth int) {
+	b := &w.b
 	n = deref(n)
-	if n == nil || depth > maxDepth || b.Len() > maxJSON {
-		// Bounded because aliases can make a small document render huge.
+	w.nodes++
+	if n == nil || depth > maxDepth || b.Len() > maxJSON || w.nodes > w.budget {
 		b.WriteString("null")
 		return
 	}
@@ -705,7 +800,7 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) {
 			}
 			writeString(b, ks)
 			b.WriteByte(':')
-			writeJSON(b, n.Content[i+1], depth+1)
+			w.write(n.Content[i+1], depth+1)
 		}
 		b.WriteByte('}')
 	case yaml.SequenceNode:
@@ -714,7 +809,7 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			writeJSON(b, c, depth+1)
+			w.write(c, depth+1)
 		}
 		b.WriteByte(']')
 	case yaml.ScalarNode:

@@ -19,9 +19,9 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/cluster"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -46,17 +46,14 @@ func TestDifferential(t *testing.T) {
 		}
 		n++
 		t.Run(strings.TrimPrefix(file, "../"), func(t *testing.T) {
-			var snap *cluster.Snapshot
-			if s := filepath.Join(filepath.Dir(file), "cluster.yaml"); fileExists(s) && strings.Contains(file, "checks/testdata") {
-				var err error
-				if snap, _, err = cluster.LoadSnapshotFile(s); err != nil {
-					t.Fatalf("snapshot %s: %v", s, err)
-				}
-			}
-			newStore := func() *inventory.Store {
-				st := inventory.New()
-				if snap != nil {
-					snap.Apply(st)
+			clusterFile := filepath.Join(filepath.Dir(file), "cluster.yaml")
+			withSnapshot := fileExists(clusterFile) && strings.Contains(file, "checks/testdata")
+			newStore := func() *cluster.Store {
+				st := cluster.New()
+				if withSnapshot {
+					if _, err := snapshot.LoadFile(clusterFile, st); err != nil {
+						t.Fatalf("snapshot %s: %v", clusterFile, err)
+					}
 				}
 				return st
 			}
@@ -115,7 +112,7 @@ func TestDifferential(t *testing.T) {
 
 // handlerFindings runs one object through evaluate with enforce mode and
 // returns its findings at their original severity.
-func handlerFindings(t *testing.T, store *inventory.Store, o *manifest.Object, raw []byte) []string {
+func handlerFindings(t *testing.T, store *cluster.Store, o *manifest.Object, raw []byte) []string {
 	t.Helper()
 	h := NewHandler(HandlerOptions{Inventory: store.Inventory})
 	gv, _ := schema.ParseGroupVersion(o.Ref.APIVersion)

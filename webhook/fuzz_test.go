@@ -10,7 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // FuzzHandler feeds arbitrary bytes as AdmissionReviews to the full HTTP
@@ -26,11 +26,11 @@ func FuzzHandler(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	store := inventory.New()
-	for _, k := range []inventory.Kind{inventory.Nodes, inventory.Namespaces, inventory.Secrets, inventory.ConfigMaps, inventory.ServiceAccounts} {
-		store.MarkKnown(k, inventory.AllNamespaces)
+	store := cluster.New()
+	for _, k := range []cluster.Kind{cluster.Nodes, cluster.Namespaces, cluster.Secrets, cluster.ConfigMaps, cluster.ServiceAccounts} {
+		store.MarkKnown(k, cluster.AllNamespaces)
 	}
-	store.AddNode(&corev1.Node{})
+	store.Add(cluster.Nodes, &corev1.Node{})
 	h := NewHandler(HandlerOptions{Inventory: store.Inventory, Engine: func() *checks.Engine { return checks.NewEngine(nil) }, Timeout: 5 * time.Second})
 	hh := NewHTTPHandler(h, 1<<20)
 	f.Fuzz(func(t *testing.T, body []byte) {

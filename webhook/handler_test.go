@@ -17,7 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
 )
 
 // testChecks react to the first container's image so each test can pick a
@@ -56,14 +56,14 @@ func testChecks() []*checks.Check {
 }
 
 type harness struct {
-	store *inventory.Store
+	store *cluster.Store
 	h     *Handler
 	http  http.Handler
 }
 
 func newHarness(t *testing.T, mode Mode, timeout time.Duration) *harness {
 	t.Helper()
-	store := inventory.New()
+	store := cluster.New()
 	eng := &checks.Engine{Checks: testChecks(), Config: checks.DefaultConfig()}
 	h := NewHandler(HandlerOptions{
 		Engine:    func() *checks.Engine { return eng },
@@ -269,9 +269,9 @@ func TestHandlerEdges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hs := newHarness(t, tc.mode, 50*time.Millisecond)
-			hs.store.MarkKnown(inventory.Namespaces, inventory.AllNamespaces)
+			hs.store.MarkKnown(cluster.Namespaces, cluster.AllNamespaces)
 			if tc.nsLabel != "" {
-				hs.store.AddNamespace(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team", Labels: map[string]string{ModeLabel: tc.nsLabel}}})
+				hs.store.Add(cluster.Namespaces, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team", Labels: map[string]string{ModeLabel: tc.nsLabel}}})
 			}
 			code, ar := hs.post(t, tc.body(t))
 			if code != tc.wantCode {
@@ -364,7 +364,7 @@ func TestWarningText(t *testing.T) {
 }
 
 func TestConcurrencyCap(t *testing.T) {
-	store := inventory.New()
+	store := cluster.New()
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	eng := &checks.Engine{Config: checks.DefaultConfig(), Checks: []*checks.Check{{ID: "block", Run: func(*checks.Pass) {
@@ -412,7 +412,7 @@ func TestRealChecksDenyMilliMemory(t *testing.T) {
 	if checks.Lookup("memory-unit-milli") == nil {
 		t.Skip("memory-unit-milli not registered yet")
 	}
-	h := NewHandler(HandlerOptions{Inventory: inventory.New().Inventory})
+	h := NewHandler(HandlerOptions{Inventory: cluster.New().Inventory})
 	hs := &harness{h: h, http: NewHTTPHandler(h, 1<<20)}
 	dep := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"team"},
 	"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},

@@ -86,7 +86,9 @@ func (m *Metrics) panicked() {
 	}
 }
 
-func (m *Metrics) setCacheObjects(kind string, n int) {
+// SetCacheObjects sets the cache gauge for kind; the informer feeder calls
+// it as objects come and go.
+func (m *Metrics) SetCacheObjects(kind string, n int) {
 	if m != nil {
 		m.cacheObjs.WithLabelValues(kind).Set(float64(n))
 	}

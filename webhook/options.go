@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/informers"
 )
 
 // Mode says what the webhook does with error-severity findings.
@@ -79,7 +82,7 @@ type Options struct {
 
 	// Watch toggles the informers; a kind that is not watched is unknown
 	// to the checks, which then stay silent about it.
-	Watch WatchOptions
+	Watch informers.WatchOptions
 
 	MetricsBindAddress     string
 	HealthProbeBindAddress string
@@ -88,12 +91,6 @@ type Options struct {
 	// Verbosity raises log detail: 0 logs denials and errors, 1 logs every
 	// request's decision, 2 adds each finding.
 	Verbosity int
-}
-
-// WatchOptions switch individual informers on or off.
-type WatchOptions struct {
-	Nodes, Namespaces, DaemonSets, ServiceAccounts, LimitRanges, ResourceQuotas bool
-	ConfigMaps, PVCs, Secrets                                                   bool
 }
 
 // DefaultOptions returns the documented defaults.
@@ -110,7 +107,7 @@ func DefaultOptions() *Options {
 		Timeout:                2 * time.Second,
 		MaxConcurrency:         64,
 		MaxRequestBytes:        7 << 20,
-		Watch:                  WatchOptions{true, true, true, true, true, true, true, true, true},
+		Watch:                  informers.DefaultWatch(),
 		MetricsBindAddress:     ":8080",
 		HealthProbeBindAddress: ":8081",
 		Port:                   9443,
@@ -137,16 +134,11 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "per-request deadline; slower requests are allowed with a warning")
 	fs.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "requests checked at once; more are allowed with a warning")
 	fs.Int64Var(&o.MaxRequestBytes, "max-request-bytes", o.MaxRequestBytes, "largest AdmissionReview body accepted")
-	for _, w := range []struct {
-		name string
-		p    *bool
-	}{
-		{"nodes", &o.Watch.Nodes}, {"namespaces", &o.Watch.Namespaces}, {"daemonsets", &o.Watch.DaemonSets},
-		{"serviceaccounts", &o.Watch.ServiceAccounts}, {"limitranges", &o.Watch.LimitRanges},
-		{"resourcequotas", &o.Watch.ResourceQuotas}, {"configmaps", &o.Watch.ConfigMaps},
-		{"pvcs", &o.Watch.PVCs}, {"secrets", &o.Watch.Secrets},
-	} {
-		fs.BoolVar(w.p, "watch-"+w.name, *w.p, "cache "+w.name+" for the cluster-aware checks (off: those checks treat the kind as unknown)")
+	watch := map[cluster.Kind]*bool{}
+	for _, r := range cluster.Kinds() {
+		if r.Watch != "" {
+			watch[r.Kind] = fs.Bool("watch-"+r.Watch, o.Watch[r.Kind], "cache "+r.Watch+" for the cluster-aware checks (off: those checks treat the kind as unknown)")
+		}
 	}
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "Prometheus metrics address (0 disables)")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "healthz/readyz address")
@@ -158,6 +150,9 @@ func ParseFlags(args []string) (*Options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	for k, on := range watch {
+		o.Watch[k] = *on
 	}
 	switch Mode(*mode) {
 	case Enforce, Warn:

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/podlint/podlint/cluster"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -24,7 +26,7 @@ func TestParseFlags(t *testing.T) {
 			want: func(o *Options) {
 				o.Mode, o.ConfigFile, o.CertMode, o.CertDir, o.Namespace = Warn, "/etc/podlint/.podlint.yaml", CertExternal, "/certs", "ns"
 				o.Timeout, o.MaxConcurrency, o.Port, o.EnableHTTP2, o.Verbosity = 500*time.Millisecond, 3, 8443, true, 2
-				o.Watch.Secrets, o.Watch.Nodes = false, false
+				o.Watch[cluster.Secrets], o.Watch[cluster.Nodes] = false, false
 				o.ExtraDNSNames = []string{"localhost", "a.b"}
 				o.Kubeconfig = "/home/me/.kube/config"
 			}},

@@ -26,7 +26,8 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/podlint/podlint/certs"
-	"github.com/podlint/podlint/checks/inventory"
+	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/cluster/informers"
 )
 
 // CertSource serves the webhook's certificate; certs.SelfManaged and
@@ -42,10 +43,10 @@ type CertSource interface {
 // admission handler registered.
 type Server struct {
 	Manager manager.Manager
-	Store   *inventory.Store
+	Store   *cluster.Store
 	Handler *Handler
 	Metrics *Metrics
-	Feeder  *Feeder
+	Feeder  *informers.Feeder
 	Config  *ConfigSource
 }
 
@@ -89,7 +90,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	}}
 	mopts := manager.Options{
 		Scheme: scheme,
-		Cache:  CacheOptions(o.Watch),
+		Cache:  informers.CacheOptions(o.Watch),
 		Metrics: metricsserver.Options{BindAddress: o.MetricsBindAddress, TLSOpts: []func(*tls.Config){func(c *tls.Config) {
 			if !o.EnableHTTP2 {
 				c.NextProtos = []string{"http/1.1"}
@@ -115,8 +116,8 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	if err := mgr.Add(conf); err != nil {
 		return nil, err
 	}
-	store := inventory.New()
-	feeder := NewFeeder(store, m)
+	store := cluster.New()
+	feeder := informers.NewFeeder(store, m)
 	if err := feeder.Setup(ctx, mgr, o.Watch); err != nil {
 		return nil, err
 	}

@@ -5,15 +5,18 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/podlint/podlint/lint/cli"
+	whycli "github.com/podlint/podlint/why/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	ctx, stop := cli.NotifySignals(context.Background(), os.Stderr, cli.InterruptGrace)
+	run, args := cli.Main, os.Args[1:]
+	if len(args) > 0 && args[0] == "why" { // podlint why ..., kubectl podlint why ...
+		run, args = whycli.Main, args[1:]
+	}
+	code := run(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

@@ -1,6 +1,7 @@
 // Package cli is the podlint command: flag parsing (ParseFlags, pure),
 // configuration loading, running the linter and choosing the exit code
-// (Main). cmd/podlint only wires Main to the process.
+// (Main), and ending promptly on SIGINT and SIGTERM (NotifySignals).
+// cmd/podlint only wires them to the process.
 package cli
 
 // docs/checks.md is the markdown catalogue; TestDocsUpToDate fails when it

@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
-	"github.com/podlint/podlint/lint/cluster"
 	"github.com/podlint/podlint/lint/output"
 )
 
@@ -42,7 +42,7 @@ type Config struct {
 	// reads their files one by one.
 	Kustomize lint.KustomizeMode
 
-	// Cluster knowledge (lint/cluster): --cluster-snapshot files, and
+	// Cluster knowledge (cluster/snapshot): --cluster-snapshot files, and
 	// --live reads with --kubeconfig, --context and --live-timeout;
 	// --write-snapshot saves what --live read.
 	ClusterSnapshots []string
@@ -51,6 +51,10 @@ type Config struct {
 	KubeContext      string
 	LiveTimeout      time.Duration
 	WriteSnapshot    string
+
+	// MaxInputBytes caps every read (inputs, stdin, --config,
+	// --cluster-snapshot); 0 means lint.DefaultMaxInputBytes.
+	MaxInputBytes int64
 }
 
 // UsageError is a command-line mistake; Main prints it with a hint and
@@ -144,8 +148,9 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.BoolVar(&cfg.Live, "live", false, "read cluster knowledge from the API server (read-only, paginated list calls)")
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "kubeconfig file for --live (default $KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&cfg.KubeContext, "context", "", "kubeconfig context for --live (default the current context)")
-	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+cluster.DefaultLiveTimeout.String()+")")
+	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+snapshot.DefaultLiveTimeout.String()+")")
 	fs.StringVar(&cfg.WriteSnapshot, "write-snapshot", "", "with --live, save what was read (no Secret data) to this file for --cluster-snapshot; .yaml/.yml for YAML, else JSON")
+	fs.Var(&byteSize{&cfg.MaxInputBytes}, "max-input-bytes", "size limit of each file podlint reads (inputs, stdin, --config, --cluster-snapshot), such as 512Mi or 2Gi")
 	fs.BoolVarP(&cfg.Help, "help", "h", false, "print this help and exit")
 }
 

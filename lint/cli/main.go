@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 
 	"golang.org/x/term"
 
@@ -27,7 +28,7 @@ const (
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := ParseFlags(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "podlint: %v\nRun podlint --help for usage.\n", err)
+		fmt.Fprintf(stderr, "podlint: %s\nRun podlint --help for usage.\n", output.Clean(err.Error()))
 		return ExitError
 	}
 	switch {
@@ -43,34 +44,55 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return done(stderr, Explain(stdout, checks.Lookup(cfg.Explain)))
 	}
 
-	checkCfg, err := loadConfig(cfg)
+	checkCfg, err := loadConfig(ctx, cfg)
+	if code, stop := interrupted(ctx, stderr); stop {
+		return code
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "podlint: %v\n", err)
+		notice(stderr, err.Error())
 		return ExitError
 	}
-	store, err := clusterStore(ctx, cfg, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "podlint: %v\n", err)
-		return ExitError
+	store, clusterErrs := clusterStore(ctx, cfg, stderr)
+	if code, stop := interrupted(ctx, stderr); stop {
+		return code
 	}
 	out, err := output.New(cfg.Output, output.Options{Color: useColor(cfg, stdout), Version: Version()})
 	if err != nil {
-		fmt.Fprintf(stderr, "podlint: %v\n", err)
+		notice(stderr, err.Error())
 		return ExitError
 	}
 
+	if slices.Contains(cfg.Paths, "-") && isTerminal(stdin) {
+		// Without this, podlint - typed at a prompt looks hung.
+		fmt.Fprintln(stderr, "podlint: reading manifests from standard input (a terminal); end with Ctrl-D, or stop with Ctrl-C")
+	}
 	// The report names the checks this engine ran, so that the output
 	// describes those and no others.
-	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store, Kustomize: cfg.Kustomize})
-	if err := out.Write(stdout, report); err != nil {
-		fmt.Fprintf(stderr, "podlint: writing output: %v\n", err)
-		return ExitError
+	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store, MaxInputBytes: cfg.MaxInputBytes, Kustomize: cfg.Kustomize})
+	if code, stop := interrupted(ctx, stderr); stop {
+		// The report is partial; printing it would pass for a result.
+		return code
 	}
-	if err := ctx.Err(); err != nil {
-		fmt.Fprintf(stderr, "podlint: interrupted: %v\n", err)
+	// A snapshot or a live read that failed leaves the manifests linted
+	// without that knowledge; the error comes first, as it explains any
+	// cluster check that stayed silent.
+	report.Errors = append(clusterErrs, report.Errors...)
+	if err := out.Write(stdout, report); err != nil {
+		notice(stderr, "writing output: "+err.Error())
 		return ExitError
 	}
 	return ExitCode(cfg, report)
+}
+
+// notice prints a line on stderr with control characters escaped: it
+// may hold file names and cluster data.
+func notice(stderr io.Writer, msg string) {
+	fmt.Fprintf(stderr, "podlint: %s\n", output.Clean(msg))
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // ExitCode is 2 when an input could not be read or parsed (the findings
@@ -89,7 +111,7 @@ func ExitCode(cfg *Config, r *lint.Report) int {
 
 func done(stderr io.Writer, err error) int {
 	if err != nil {
-		fmt.Fprintf(stderr, "podlint: %v\n", err)
+		notice(stderr, err.Error())
 		return ExitError
 	}
 	return ExitOK
@@ -98,20 +120,20 @@ func done(stderr io.Writer, err error) int {
 // loadConfig reads --config, or .podlint.yaml when it exists, and applies
 // --enable and --disable on top: --enable replaces the file's enable list,
 // --disable adds to its disable list.
-func loadConfig(cfg *Config) (*checks.Config, error) {
+func loadConfig(ctx context.Context, cfg *Config) (*checks.Config, error) {
 	name, explicit := cfg.ConfigFile, cfg.ConfigFile != ""
 	if !explicit {
 		name = checks.ConfigFileName
 	}
 	c := checks.DefaultConfig()
-	data, err := os.ReadFile(name)
+	data, err := lint.ReadFile(ctx, name, cfg.MaxInputBytes)
 	switch {
 	case err == nil:
 		if c, err = checks.ParseConfig(data); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	case explicit || !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("reading configuration: %w", err)
+		return nil, fmt.Errorf("reading configuration %s: %w", name, pathless(err))
 	}
 	if len(cfg.Enable) > 0 {
 		c.Enabled = map[string]bool{}

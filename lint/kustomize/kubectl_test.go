@@ -85,7 +85,7 @@ func TestRenderMatchesKubectl(t *testing.T) {
 
 func compareWithKubectl(t *testing.T, kubectl, dir string) {
 	t.Run(filepath.ToSlash(dir), func(t *testing.T) {
-		p := NewPlan([]string{dir})
+		p := NewPlan([]string{dir}, testLimit)
 		top := p.Top()
 		if len(top) != 1 {
 			t.Fatalf("plan for %s has %d top-level kustomizations", dir, len(top))

@@ -84,12 +84,12 @@ type kustFile struct {
 
 // readKust reads and indexes one kustomization file. The error carries the
 // line when the file does not parse.
-func readKust(path string) (*kustFile, *Error) {
+func (p *Plan) readKust(path string) (*kustFile, *Error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, &Error{File: path, Message: err.Error()}
 	}
-	data, err := os.ReadFile(path)
+	data, err := p.read(path)
 	if err != nil {
 		return nil, &Error{File: path, Message: unwrapPathError(err).Error()}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -300,8 +299,9 @@ func inlineFrame(k *kustFile, n *yaml.Node) frame {
 // --- sources: the files objects and patches come from ---
 
 type sources struct {
-	mu sync.Mutex
-	m  map[string]*source
+	mu   sync.Mutex
+	m    map[string]*source
+	read func(string) ([]byte, error)
 }
 
 type source struct {
@@ -309,7 +309,9 @@ type source struct {
 	roots []*yaml.Node
 }
 
-func newSources() *sources { return &sources{m: map[string]*source{}} }
+func newSources(read func(string) ([]byte, error)) *sources {
+	return &sources{m: map[string]*source{}, read: read}
+}
 
 // get reads and parses a file once. A file that cannot be read or parsed
 // has the documents before the problem, or none: positions in it are then
@@ -326,7 +328,7 @@ func (s *sources) get(name string) *source {
 	}
 	src := &source{}
 	s.m[abs] = src
-	if data, err := os.ReadFile(name); err == nil {
+	if data, err := s.read(name); err == nil {
 		src.roots = parseAll(data)
 	}
 	return src

@@ -12,7 +12,7 @@ import (
 // render renders one kustomization directory as the only one of a run.
 func render(t *testing.T, dir string) []*Object {
 	t.Helper()
-	p := NewPlan([]string{dir})
+	p := NewPlan([]string{dir}, testLimit)
 	if len(p.Top()) != 1 {
 		t.Fatalf("%s: %d top-level kustomizations", dir, len(p.Top()))
 	}

@@ -71,13 +71,17 @@ type Plan struct {
 	consumed map[string]bool
 	sources  *sources
 	wd       string
+	// maxBytes caps each file a render reads.
+	maxBytes int64
 }
 
 // NewPlan reads the kustomizations in dirs (directories holding a
 // kustomization file, as the run met them) and everything they build on,
-// without rendering anything.
-func NewPlan(dirs []string) *Plan {
-	p := &Plan{nodes: map[string]*node{}, consumed: map[string]bool{}, sources: newSources()}
+// without rendering anything. Every file a render reads must be a regular
+// file of at most maxBytes.
+func NewPlan(dirs []string, maxBytes int64) *Plan {
+	p := &Plan{nodes: map[string]*node{}, consumed: map[string]bool{}, maxBytes: maxBytes}
+	p.sources = newSources(p.read)
 	p.wd, _ = os.Getwd()
 	seen := map[*node]bool{}
 	for _, d := range dirs {
@@ -176,7 +180,7 @@ func (p *Plan) load(dir string) *node {
 		n.files = append(n.files, fa)
 	}
 	p.nodes[abs] = n
-	k, perr := readKust(file)
+	k, perr := p.readKust(file)
 	if perr != nil {
 		n.problems = append(n.problems, problem{Error: *perr})
 		return n
@@ -211,12 +215,19 @@ func (p *Plan) load(dir string) *node {
 			}
 			continue
 		}
+		if err := checkFile(st, p.maxBytes); err != nil {
+			n.problems = append(n.problems, problem{Error: Error{File: file, Line: r.node.Line, Message: fmt.Sprintf("%q %v", r.value, err)}})
+			continue
+		}
 		if fa, err := filepath.Abs(target); err == nil {
 			n.files = append(n.files, fa)
 		}
 	}
 	return n
 }
+
+// read reads a file a render needs, under the plan's limits.
+func (p *Plan) read(name string) ([]byte, error) { return readRegular(name, p.maxBytes) }
 
 // rel turns an absolute path inside the working directory into a relative
 // one, for messages from kustomize, which speaks in absolute paths.

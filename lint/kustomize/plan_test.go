@@ -1,9 +1,11 @@
 package kustomize
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -70,7 +72,7 @@ func TestPlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, k := range NewPlan(tt.dirs).Top() {
+			for _, k := range NewPlan(tt.dirs, testLimit).Top() {
 				got = append(got, k.Dir)
 			}
 			if !slices.Equal(got, tt.top) {
@@ -85,7 +87,7 @@ func TestPlan(t *testing.T) {
 // are not linted again; files it does not read are.
 func TestPlanConsumes(t *testing.T) {
 	shop := filepath.Join("..", "testdata", "kustomize", "shop")
-	p := NewPlan([]string{filepath.Join(shop, "overlays", "prod")})
+	p := NewPlan([]string{filepath.Join(shop, "overlays", "prod")}, testLimit)
 	for _, f := range []string{"overlays/prod/kustomization.yaml", "overlays/prod/metrics-memory.yaml", "base/kustomization.yaml", "base/deployment.yaml", "base/daemonset.yaml", "base/config/app.yaml"} {
 		if !p.Consumes(filepath.Join(shop, f)) {
 			t.Errorf("%s not consumed", f)
@@ -99,7 +101,7 @@ func TestPlanConsumes(t *testing.T) {
 	if p.Files() != 6 {
 		t.Errorf("Files() = %d, want 6", p.Files())
 	}
-	legacy := NewPlan([]string{"testdata/legacy"})
+	legacy := NewPlan([]string{"testdata/legacy"}, testLimit)
 	for _, f := range []string{"legacy/kustomization.yml", "legacy/resources.yaml", "legacy/ops.yaml", "app/Kustomization", "app/api.json", "app/list.yaml", "comp/kustomization.yaml"} {
 		if !legacy.Consumes(filepath.Join("testdata", f)) {
 			t.Errorf("%s not consumed", f)
@@ -136,7 +138,7 @@ func TestRenderProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {
-			p := NewPlan([]string{tt.dir})
+			p := NewPlan([]string{tt.dir}, testLimit)
 			objs, errs := p.Render(p.Top()[0])
 			if len(objs) > 0 {
 				t.Errorf("%d objects rendered", len(objs))
@@ -150,5 +152,47 @@ func TestRenderProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// testLimit is the size cap of the tests' renders.
+const testLimit = 1 << 20
+
+// TestRenderUnreadable: a render reads regular files within the size cap
+// only; a FIFO would block it and a huge file exhaust memory, so each is
+// one error at the line that names it, and nothing is rendered.
+func TestRenderUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("kustomization.yaml", "resources:\n- fifo.yaml\n- big.yaml\n- small.yaml\n")
+	write("big.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  x: "+strings.Repeat("x", 200)+"\n")
+	write("small.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: small\n")
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	p := NewPlan([]string{dir}, 100)
+	objs, errs := p.Render(p.Top()[0])
+	if len(objs) > 0 {
+		t.Errorf("%d objects rendered", len(objs))
+	}
+	var got []string
+	for _, e := range errs {
+		got = append(got, strings.TrimPrefix(e.Error(), dir+string(filepath.Separator)))
+	}
+	want := []string{
+		`kustomization.yaml:2: "fifo.yaml" is a named pipe (FIFO), not a regular file; ` + dir + " is not linted",
+		`kustomization.yaml:3: "big.yaml" larger than 100, podlint's size limit for one input (raise it with --max-input-bytes); ` + dir + " is not linted",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The kustomization file itself is held to the cap too.
+	p = NewPlan([]string{dir}, 10)
+	if _, errs := p.Render(p.Top()[0]); len(errs) != 1 || !strings.Contains(errs[0].Message, "larger than 10") {
+		t.Errorf("kustomization over the cap: %v", errs)
 	}
 }

@@ -65,7 +65,7 @@ func (p *Plan) Render(k Kustomization) ([]*Object, []Error) {
 		sortErrors(errs)
 		return nil, errs
 	}
-	m, err := build(n)
+	m, err := p.build(n)
 	if err != nil {
 		return nil, []Error{{File: n.file, Message: "kustomize build: " + p.rel(err.Error())}}
 	}
@@ -114,7 +114,7 @@ func (p *Plan) Render(k Kustomization) ([]*Object, []Error) {
 // the kustomization's root, no plugins, no Helm, no exec or container
 // functions, nothing fetched; the top kustomization additionally asks for
 // origin and transformer annotations.
-func build(n *node) (resmap.ResMap, error) {
+func (p *Plan) build(n *node) (resmap.ResMap, error) {
 	file, err := filepath.Abs(n.file)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func build(n *node) (resmap.ResMap, error) {
 	if err != nil {
 		return nil, err
 	}
-	fsys := readOnlyFS{FileSystem: filesys.MakeFsOnDisk(), file: file, data: data}
+	fsys := readOnlyFS{FileSystem: filesys.MakeFsOnDisk(), file: file, data: data, read: p.read}
 	opts := krusty.MakeDefaultOptions()
 	opts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	opts.PluginConfig = types.DisabledPluginConfig()
@@ -173,12 +173,14 @@ func withBuildMetadata(data []byte) ([]byte, error) {
 }
 
 // readOnlyFS is the disk as kustomize sees it during a render: the top
-// kustomization file reads with the build metadata podlint adds, and
-// nothing can be written.
+// kustomization file reads with the build metadata podlint adds, other
+// files only if regular and within the size cap, and nothing can be
+// written.
 type readOnlyFS struct {
 	filesys.FileSystem
 	file string
 	data []byte
+	read func(string) ([]byte, error)
 }
 
 var errReadOnly = errors.New("podlint renders read-only")
@@ -187,7 +189,7 @@ func (f readOnlyFS) ReadFile(path string) ([]byte, error) {
 	if filepath.Clean(path) == f.file {
 		return bytes.Clone(f.data), nil
 	}
-	return f.FileSystem.ReadFile(path)
+	return f.read(path)
 }
 
 func (f readOnlyFS) Create(string) (filesys.File, error) { return nil, errReadOnly }

@@ -43,12 +43,14 @@ func (*GitHub) Write(w io.Writer, r *lint.Report) error {
 	return bw.Flush()
 }
 
-// escapeData follows the runner's rules for a command's message.
+// escapeData follows the runner's rules for a command's message, then
+// escapes the other control characters (Clean): the log shows the raw
+// line too, where an ESC would still act.
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return Clean(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
 }
 
 // escapeProperty also escapes the separators of the property list.
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return Clean(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 }

@@ -60,15 +60,17 @@ func (t *Text) Write(w io.Writer, r *lint.Report) error {
 	return bw.Flush()
 }
 
-// oneLine keeps the one-line-a-finding shape that grep and editors rely on.
+// oneLine keeps the one-line-a-finding shape that grep and editors rely
+// on, and escapes the control characters left (Clean).
 func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return Clean(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
 }
 
-// position renders FILE:LINE:COL, leaving out what is unknown.
+// position renders FILE:LINE:COL, leaving out what is unknown. The file
+// name is escaped: a name may hold a newline and a forged line after it.
 func position(file string, line, col int) string {
 	var b strings.Builder
-	b.WriteString(file)
+	b.WriteString(Clean(file))
 	if line > 0 {
 		b.WriteString(":" + strconv.Itoa(line))
 		if col > 0 {

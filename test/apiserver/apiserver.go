@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/podlint/podlint/test/need"
 )
 
 // BinDir is <repo>/bin, found from this file's location so that tests in
@@ -25,10 +27,7 @@ func Start(t testing.TB) *envtest.Environment {
 	bin := BinDir()
 	for _, b := range []string{"kube-apiserver", "etcd"} {
 		if _, err := os.Stat(filepath.Join(bin, b)); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s missing in %s (run make envtest-bins): %v", b, bin, err)
-			}
-			t.Skipf("%s missing in %s; run make envtest-bins to run tests against a real API server", b, bin)
+			need.Missing(t, "%s missing in %s; run make envtest-bins to run tests against a real API server: %v", b, bin, err)
 		}
 	}
 	env := &envtest.Environment{BinaryAssetsDirectory: bin}

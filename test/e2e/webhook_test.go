@@ -28,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/podlint/podlint/test/apiserver"
+	"github.com/podlint/podlint/test/need"
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
@@ -399,9 +400,7 @@ func TestWebhookE2E(t *testing.T) {
 	})
 
 	t.Run("kubectl shows field and check ID", func(t *testing.T) {
-		if _, err := exec.LookPath("kubectl"); err != nil {
-			t.Skip("kubectl not on PATH")
-		}
+		need.Kubectl(t)
 		dir := t.TempDir()
 		bad := filepath.Join(dir, "bad.yaml")
 		writeFile(t, bad, `apiVersion: apps/v1

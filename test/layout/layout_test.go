@@ -52,13 +52,16 @@ func TestLayering(t *testing.T) {
 	}{
 		// The heart: nothing of a front end or of the decoder, and no
 		// controller-runtime.
-		{"./checks", []string{module + "/manifest", module + "/lint", module + "/webhook", module + "/cmd", "sigs.k8s.io/controller-runtime"}},
+		{"./checks", []string{module + "/manifest", module + "/lint", module + "/webhook", module + "/why", module + "/cluster", module + "/cmd", "sigs.k8s.io/controller-runtime"}},
 		// The shared decoder sits below both front ends.
-		{"./manifest", []string{module + "/lint", module + "/webhook", module + "/cmd", "sigs.k8s.io/controller-runtime"}},
+		{"./manifest", []string{module + "/lint", module + "/webhook", module + "/why", module + "/cmd", "sigs.k8s.io/controller-runtime"}},
+		// Cluster knowledge serves every front end and stands on none.
+		{"./cluster/...", []string{module + "/lint", module + "/webhook", module + "/why", module + "/cmd"}},
 		// The front ends stand side by side: the webhook does not stand
 		// on the CLI's package tree, nor the CLI on the webhook's.
-		{"./webhook", []string{module + "/lint", module + "/cmd"}},
-		{"./lint", []string{module + "/webhook", module + "/cmd"}},
+		{"./webhook", []string{module + "/lint", module + "/why", module + "/cmd"}},
+		{"./lint/...", []string{module + "/webhook", module + "/why", module + "/cmd"}},
+		{"./why/...", []string{module + "/lint", module + "/webhook", module + "/cmd"}},
 		// Nothing ships k8s.io/kubernetes.
 		{"./...", []string{"k8s.io/kubernetes"}},
 	} {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -27,6 +26,7 @@ import (
 
 	"github.com/podlint/podlint/certs"
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/test/need"
 )
 
 func repoRoot(t *testing.T) string {
@@ -44,13 +44,7 @@ type rendered struct {
 
 func kustomize(t *testing.T, dir string) *rendered {
 	t.Helper()
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("kubectl not on PATH (required in CI)")
-		}
-		t.Skip("kubectl not on PATH; these tests render manifests/ with kubectl kustomize")
-	}
+	kubectl := need.Kubectl(t)
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(t.Context(), kubectl, "kustomize", filepath.Join(repoRoot(t), dir))
 	cmd.Stderr = &stderr

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/podlint/podlint/test/need"
 )
 
 const badManifest = `apiVersion: apps/v1
@@ -37,12 +39,7 @@ func TestPreCommitHook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds podlint through pre-commit; skipped with -short")
 	}
-	if _, err := exec.LookPath("pre-commit"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("pre-commit is not installed but CI is set; .ci/run installs it with apt-get install pre-commit: %v", err)
-		}
-		t.Skip("pre-commit is not installed (apt-get install pre-commit); this test runs in CI")
-	}
+	need.Program(t, "pre-commit", "apt-get install pre-commit; .ci/run installs it")
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Fatalf("git is required: %v", err)
 	}

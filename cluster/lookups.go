@@ -1,0 +1,187 @@
+package cluster
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlint/podlint/checks"
+)
+
+// Inventory exposes the store through the checks' narrow interfaces.
+func (s *Store) Inventory() checks.Inventory {
+	return checks.Inventory{
+		ServiceAccounts: saLookup{s},
+		Secrets:         secretLookup{s},
+		ConfigMaps:      cmLookup{s},
+		PVCs:            pvcLookup{s},
+		Namespaces:      nsLookup{s},
+		Nodes:           nodeLookup{s},
+		HostPorts:       hostPortLookup{s},
+		LimitRanges:     lrLookup{s},
+		ResourceQuotas:  rqLookup{s},
+		Pods:            podLookup{s},
+	}
+}
+
+type saLookup struct{ s *Store }
+
+func (l saLookup) ServiceAccount(namespace, name string) (*corev1.ServiceAccount, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.object(ServiceAccounts, namespace, name)
+	sa, _ := o.(*corev1.ServiceAccount)
+	return sa, s.presence(ServiceAccounts, ns(namespace), ok)
+}
+
+type secretLookup struct{ s *Store }
+
+func (l secretLookup) Secret(namespace, name string) (*checks.SecretMeta, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.secrets[s.key(Secrets, namespace, name)]
+	return m, s.presence(Secrets, ns(namespace), ok)
+}
+
+type cmLookup struct{ s *Store }
+
+func (l cmLookup) ConfigMap(namespace, name string) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.presence(ConfigMaps, ns(namespace), s.names[ConfigMaps][s.key(ConfigMaps, namespace, name)])
+}
+
+type pvcLookup struct{ s *Store }
+
+func (l pvcLookup) PersistentVolumeClaim(namespace, name string) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.presence(PVCs, ns(namespace), s.names[PVCs][s.key(PVCs, namespace, name)])
+}
+
+type nsLookup struct{ s *Store }
+
+func (l nsLookup) Namespace(name string) (*corev1.Namespace, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.object(Namespaces, "", name)
+	n, _ := o.(*corev1.Namespace)
+	return n, s.presence(Namespaces, AllNamespaces, ok)
+}
+
+type nodeLookup struct{ s *Store }
+
+// Nodes returns the cached sorted list; callers must not modify it.
+func (l nodeLookup) Nodes() ([]*corev1.Node, bool) {
+	s := l.s
+	s.mu.RLock()
+	known, list := s.isKnown(Nodes, AllNamespaces), s.nodeList
+	s.mu.RUnlock()
+	if !known {
+		return nil, false
+	}
+	if list != nil {
+		return list, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nodeList == nil {
+		s.nodeList = sortedNodes(s.nodes)
+	}
+	return s.nodeList, true
+}
+
+func (l nodeLookup) NodesWithLabel(key, value string) []*corev1.Node {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return sortedNodes(s.nodeLabels[key][value])
+}
+
+func (l nodeLookup) NodeCount() (int, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.isKnown(Nodes, AllNamespaces) {
+		return 0, false
+	}
+	return len(s.nodes), true
+}
+
+func (l nodeLookup) NodeCountWithLabel(key, value string) int {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.nodeLabels[key][value])
+}
+
+func sortedNodes(m map[string]*corev1.Node) []*corev1.Node {
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b *corev1.Node) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+type hostPortLookup struct{ s *Store }
+
+func (l hostPortLookup) HostPortClaims(port int32, proto corev1.Protocol) []*checks.Target {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.hostPorts[hostPortKey{port, protocol(proto)}]
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b *checks.Target) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
+	return out
+}
+
+type lrLookup struct{ s *Store }
+
+func (l lrLookup) LimitRanges(namespace string) ([]*corev1.LimitRange, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := typedIn[*corev1.LimitRange](s, LimitRanges, namespace)
+	return out, s.presence(LimitRanges, ns(namespace), len(out) > 0)
+}
+
+type rqLookup struct{ s *Store }
+
+func (l rqLookup) ResourceQuotas(namespace string) ([]*corev1.ResourceQuota, checks.Presence) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := typedIn[*corev1.ResourceQuota](s, ResourceQuotas, namespace)
+	return out, s.presence(ResourceQuotas, ns(namespace), len(out) > 0)
+}
+
+type podLookup struct{ s *Store }
+
+func (l podLookup) PodsOnNode(node string) (int, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.isKnown(Pods, AllNamespaces) {
+		return 0, false
+	}
+	return len(s.podsOnNode[node]), true
+}
+
+// typedIn returns the objects of a kept-whole kind in a namespace, sorted
+// by name.
+func typedIn[T Object](s *Store, k Kind, namespace string) []T {
+	m := s.objects[k][s.key(k, namespace, "").ns]
+	out := make([]T, 0, len(m))
+	for _, o := range m {
+		if t, ok := o.(T); ok {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(a, b T) int { return strings.Compare(a.GetName(), b.GetName()) })
+	return out
+}

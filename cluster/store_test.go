@@ -1,0 +1,173 @@
+package cluster_test
+
+import (
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/cluster"
+)
+
+func TestPresenceNeedsKnownKind(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	s.Add(cluster.ConfigMaps, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "present"}})
+	secret := func(ns, name string) checks.Presence {
+		_, p := inv.Secrets.Secret(ns, name)
+		return p
+	}
+	// Steps run in order: each may change what the store knows.
+	steps := []struct {
+		name   string
+		before func()
+		got    func() checks.Presence
+		want   checks.Presence
+	}{
+		{"present without knowledge", nil, func() checks.Presence { return inv.ConfigMaps.ConfigMap("shop", "present") }, checks.Present},
+		{"missing, kind unknown", nil, func() checks.Presence { return inv.ConfigMaps.ConfigMap("shop", "missing") }, checks.Unknown},
+		{"missing, kind known in namespace", func() { s.MarkKnown(cluster.ConfigMaps, "shop") },
+			func() checks.Presence { return inv.ConfigMaps.ConfigMap("shop", "missing") }, checks.Absent},
+		{"missing, other namespace still unknown", nil, func() checks.Presence { return inv.ConfigMaps.ConfigMap("other", "missing") }, checks.Unknown},
+		{"secret known cluster-wide", func() { s.MarkKnown(cluster.Secrets, cluster.AllNamespaces) },
+			func() checks.Presence { return secret("anywhere", "nope") }, checks.Absent},
+		{"secret after MarkUnknown", func() { s.MarkUnknown(cluster.Secrets) },
+			func() checks.Presence { return secret("anywhere", "nope") }, checks.Unknown},
+	}
+	for _, st := range steps {
+		if st.before != nil {
+			st.before()
+		}
+		if got := st.got(); got != st.want {
+			t.Errorf("%s: got %v, want %v", st.name, got, st.want)
+		}
+	}
+}
+
+func TestEmptyNamespaceMeansDefault(t *testing.T) {
+	s := cluster.New()
+	s.Add(cluster.ServiceAccounts, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "builder"}})
+	if _, p := s.Inventory().ServiceAccounts.ServiceAccount("default", "builder"); p != checks.Present {
+		t.Fatalf("ServiceAccount without namespace not found in default: %v", p)
+	}
+}
+
+func node(name string, labels map[string]string) *corev1.Node {
+	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+}
+
+func names(ns []*corev1.Node) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+func TestNodeIndexFollowsChanges(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	if _, known := inv.Nodes.Nodes(); known {
+		t.Fatal("nodes known before MarkKnown")
+	}
+	s.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
+	s.Add(cluster.Nodes, node("b", map[string]string{"disk": "ssd"}))
+	s.Add(cluster.Nodes, node("a", map[string]string{"disk": "hdd"}))
+	all, _ := inv.Nodes.Nodes()
+	if got := names(all); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Fatalf("Nodes() = %v, want [a b]", got)
+	}
+	// Relabelling a node must move it in the index and refresh the list.
+	s.Add(cluster.Nodes, node("a", map[string]string{"disk": "ssd"}))
+	if got := names(inv.Nodes.NodesWithLabel("disk", "ssd")); len(got) != 2 {
+		t.Errorf("after relabel, ssd nodes = %v, want a and b", got)
+	}
+	if got := inv.Nodes.NodeCountWithLabel("disk", "hdd"); got != 0 {
+		t.Errorf("after relabel, %d hdd nodes remain in the index", got)
+	}
+	s.Delete(cluster.Nodes, "", "b")
+	all, _ = inv.Nodes.Nodes()
+	if got := names(all); len(got) != 1 || got[0] != "a" {
+		t.Errorf("after delete, Nodes() = %v, want [a]", got)
+	}
+	if n, _ := inv.Nodes.NodeCount(); n != 1 {
+		t.Errorf("NodeCount after delete = %d", n)
+	}
+}
+
+func daemonSet(ns, name string, port int32, hostNetwork bool) *appsv1.DaemonSet {
+	p := corev1.ContainerPort{ContainerPort: port}
+	if !hostNetwork {
+		p.HostPort = port
+	}
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			HostNetwork: hostNetwork,
+			Containers:  []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{p}}},
+		}}},
+	}
+}
+
+func TestHostPortIndex(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	s.Add(cluster.DaemonSets, daemonSet("monitoring", "node-exporter", 9100, true))
+	// A second version of the same object replaces the first: variants
+	// of one component never conflict with each other.
+	s.Add(cluster.DaemonSets, daemonSet("monitoring", "node-exporter", 9200, true))
+	s.Add(cluster.DaemonSets, daemonSet("other", "agent", 9100, false))
+
+	if got := inv.HostPorts.HostPortClaims(9100, corev1.ProtocolTCP); len(got) != 1 || got[0].Ref.Name != "agent" {
+		t.Errorf("9100/TCP claims = %v, want only other/agent", got)
+	}
+	if got := inv.HostPorts.HostPortClaims(9200, ""); len(got) != 1 {
+		t.Errorf("9200 with default protocol: %d claims, want 1", len(got))
+	}
+	if got := inv.HostPorts.HostPortClaims(9100, corev1.ProtocolUDP); len(got) != 0 {
+		t.Errorf("9100/UDP: %d claims, want 0", len(got))
+	}
+	s.DeleteWorkload(checks.ObjectRef{Kind: "DaemonSet", Namespace: "other", Name: "agent"})
+	if got := inv.HostPorts.HostPortClaims(9100, corev1.ProtocolTCP); len(got) != 0 {
+		t.Errorf("after delete, 9100 claims = %d", len(got))
+	}
+}
+
+func TestPodsOnNodeCountsRunningPods(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	pod := func(name, node string, phase corev1.PodPhase) *corev1.Pod {
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: name},
+			Spec:       corev1.PodSpec{NodeName: node},
+			Status:     corev1.PodStatus{Phase: phase},
+		}
+	}
+	s.Add(cluster.Pods, pod("a", "n1", corev1.PodRunning))
+	s.Add(cluster.Pods, pod("b", "n1", corev1.PodSucceeded))
+	s.Add(cluster.Pods, pod("c", "", corev1.PodPending))
+	if _, known := inv.Pods.PodsOnNode("n1"); known {
+		t.Fatal("pod counts known before MarkKnown")
+	}
+	s.MarkKnown(cluster.Pods, cluster.AllNamespaces)
+	if n, _ := inv.Pods.PodsOnNode("n1"); n != 1 {
+		t.Errorf("PodsOnNode(n1) = %d, want 1 (finished and unbound pods take no slot)", n)
+	}
+	// A new version of a pod replaces the old one: once it finished, its
+	// slot is free.
+	s.Add(cluster.Pods, pod("a", "n1", corev1.PodSucceeded))
+	if n, _ := inv.Pods.PodsOnNode("n1"); n != 0 {
+		t.Errorf("PodsOnNode(n1) = %d after the pod finished, want 0", n)
+	}
+}
+
+func TestAddTargetFeedsLookups(t *testing.T) {
+	s := cluster.New()
+	s.AddTarget(checks.NewTarget(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "pull"}, Data: map[string][]byte{"k": []byte("v")}}, "v1", "Secret"))
+	m, p := s.Inventory().Secrets.Secret("a", "pull")
+	if p != checks.Present || m.Type != corev1.SecretTypeOpaque || !m.TypeKnown {
+		t.Fatalf("secret from input: %+v %v, want Opaque and present", m, p)
+	}
+}

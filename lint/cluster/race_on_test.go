@@ -1,7 +1,0 @@
-//go:build race
-
-package cluster
-
-// raceEnabled skips the peak-memory test: the race detector multiplies
-// memory use and would measure itself, not the loader.
-const raceEnabled = true

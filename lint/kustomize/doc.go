@@ -16,9 +16,13 @@
 //
 // Render builds one top-level kustomization with sigs.k8s.io/kustomize/api
 // (krusty) on the real file system, with plugins, exec functions and Helm
-// disabled, as kubectl does. Each render is its own apply: its objects
-// carry the kustomization directory as their group, so overlays/dev and
-// overlays/prod never see each other's objects.
+// disabled and loading restricted to the kustomization's root, as kubectl
+// does; it reads regular files only, each within the run's size cap, and
+// writes nothing. Each render is its own apply: its objects carry the
+// kustomization directory as their group, so overlays/dev and
+// overlays/prod never see each other's objects. A file named
+// kustomization.yaml whose apiVersion is not kustomize's (a Flux
+// Kustomization) is not a kustomization.
 //
 // Positions: the top kustomization is read with buildMetadata
 // [originAnnotations, transformerAnnotations] added, so that kustomize

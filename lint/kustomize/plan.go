@@ -185,6 +185,12 @@ func (p *Plan) load(dir string) *node {
 		n.problems = append(n.problems, problem{Error: *perr})
 		return n
 	}
+	if av := scalar(kget(k.root, "apiVersion")); av != "" && !strings.HasPrefix(av, "kustomize.config.k8s.io/") {
+		// Another tool's object in a file of that name (a Flux
+		// Kustomization): not kustomize's, so read like any file.
+		delete(p.nodes, abs)
+		return nil
+	}
 	n.k = k
 	for _, r := range k.refs {
 		if isRemote(r.value) {

@@ -68,6 +68,7 @@ func TestPlan(t *testing.T) {
 		{"the same directory twice", []string{s("base"), shop + "/base/"}, []string{s("base")}},
 		{"a cycle", []string{"testdata/cycle/a", "testdata/cycle/b"}, []string{"testdata/cycle/a", "testdata/cycle/b"}},
 		{"no kustomization", []string{"testdata"}, nil},
+		{"a Flux Kustomization", []string{"testdata/flux"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

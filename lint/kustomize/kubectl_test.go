@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -15,23 +14,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/podlint/podlint/test/need"
 )
-
-// corpusDir is the shared real-world corpus, beside the repository.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "files")
-
-// need skips a test that needs something from outside the repository,
-// unless it runs in CI, where missing it is a failure.
-func need(t *testing.T, what string, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s: %v (required in CI)", what, err)
-	}
-	t.Skipf("%s: %v", what, err)
-}
 
 // kustomizationDirs lists the directories under root holding a
 // kustomization file.
@@ -57,8 +42,7 @@ func kustomizationDirs(t *testing.T, root string) []string {
 // the repository's manifests/ and of ../shared/corpus in-process and with
 // `kubectl kustomize`, and requires the same objects from both.
 func TestRenderMatchesKubectl(t *testing.T) {
-	kubectl, err := exec.LookPath("kubectl")
-	need(t, "kubectl", err)
+	kubectl := need.Kubectl(t)
 	roots := []string{"testdata", filepath.Join("..", "testdata", "kustomize"), filepath.Join("..", "..", "manifests")}
 	var dirs []string
 	for _, r := range roots {
@@ -68,9 +52,7 @@ func TestRenderMatchesKubectl(t *testing.T) {
 		t.Fatalf("only %d kustomizations found under %v; the test would prove little", len(dirs), roots)
 	}
 	t.Run("corpus", func(t *testing.T) {
-		_, err := os.Stat(corpusDir)
-		need(t, "../shared/corpus", err)
-		cdirs := kustomizationDirs(t, corpusDir)
+		cdirs := kustomizationDirs(t, need.Corpus(t))
 		// The corpus holds manifests copied file by file: today no
 		// kustomization. Any that appears is compared like the others.
 		t.Logf("%d kustomizations in the corpus", len(cdirs))

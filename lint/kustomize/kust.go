@@ -80,6 +80,9 @@ type kustFile struct {
 	// root is the document's mapping.
 	root *yaml.Node
 	refs []ref
+	// inline are the configurations written into the file as strings
+	// (patches, generators), which kustomize parses on its own.
+	inline []*yaml.Node
 }
 
 // readKust reads and indexes one kustomization file. The error carries the
@@ -142,8 +145,12 @@ func (k *kustFile) index() {
 	}
 	// Entries that may be an inline configuration instead of a path.
 	addOrInline := func(n *yaml.Node, kind refKind) {
-		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode && !isInline(n.Value) {
-			add(n, kind)
+		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
+			if isInline(n.Value) {
+				k.inline = append(k.inline, n)
+			} else {
+				add(n, kind)
+			}
 		}
 	}
 	for _, key := range []string{"resources", "bases"} {
@@ -165,6 +172,9 @@ func (k *kustFile) index() {
 	for _, key := range []string{"patches", "patchesJson6902", "replacements"} {
 		for _, n := range items(kget(k.root, key)) {
 			add(kget(n, "path"), refFile)
+			if s := deref(kget(n, "patch")); s != nil && s.Kind == yaml.ScalarNode {
+				k.inline = append(k.inline, s)
+			}
 		}
 	}
 	for _, key := range []string{"configMapGenerator", "secretGenerator"} {

@@ -41,8 +41,9 @@ type node struct {
 	// components, generator or transformer directories.
 	children []*node
 	// files are the absolute paths of the files it consumes itself,
-	// its own kustomization file included.
-	files []string
+	// its own kustomization file included; names the same files as the
+	// run names them.
+	files, names []string
 }
 
 // problem is one reason a kustomization cannot be rendered.
@@ -176,9 +177,7 @@ func (p *Plan) load(dir string) *node {
 		return nil
 	}
 	n := &node{dir: filepath.Clean(dir), abs: abs, file: file}
-	if fa, err := filepath.Abs(file); err == nil {
-		n.files = append(n.files, fa)
-	}
+	n.addFile(file)
 	p.nodes[abs] = n
 	k, perr := p.readKust(file)
 	if perr != nil {
@@ -225,11 +224,16 @@ func (p *Plan) load(dir string) *node {
 			n.problems = append(n.problems, problem{Error: Error{File: file, Line: r.node.Line, Message: fmt.Sprintf("%q %v", r.value, err)}})
 			continue
 		}
-		if fa, err := filepath.Abs(target); err == nil {
-			n.files = append(n.files, fa)
-		}
+		n.addFile(target)
 	}
 	return n
+}
+
+func (n *node) addFile(name string) {
+	if abs, err := filepath.Abs(name); err == nil {
+		n.files = append(n.files, abs)
+		n.names = append(n.names, filepath.Clean(name))
+	}
 }
 
 // read reads a file a render needs, under the plan's limits.

@@ -133,6 +133,10 @@ func TestRenderProblems(t *testing.T) {
 		{"testdata/broken/syntax", []string{
 			`testdata/broken/syntax/kustomization.yaml:2: kustomization does not parse: did not find expected ',' or ']'; testdata/broken/syntax is not linted`,
 		}},
+		{"testdata/broken/alias", []string{
+			`testdata/broken/alias/kustomization.yaml:10: alias *v refers to a value that contains it; testdata/broken/alias is not linted`,
+			`testdata/broken/alias/loop.yaml:6: alias *a refers to a value that contains it; testdata/broken/alias is not linted`,
+		}},
 		{"testdata/cycle/a", []string{
 			"testdata/cycle/a/kustomization.yaml: kustomize build: accumulating resources:",
 		}},

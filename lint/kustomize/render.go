@@ -61,6 +61,9 @@ func (p *Plan) Render(k Kustomization) ([]*Object, []Error) {
 			errs = append(errs, e)
 		}
 	}
+	if len(errs) == 0 {
+		errs = p.checkAliases(n)
+	}
 	if len(errs) > 0 {
 		sortErrors(errs)
 		return nil, errs
@@ -110,11 +113,47 @@ func (p *Plan) Render(k Kustomization) ([]*Object, []Error) {
 	return out, errs
 }
 
+// checkAliases parses every file and inline patch the render will read and
+// refuses the ones kustomize's YAML library cannot survive (an alias that
+// contains itself makes it recurse until the process dies, which no
+// recover catches).
+func (p *Plan) checkAliases(n *node) []Error {
+	var errs []Error
+	for m := range reach(n) {
+		for _, f := range m.names {
+			for _, doc := range p.sources.get(f).roots {
+				if at, why := aliasTrouble(doc); at != nil {
+					errs = append(errs, Error{File: f, Line: at.Line, Message: why + "; " + n.dir + " is not linted"})
+				}
+			}
+		}
+		if m.k == nil {
+			continue
+		}
+		for _, s := range m.k.inline {
+			fr := inlineFrame(m.k, s)
+			for _, doc := range parseAll([]byte(s.Value)) {
+				if at, why := aliasTrouble(doc); at != nil {
+					pl := fr.place(at)
+					errs = append(errs, Error{File: pl.File, Line: pl.Line, Message: why + "; " + n.dir + " is not linted"})
+				}
+			}
+		}
+	}
+	return errs
+}
+
 // build runs kustomize as `kubectl kustomize` does: load restricted to
 // the kustomization's root, no plugins, no Helm, no exec or container
 // functions, nothing fetched; the top kustomization additionally asks for
 // origin and transformer annotations.
-func (p *Plan) build(n *node) (resmap.ResMap, error) {
+func (p *Plan) build(n *node) (m resmap.ResMap, err error) {
+	defer func() {
+		// podlint survives any input, also one kustomize chokes on.
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("kustomize failed: %v", r)
+		}
+	}()
 	file, err := filepath.Abs(n.file)
 	if err != nil {
 		return nil, err

@@ -2,18 +2,31 @@
 GO          ?= go
 BENCH_COUNT ?= 6
 FUZZTIME    ?= 30s
+# Where "make build" puts the binaries.
+BINDIR      ?= bin
+# Version stamped by "make release" (default: git describe, else dev), and
+# its targets, e.g. PLATFORMS=linux/amd64,darwin/arm64 (default: linux,
+# darwin and windows on amd64 and arm64).
+VERSION     ?=
+PLATFORMS   ?=
 # Pinned so "make bench" gives the same tables everywhere.
 BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: all build test envtest-bins bench fuzz docs
+.PHONY: all build release test envtest-bins bench fuzz docs
 
 all: build
 
 ## build: compile bin/podlint, and bin/kubectl-podlint (the same binary under
-## kubectl's plugin name, so that "kubectl podlint why ..." works with bin/ on PATH)
+## the kubectl plugin name: "kubectl podlint" finds it on PATH)
 build:
-	$(GO) build -o bin/podlint ./cmd/podlint
-	cp bin/podlint bin/kubectl-podlint
+	$(GO) build -o $(BINDIR)/podlint ./cmd/podlint
+	cp $(BINDIR)/podlint $(BINDIR)/kubectl-podlint
+
+## release: cross-compile podlint, kubectl-podlint and podlint-webhook for
+## linux, darwin and windows on amd64 and arm64 into dist/, with archives,
+## SHA256SUMS and the krew manifest (hack/release)
+release:
+	$(GO) run ./hack/release -version "$(VERSION)" $(if $(PLATFORMS),-platforms "$(PLATFORMS)") -dist dist
 
 ## envtest-bins: build the real kube-apiserver and etcd the envtest tests start
 envtest-bins:

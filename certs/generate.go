@@ -86,12 +86,20 @@ func newCA(now time.Time, validity time.Duration) (*keyPair, error) {
 	return sign(tmpl, tmpl, key, key)
 }
 
-// newServing issues a serving certificate for dnsNames signed by ca. It
-// never outlives its CA: a certificate that verifies until NotAfter is the
+// newServing issues a serving certificate for names signed by ca: IP
+// addresses among them become IP SANs, the rest DNS SANs. It never
+// outlives its CA: a certificate that verifies until NotAfter is the
 // promise the rotation schedule relies on.
-func newServing(now time.Time, validity time.Duration, ca *keyPair, dnsNames []string) (*keyPair, error) {
-	if len(dnsNames) == 0 {
+func newServing(now time.Time, validity time.Duration, ca *keyPair, names []string) (*keyPair, error) {
+	dnsNames, ips := splitNames(names)
+	if len(dnsNames) == 0 && len(ips) == 0 {
 		return nil, errors.New("serving certificate needs at least one dns name")
+	}
+	var cn string
+	if len(dnsNames) > 0 {
+		cn = dnsNames[0]
+	} else {
+		cn = ips[0].String()
 	}
 	key, err := newKey()
 	if err != nil {
@@ -107,8 +115,9 @@ func newServing(now time.Time, validity time.Duration, ca *keyPair, dnsNames []s
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: dnsNames[0], Organization: []string{"podlint"}},
-		DNSNames:     slices.Clone(dnsNames),
+		Subject:      pkix.Name{CommonName: cn, Organization: []string{"podlint"}},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
 		NotBefore:    now.Add(-backdate),
 		NotAfter:     notAfter,
 		// ECDSA keys sign the handshake; KeyEncipherment is for RSA only.

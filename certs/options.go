@@ -3,6 +3,7 @@ package certs
 import (
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -40,7 +41,9 @@ type Options struct {
 	// ClusterDomain is the cluster's DNS domain (default "cluster.local").
 	ClusterDomain string
 	// ExtraDNSNames are added to the serving certificate (tests use
-	// "localhost").
+	// "localhost"). An IP address (127.0.0.1, ::1) goes into the IP SANs,
+	// where TLS clients look for it; anything that is neither an IP nor a
+	// valid DNS name (RFC 1123, "*." wildcard allowed) is an error.
 	ExtraDNSNames []string
 	// WebhookConfigName is the ValidatingWebhookConfiguration whose
 	// webhooks all get caBundle (default "podlint"). A missing
@@ -146,15 +149,32 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RotateBefore <= o.CheckInterval {
 		errs = append(errs, fmt.Errorf("rotate-before %v must exceed the check interval %v, or a certificate can expire between checks", o.RotateBefore, o.CheckInterval))
 	}
+	if err := ValidateNames(o.names()); err != nil {
+		errs = append(errs, fmt.Errorf("serving certificate names: %w", err))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return o, fmt.Errorf("certs options: %w", err)
 	}
 	return o, nil
 }
 
-// DNSNames are the names the serving certificate is valid for, shortest
-// first.
+// DNSNames are the DNS names the serving certificate is valid for,
+// shortest first: the Service's names, then the extra names that are not
+// IP addresses.
 func (o Options) DNSNames() []string {
+	dns, _ := splitNames(o.names())
+	return dns
+}
+
+// IPAddresses are the extra names that are IP addresses; the serving
+// certificate carries them as IP SANs.
+func (o Options) IPAddresses() []net.IP {
+	_, ips := splitNames(o.names())
+	return ips
+}
+
+// names is every name the serving certificate must carry, as configured.
+func (o Options) names() []string {
 	svc, ns := o.ServiceName, o.Namespace
 	names := []string{svc, svc + "." + ns, svc + "." + ns + ".svc", svc + "." + ns + ".svc." + o.ClusterDomain}
 	return append(names, o.ExtraDNSNames...)

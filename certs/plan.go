@@ -96,11 +96,9 @@ func plan(st *state, now time.Time, o *Options, injected bool) (action, string) 
 		return actIssueServing, "no usable serving certificate in the secret"
 	}
 	leaf := st.serving.Cert
-	names := o.DNSNames()
-	for _, n := range names {
-		if leaf.VerifyHostname(n) != nil {
-			return actIssueServing, "serving certificate does not name " + n
-		}
+	names := o.names()
+	if n := missingName(leaf, names); n != "" {
+		return actIssueServing, "serving certificate does not name " + n
 	}
 	if err := verifies(leaf, st.bundle, names[0], now); err != nil {
 		return actIssueServing, "serving certificate does not verify against ca.crt: " + err.Error()

@@ -190,7 +190,7 @@ func (m *SelfManaged) write(ctx context.Context, sec *corev1.Secret, st *state, 
 		next.Annotations = map[string]string{}
 	}
 	stamp := now.UTC().Format(time.RFC3339Nano)
-	names := m.o.DNSNames()
+	names := m.o.names()
 
 	switch act {
 	case actNewCA, actRotateCA:

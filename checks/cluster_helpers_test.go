@@ -10,6 +10,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -100,6 +103,12 @@ func decodeTyped(t testing.TB, j []byte) (runtime.Object, string, string) {
 		obj = &corev1.LimitRange{}
 	case "ResourceQuota":
 		obj = &corev1.ResourceQuota{}
+	case "StorageClass":
+		obj = &storagev1.StorageClass{}
+	case "PriorityClass":
+		obj = &schedulingv1.PriorityClass{}
+	case "RuntimeClass":
+		obj = &nodev1.RuntimeClass{}
 	default:
 		t.Fatalf("test loader: unsupported kind %q", tm.Kind)
 	}

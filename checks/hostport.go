@@ -93,6 +93,7 @@ func hostPortConflict() *Check {
 			`The scheduler's NodePorts filter keeps a second claimant off every node where the port is taken, so its pods stay Pending with "didn't have free ports for the requested pod ports"; a DaemonSet in that situation may show DESIRED 0. ` +
 			`Reported inside one pod, between a DaemonSet (which holds the port on every node it runs on) and any other workload, and between two DaemonSets — unless their nodeSelector or required node affinity provably cannot match the same node. ` +
 			`Two other workloads on the same host port only collide when they land on the same node, so that case is a warning. ` +
+			`With the cluster's Nodes known, a Deployment, StatefulSet or ReplicaSet with more replicas than nodes it is eligible for (nodeSelector, required node affinity, taints) can never run them all, each node giving the port to one pod: an error naming replicas and eligible nodes (the extra replicas stay Pending, as when an ingress controller with hostPort is scaled to 5 on 3 nodes). ` +
 			`Objects with the same kind, namespace and name are versions of one object and are never compared.`,
 		Remediation: `Give one of the workloads another host port, drop the hostPort (use a Service), or keep them on disjoint nodes with nodeSelector or node affinity.`,
 		Bad: `# DaemonSet monitoring/node-exporter already runs with hostNetwork on 9100

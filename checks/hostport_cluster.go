@@ -1,7 +1,7 @@
 package checks
 
 import (
-	corev1 "k8s.io/api/core/v1"
+	"slices"
 )
 
 // The cluster extension of host-port-conflict: with the cluster's Nodes
@@ -13,13 +13,20 @@ import (
 
 // hostPortNodes evaluates placement for the host-port check. It is nil
 // when the cluster's nodes are unknown or the target claims no host port.
+// It works on node groups; only when the target or a claimant names a node
+// (hostname, metadata.name) does it look at the target's eligible nodes one
+// by one.
 type hostPortNodes struct {
 	inv    Inventory
 	target *scheduling
-	// eligible are the nodes the target can be placed on (computed once,
-	// from the label index when the target has a nodeSelector).
-	eligible []*corev1.Node
-	others   map[*Target]*scheduling
+	// groups are the node groups the target can be placed on, and
+	// eligible the number of nodes in them.
+	groups   []NodeGroup
+	eligible int
+	// nodes are the eligible nodes one by one, computed on demand.
+	nodes     []NodeGroup
+	nodesDone bool
+	others    map[*Target]*scheduling
 }
 
 func newHostPortNodes(p *Pass, claims []hostPortClaim) *hostPortNodes {
@@ -33,14 +40,45 @@ func newHostPortNodes(p *Pass, claims []hostPortClaim) *hostPortNodes {
 		return nil
 	}
 	s := newScheduling(p.Target, p.Inv)
-	cands, _ := s.candidates()
 	h := &hostPortNodes{inv: p.Inv, target: s, others: map[*Target]*scheduling{}}
-	for _, n := range cands {
-		if s.placeable(n) {
-			h.eligible = append(h.eligible, n)
+	if s.namesNode {
+		for _, u := range h.perNode() {
+			h.eligible += u.Count
+		}
+		return h
+	}
+	groups, _ := p.Inv.Nodes.NodeGroups()
+	for _, g := range groups {
+		if s.placeable(g.Node) {
+			h.groups = append(h.groups, g)
+			h.eligible += g.Count
 		}
 	}
 	return h
+}
+
+// perNode returns the target's eligible nodes as groups of one (from the
+// label index when the target has a nodeSelector).
+func (h *hostPortNodes) perNode() []NodeGroup {
+	if !h.nodesDone {
+		h.nodesDone = true
+		cands, _ := h.target.candidates()
+		for _, n := range cands {
+			if h.target.placeable(n) {
+				h.nodes = append(h.nodes, NodeGroup{Node: n, Count: 1})
+			}
+		}
+	}
+	return h.nodes
+}
+
+// units returns what to evaluate the claimants on: node groups, or nodes
+// one by one when the target or one of the claimants names a node.
+func (h *hostPortNodes) units(claimants ...*scheduling) []NodeGroup {
+	if h.target.namesNode || slices.ContainsFunc(claimants, func(s *scheduling) bool { return s.namesNode }) {
+		return h.perNode()
+	}
+	return h.groups
 }
 
 func (h *hostPortNodes) other(o *Target) *scheduling {
@@ -53,11 +91,11 @@ func (h *hostPortNodes) other(o *Target) *scheduling {
 }
 
 // shareNode tells whether the target and o can run on a common known
-// node. It costs O(eligible nodes of the target).
+// node. It costs O(eligible node groups of the target).
 func (h *hostPortNodes) shareNode(o *Target) bool {
 	so := h.other(o)
-	for _, n := range h.eligible {
-		if so.placeable(n) {
+	for _, u := range h.units(so) {
+		if so.placeable(u.Node) {
 			return true
 		}
 	}
@@ -100,17 +138,21 @@ func (h *hostPortNodes) free(p *Pass, c hostPortClaim) (int, []*Target) {
 			}
 		}
 	}
+	hs := make([]*scheduling, len(holders))
+	for i, o := range holders {
+		hs[i] = h.other(o)
+	}
 	free := 0
-	for _, n := range h.eligible {
+	for _, u := range h.units(hs...) {
 		taken := false
-		for _, o := range holders {
-			if h.other(o).placeable(n) {
+		for _, so := range hs {
+			if so.placeable(u.Node) {
 				taken = true
 				break
 			}
 		}
 		if !taken {
-			free++
+			free += u.Count
 		}
 	}
 	return free, holders
@@ -120,11 +162,31 @@ func (h *hostPortNodes) free(p *Pass, c hostPortClaim) (int, []*Target) {
 // more nodes with the port free than exist among its eligible nodes.
 func reportHostPortCapacity(p *Pass, h *hostPortNodes, claims []hostPortClaim) {
 	t := p.Target
-	if h == nil || t.IsDaemonSet() || t.Replicas < 1 || len(h.eligible) == 0 {
+	if h == nil || t.IsDaemonSet() || t.Replicas < 1 || h.eligible == 0 {
 		return
 	}
+	certain := false
+	switch t.Ref.Kind {
+	case "Deployment", "StatefulSet", "ReplicaSet":
+		// Their controllers keep every replica wanted at once, and
+		// each node gives the port to one pod: more replicas than
+		// eligible nodes is a certainty, whatever else runs.
+		certain = int(t.Replicas) > h.eligible
+	}
+	reported := false
 	for _, c := range claims {
 		free, holders := h.free(p, c)
+		if certain && free > 0 {
+			if !reported {
+				reported = true
+				// The node count is the obstacle, not the port: one
+				// finding per workload, at its first host port.
+				p.Report(c.Path, c.Container,
+					"%d replicas each need host port %s on their own node, but only %d node(s) are eligible (nodeSelector, node affinity, taints); %d pod(s) can never be scheduled and stay Pending",
+					t.Replicas, c, h.eligible, int(t.Replicas)-h.eligible)
+			}
+			continue
+		}
 		if free == 0 || int(t.Replicas) <= free {
 			// No free node at all is the DaemonSet collision (an
 			// error reported above) or a scheduling check's finding.
@@ -136,6 +198,6 @@ func reportHostPortCapacity(p *Pass, h *hostPortNodes, claims []hostPortClaim) {
 		}
 		p.ReportAs(Warning, c.Path, c.Container,
 			"%d replicas each need host port %s on their own node, but only %d of the %d eligible node(s) have it free%s; %d pod(s) stay Pending",
-			t.Replicas, c, free, len(h.eligible), held, int(t.Replicas)-free)
+			t.Replicas, c, free, h.eligible, held, int(t.Replicas)-free)
 	}
 }

@@ -75,6 +75,23 @@ func TestHostPortConflictCluster(t *testing.T) {
 			name:     "replicas outnumber eligible nodes, no DaemonSet involved",
 			cluster:  hostPortCluster(true),
 			workload: strings.Replace(deploy(port("8080")), "replicas: 2", "replicas: 3", 1),
+			want:     []string{b + "containers[0].ports[0].hostPort: 3 replicas each need host port 8080/TCP on their own node, but only 2 node(s) are eligible (nodeSelector, node affinity, taints); 1 pod(s) can never be scheduled and stay Pending"},
+			severity: "error",
+		},
+		{
+			name:     "a StatefulSet outnumbering its eligible nodes, the DaemonSet holding the first port on all of them: the error is at the second",
+			cluster:  strings.Replace(hostPortCluster(true), "{name: worker-2, labels: {", "{name: worker-2, labels: {monitoring: \"true\", ", 1),
+			workload: strings.Replace(strings.Replace(deploy("nodeSelector: {disktype: hdd}\ncontainers:\n- name: app\n  image: app\n  ports: [{containerPort: 9100, hostPort: 9100}, {containerPort: 8080, hostPort: 8080}]\n"), "replicas: 2", "replicas: 3", 1), "kind: Deployment", "kind: StatefulSet", 1),
+			want: []string{
+				b + "containers[0].ports[0].hostPort: host port 9100/TCP is also claimed by DaemonSet/monitoring/node-exporter",
+				b + "containers[0].ports[1].hostPort: 3 replicas each need host port 8080/TCP on their own node, but only 2 node(s) are eligible (nodeSelector, node affinity, taints); 1 pod(s) can never be scheduled and stay Pending",
+			},
+			severity: "error",
+		},
+		{
+			name:     "a Job outnumbering its nodes: parallelism may be met over time, so still a warning",
+			cluster:  hostPortCluster(true),
+			workload: "apiVersion: batch/v1\nkind: Job\nmetadata: {name: batch, namespace: shop}\nspec:\n  parallelism: 3\n  template:\n    spec:\n      nodeSelector: {disktype: hdd}\n      restartPolicy: Never\n" + indent(port("8080"), "      "),
 			want:     []string{b + "containers[0].ports[0].hostPort: 3 replicas each need host port 8080/TCP on their own node, but only 2 of the 2 eligible node(s) have it free; 1 pod(s) stay Pending"},
 			severity: "warning",
 		},

@@ -33,6 +33,12 @@ type SecretMeta struct {
 	// TypeKnown is false when only the Secret's name is known (a metadata
 	// watch without the type).
 	TypeKnown bool
+	// Keys are the names of the Secret's keys (data and stringData), never
+	// values; KeysKnown is false unless they were read: always for Secrets
+	// among the inputs, for cluster Secrets only with the secret-keys
+	// opt-in.
+	Keys      map[string]bool
+	KeysKnown bool
 }
 
 // ServiceAccountLookup finds ServiceAccounts (for imagePullSecrets and
@@ -51,9 +57,46 @@ type ConfigMapLookup interface {
 	ConfigMap(namespace, name string) Presence
 }
 
+// ConfigMapKeyLookup gives the key names (data and binaryData, never
+// values) of a ConfigMap. known is false when the ConfigMap is not known
+// to exist or no key of it was read (a metadata-only source, or a
+// ConfigMap without data): checks then stay silent.
+type ConfigMapKeyLookup interface {
+	ConfigMapKeys(namespace, name string) (keys map[string]bool, known bool)
+}
+
+// StorageClassLookup finds StorageClasses and the default one.
+type StorageClassLookup interface {
+	StorageClass(name string) Presence
+	// DefaultStorageClass tells whether a default class exists; known is
+	// false when StorageClasses were not listed.
+	DefaultStorageClass() (exists, known bool)
+}
+
+// PriorityClassLookup tells whether a PriorityClass exists.
+type PriorityClassLookup interface {
+	PriorityClass(name string) Presence
+}
+
+// RuntimeClassLookup tells whether a RuntimeClass exists.
+type RuntimeClassLookup interface {
+	RuntimeClass(name string) Presence
+}
+
 // PVCLookup tells whether a PersistentVolumeClaim exists.
 type PVCLookup interface {
 	PersistentVolumeClaim(namespace, name string) Presence
+}
+
+// PVCUseLookup tells a claim's access modes and who mounts it.
+type PVCUseLookup interface {
+	// PVCAccessModes returns the claim's spec.accessModes; known is false
+	// when the claim or its modes were not read.
+	PVCAccessModes(namespace, name string) (modes []corev1.PersistentVolumeAccessMode, known bool)
+	// ClaimUsers returns the pod-spec targets (inputs of the run, the
+	// cluster's watched workloads) whose volumes name the claim, sorted
+	// by reference; StatefulSet claim templates are not uses.
+	ClaimUsers(namespace, name string) []*Target
 }
 
 // NamespaceLookup finds Namespaces (for their pod-security and podlint
@@ -74,6 +117,10 @@ type NodeLookup interface {
 	// selective nodeSelector term before touching any node.
 	NodeCount() (count int, known bool)
 	NodeCountWithLabel(key, value string) int
+	// NodeGroups returns the nodes grouped by what scheduling reads
+	// (NodeGroupKey), so that the scheduling and host-port checks cost
+	// O(groups), not O(nodes). known is as for Nodes.
+	NodeGroups() (groups []NodeGroup, known bool)
 }
 
 // HostPortLookup returns the other pod-spec targets (inputs of the run and,
@@ -106,7 +153,12 @@ type Inventory struct {
 	ServiceAccounts ServiceAccountLookup
 	Secrets         SecretLookup
 	ConfigMaps      ConfigMapLookup
+	ConfigMapKeys   ConfigMapKeyLookup
+	StorageClasses  StorageClassLookup
+	PriorityClasses PriorityClassLookup
+	RuntimeClasses  RuntimeClassLookup
 	PVCs            PVCLookup
+	PVCUses         PVCUseLookup
 	Namespaces      NamespaceLookup
 	Nodes           NodeLookup
 	HostPorts       HostPortLookup

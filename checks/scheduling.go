@@ -70,6 +70,9 @@ type scheduling struct {
 	requests    corev1.ResourceList
 	reqNames    []corev1.ResourceName
 	podsKnown   bool
+	// namesNode is true when the selector or affinity names a node, so
+	// node groups cannot stand for their members.
+	namesNode bool
 }
 
 type reasonKey struct{ base, detail string }
@@ -96,13 +99,24 @@ func newOutcome() *schedOutcome {
 	}
 }
 
-func (o *schedOutcome) add(st schedStage, base, detail string) {
+func (o *schedOutcome) add(st schedStage, base, detail string, n int) {
 	m := o.reasons[st]
 	if m == nil {
 		m = map[reasonKey]int{}
 		o.reasons[st] = m
 	}
-	m[reasonKey{base, detail}]++
+	m[reasonKey{base, detail}] += n
+}
+
+// count records that n nodes ended at stage st.
+func (o *schedOutcome) count(st schedStage, n int) {
+	if n <= 0 {
+		return
+	}
+	o.byStage[st] += n
+	if st > o.best {
+		o.best = st
+	}
 }
 
 // evaluateScheduling returns nil when the checks must stay silent: no pod
@@ -139,6 +153,15 @@ func computeScheduling(p *Pass) (*scheduling, *schedOutcome) {
 	}
 	s := newScheduling(t, p.Inv)
 	ds := t.IsDaemonSet()
+	if !s.namesNode {
+		// One evaluation per node group: the outcome is the same as
+		// node by node, weighted by the group sizes, and complete
+		// unless a node fits (all a non-DaemonSet needs to know).
+		groups, _ := p.Inv.Nodes.NodeGroups()
+		o := s.runGroups(groups, !ds)
+		o.total = total
+		return s, o
+	}
 
 	cands, indexed := s.candidates()
 	o := s.run(cands, !ds)
@@ -165,11 +188,12 @@ func computeScheduling(p *Pass) (*scheduling, *schedOutcome) {
 func newScheduling(t *Target, inv Inventory) *scheduling {
 	pod := clusterPod(t)
 	s := &scheduling{
-		t:        t,
-		inv:      inv,
-		pod:      pod,
-		affinity: nodeaffinity.GetRequiredNodeAffinity(pod),
-		requests: resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}),
+		t:         t,
+		inv:       inv,
+		pod:       pod,
+		affinity:  nodeaffinity.GetRequiredNodeAffinity(pod),
+		requests:  resourcehelper.PodRequests(pod, resourcehelper.PodResourcesOptions{}),
+		namesNode: namesNode(pod),
 	}
 	for k := range pod.Spec.NodeSelector {
 		s.selKeys = append(s.selKeys, k)
@@ -249,12 +273,41 @@ func (s *scheduling) candidates() ([]*corev1.Node, bool) {
 func (s *scheduling) run(nodes []*corev1.Node, stopAtFit bool) *schedOutcome {
 	o := newOutcome()
 	for _, n := range nodes {
-		st := s.node(n, o)
-		o.byStage[st]++
-		if st > o.best {
-			o.best = st
+		st := s.node(n, o, 1)
+		if st == stageFits && s.podsKnown {
+			running, _ := s.inv.Pods.PodsOnNode(n.Name)
+			if int64(running) >= NodePodLimit(n) {
+				o.add(stageCapacity, "Too many pods", "", 1)
+				st = stageCapacity
+			}
 		}
+		o.count(st, 1)
 		if st == stageFits && stopAtFit {
+			break
+		}
+	}
+	return o
+}
+
+// runGroups is run over node groups: each group is evaluated once through
+// its representative and counts for all its members; the group's full
+// members end at the pod-capacity stage.
+func (s *scheduling) runGroups(groups []NodeGroup, stopAtFit bool) *schedOutcome {
+	o := newOutcome()
+	for _, g := range groups {
+		st := s.node(g.Node, o, g.Count)
+		if st != stageFits {
+			o.count(st, g.Count)
+			continue
+		}
+		fits := g.Count
+		if s.podsKnown && g.Full > 0 {
+			o.add(stageCapacity, "Too many pods", "", g.Full)
+			o.count(stageCapacity, g.Full)
+			fits -= g.Full
+		}
+		o.count(stageFits, fits)
+		if fits > 0 && stopAtFit {
 			break
 		}
 	}
@@ -285,16 +338,17 @@ func nodeTaints(n *corev1.Node) []corev1.Taint {
 	return taints
 }
 
-// node evaluates one node and records why it was ruled out.
-func (s *scheduling) node(n *corev1.Node, o *schedOutcome) schedStage {
+// node evaluates one node, standing for w nodes, up to its resources and
+// records why it was ruled out; the caller decides the pod-capacity stage.
+func (s *scheduling) node(n *corev1.Node, o *schedOutcome, w int) schedStage {
 	if ok, err := s.affinity.Match(n); err == nil && !ok {
 		base, detail, path := s.explainSelector(n)
-		o.add(stageSelector, base, detail)
-		o.blame[path]++
+		o.add(stageSelector, base, detail, w)
+		o.blame[path] += w
 		return stageSelector
 	}
 	if taint, bad := schedcorev1.FindMatchingUntoleratedTaint(logr.Discard(), nodeTaints(n), s.pod.Spec.Tolerations, blockingTaint, true); bad {
-		o.add(stageTaints, "node(s) had untolerated taint "+taint.ToString(), "")
+		o.add(stageTaints, "node(s) had untolerated taint "+taint.ToString(), "", w)
 		return stageTaints
 	}
 	alloc := n.Status.Allocatable
@@ -314,29 +368,18 @@ func (s *scheduling) node(n *corev1.Node, o *schedOutcome) schedStage {
 			}
 			req := s.requests[name]
 			if req.Cmp(have) > 0 {
-				o.add(stageResources, "Insufficient "+string(name), "")
-				o.insuff[name]++
+				o.add(stageResources, "Insufficient "+string(name), "", w)
+				o.insuff[name] += w
 				short = true
 			}
 		}
 		if q, ok := alloc[corev1.ResourcePods]; ok && q.Value() < 1 {
-			o.add(stageResources, "Too many pods", "")
-			o.insuff[corev1.ResourcePods]++
+			o.add(stageResources, "Too many pods", "", w)
+			o.insuff[corev1.ResourcePods] += w
 			short = true
 		}
 		if short {
 			return stageResources
-		}
-	}
-	if s.podsKnown {
-		running, _ := s.inv.Pods.PodsOnNode(n.Name)
-		limit := int64(defaultMaxPods)
-		if q, ok := alloc[corev1.ResourcePods]; ok {
-			limit = q.Value()
-		}
-		if int64(running) >= limit {
-			o.add(stageCapacity, "Too many pods", "")
-			return stageCapacity
 		}
 	}
 	return stageFits

@@ -420,8 +420,8 @@ func BenchmarkSchedulingChecks(b *testing.B) {
 	}
 }
 
-// countingNodes counts the nodes a check is handed, which is what its cost
-// follows; a count is deterministic where a timing is not.
+// countingNodes counts the nodes and node groups a check is handed, which
+// is what its cost follows; a count is deterministic where a timing is not.
 type countingNodes struct {
 	checks.NodeLookup
 	handed int
@@ -439,12 +439,26 @@ func (c *countingNodes) NodesWithLabel(k, v string) []*corev1.Node {
 	return ns
 }
 
-// TestSchedulingCostFollowsEligibleNodes shows the selector path is
-// O(eligible nodes): with a nodeSelector matching 5 nodes, the checks see
-// those 5 however large the cluster, while a pod without a selector must
-// be shown every node.
-func TestSchedulingCostFollowsEligibleNodes(t *testing.T) {
+func (c *countingNodes) NodeGroups() ([]checks.NodeGroup, bool) {
+	gs, known := c.NodeLookup.NodeGroups()
+	c.handed += len(gs)
+	return gs, known
+}
+
+// TestSchedulingCostFollowsNodeGroups shows a review is O(node groups),
+// not O(nodes): with or without a nodeSelector, the checks are handed the
+// same few groups at 1,000 and 5,000 nodes (genNodes makes 5 groups at
+// both sizes; hostnames differ per node but do not split groups). A pod
+// whose affinity names nodes (matchFields on metadata.name) must be
+// evaluated node by node, which proves the count measures the scan.
+func TestSchedulingCostFollowsNodeGroups(t *testing.T) {
 	sel := "nodeSelector: {canary: \"true\", kubernetes.io/os: linux}\n" + app
+	byName := `affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+      - matchFields: [{key: metadata.name, operator: NotIn, values: [node-1]}]
+` + app
 	ids := schedulingCheckIDs()
 	handed := func(nodes int, spec string) int {
 		st := benchStore(t, nodes)
@@ -458,12 +472,14 @@ func TestSchedulingCostFollowsEligibleNodes(t *testing.T) {
 		}
 		return cn.handed
 	}
-	small, big := handed(1000, sel), handed(5000, sel)
-	if small != big || big > 4*5 {
-		t.Errorf("selector path grows with the cluster: %d nodes handed at 1,000 nodes, %d at 5,000 (want the same, at most 4 checks x 5 matching)", small, big)
+	for _, spec := range []string{sel, app, "nodeSelector: {disktype: nvme}\n" + app} {
+		small, big := handed(1000, spec), handed(5000, spec)
+		if small != big || big > 4*5 || big == 0 {
+			t.Errorf("cost grows with the cluster: %d nodes or groups handed at 1,000 nodes, %d at 5,000 (want the same, at most 4 checks x 5 groups)\n%s", small, big, spec)
+		}
 	}
-	if all := handed(1000, app); all < 1000 {
-		t.Errorf("pod without selector was shown %d of 1,000 nodes; the count is not measuring the node scan", all)
+	if all := handed(1000, byName); all < 1000 {
+		t.Errorf("pod naming nodes was shown %d of 1,000 nodes; the count is not measuring the node scan", all)
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -25,6 +28,9 @@ const (
 	LimitRanges     Kind = "LimitRange"
 	ResourceQuotas  Kind = "ResourceQuota"
 	Pods            Kind = "Pod"
+	StorageClasses  Kind = "StorageClass"
+	PriorityClasses Kind = "PriorityClass"
+	RuntimeClasses  Kind = "RuntimeClass"
 )
 
 // Object is a Kubernetes object as a source hands it to the store (the
@@ -69,6 +75,10 @@ type Row struct {
 	// Snapshot reading and writing apply them to the bytes, Strip to
 	// typed objects.
 	Keep, Drop []string
+	// KeysOnly lists map fields (dotted JSON paths, among Keep) of which
+	// podlint keeps the keys and never the values: Strip empties every
+	// value, and the field reader records key names only.
+	KeysOnly []string
 	// LiveSelector is the field selector of --live's list calls.
 	LiveSelector string
 	// Watch names the webhook's --watch-<Watch> flag; "" means the webhook
@@ -94,7 +104,7 @@ var table = []Row{
 		// Image lists are often most of a node; conditions and volumes
 		// change every few seconds; no check reads them.
 		Drop:   []string{"status.images", "status.conditions", "status.volumesAttached", "status.volumesInUse"},
-		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict"},
+		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict", "topology-spread-unsatisfiable"},
 		New:    func() Object { return &corev1.Node{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putNode(o.(*corev1.Node)) },
 		Delete: func(s *Store, _ Kind, _, name string) { s.deleteNode(name) },
@@ -125,24 +135,37 @@ var table = []Row{
 		// Name and type, never data.
 		Kind: Secrets, Version: "v1", Resource: "secrets", Namespaced: true, Access: SecretType, Watch: "secrets",
 		Keep:   []string{"metadata.name", "metadata.namespace", "type"},
-		Checks: []string{"secret-not-found", "image-pull-secret-not-found", "image-pull-secret-wrong-type"},
+		Checks: []string{"secret-not-found", "secret-key-not-found", "image-pull-secret-not-found", "image-pull-secret-wrong-type"},
 		New:    func() Object { return &corev1.Secret{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putSecret(o.(*corev1.Secret)) },
 		Delete: func(s *Store, _ Kind, namespace, name string) { delete(s.secrets, s.key(Secrets, namespace, name)) },
 	},
 	{
-		Kind: ConfigMaps, Version: "v1", Resource: "configmaps", Namespaced: true, Access: Metadata, Watch: "configmaps",
-		Keep:   []string{"metadata.name", "metadata.namespace"},
-		Checks: []string{"configmap-not-found"},
-		New:    func() Object { return &corev1.ConfigMap{} },
-		Add:    (*Store).putName, Delete: (*Store).deleteName,
+		// Names and key names, never values: the API has no way to list
+		// keys without values, so --live and the webhook's informer read
+		// ConfigMaps whole and Strip empties the values before anything
+		// keeps them.
+		Kind: ConfigMaps, Version: "v1", Resource: "configmaps", Namespaced: true, Access: Typed, Watch: "configmaps",
+		Keep:     []string{"metadata.name", "metadata.namespace", "data", "binaryData"},
+		KeysOnly: []string{"data", "binaryData"},
+		Checks:   []string{"configmap-not-found", "configmap-key-not-found"},
+		New:      func() Object { return &corev1.ConfigMap{} },
+		Add:      func(s *Store, _ Kind, o Object) { s.putConfigMap(o.(*corev1.ConfigMap)) },
+		Delete:   func(s *Store, _ Kind, namespace, name string) { s.deleteConfigMap(namespace, name) },
 	},
 	{
-		Kind: PVCs, Version: "v1", Resource: "persistentvolumeclaims", Namespaced: true, Access: Metadata, Watch: "pvcs",
-		Keep:   []string{"metadata.name", "metadata.namespace"},
-		Checks: []string{"pvc-not-found"},
+		// Names and access modes (for pvc-access-mode-conflict); the
+		// API cannot list access modes without the rest of the object, so
+		// it is read typed and Strip drops everything else.
+		Kind: PVCs, Version: "v1", Resource: "persistentvolumeclaims", Namespaced: true, Access: Typed, Watch: "pvcs",
+		Keep:   []string{"metadata.name", "metadata.namespace", "spec.accessModes"},
+		Checks: []string{"pvc-not-found", "pvc-access-mode-conflict"},
 		New:    func() Object { return &corev1.PersistentVolumeClaim{} },
-		Add:    (*Store).putName, Delete: (*Store).deleteName,
+		Add:    func(s *Store, _ Kind, o Object) { s.putPVC(o.(*corev1.PersistentVolumeClaim)) },
+		Delete: func(s *Store, k Kind, namespace, name string) {
+			s.deleteName(k, namespace, name)
+			delete(s.pvcModes, s.key(k, namespace, name))
+		},
 	},
 	{
 		Kind: LimitRanges, Version: "v1", Resource: "limitranges", Namespaced: true, Access: Typed, Watch: "limitranges",
@@ -167,6 +190,29 @@ var table = []Row{
 		New:          func() Object { return &corev1.Pod{} },
 		Add:          func(s *Store, _ Kind, o Object) { s.putPod(o.(*corev1.Pod)) },
 		Delete:       func(s *Store, _ Kind, namespace, name string) { s.deletePod(namespace, name) },
+	},
+	{
+		// The name and whether it is the default class (an annotation).
+		Kind: StorageClasses, Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses", Access: Typed, Watch: "storageclasses",
+		Keep:   []string{"metadata.name", "metadata.annotations"},
+		Checks: []string{"storage-class-not-found"},
+		New:    func() Object { return &storagev1.StorageClass{} },
+		Add:    func(s *Store, _ Kind, o Object) { s.putStorageClass(o.(*storagev1.StorageClass)) },
+		Delete: func(s *Store, _ Kind, _, name string) { delete(s.storageClasses, name) },
+	},
+	{
+		Kind: PriorityClasses, Group: "scheduling.k8s.io", Version: "v1", Resource: "priorityclasses", Access: Metadata, Watch: "priorityclasses",
+		Keep:   []string{"metadata.name"},
+		Checks: []string{"priority-class-not-found"},
+		New:    func() Object { return &schedulingv1.PriorityClass{} },
+		Add:    (*Store).putName, Delete: (*Store).deleteName,
+	},
+	{
+		Kind: RuntimeClasses, Group: "node.k8s.io", Version: "v1", Resource: "runtimeclasses", Access: Metadata, Watch: "runtimeclasses",
+		Keep:   []string{"metadata.name"},
+		Checks: []string{"runtime-class-not-found"},
+		New:    func() Object { return &nodev1.RuntimeClass{} },
+		Add:    (*Store).putName, Delete: (*Store).deleteName,
 	},
 }
 

@@ -70,7 +70,7 @@ func TestTable(t *testing.T) {
 
 // size counts everything the store holds.
 func (s *Store) size() int {
-	n := len(s.nodes) + len(s.nodeLabels) + len(s.secrets) + len(s.podNode) + len(s.hostPorts) + len(s.claimed)
+	n := len(s.nodes) + len(s.nodeLabels) + len(s.secrets) + len(s.cmKeys) + len(s.storageClasses) + len(s.podNode) + len(s.hostPorts) + len(s.claimed) + len(s.pvcModes) + len(s.claimUsers) + len(s.usedClaims)
 	for _, byNS := range s.objects {
 		for _, m := range byNS {
 			n += len(m)
@@ -98,6 +98,9 @@ func TestFieldReadersAddAndDelete(t *testing.T) {
 			o.Spec.NodeName, o.Status.Phase = "n1", corev1.PodRunning
 		case *appsv1.DaemonSet:
 			o.Spec.Template.Spec.Containers = []corev1.Container{{Name: "c", Ports: []corev1.ContainerPort{{HostPort: 80, ContainerPort: 80}}}}
+			o.Spec.Template.Spec.Volumes = []corev1.Volume{{Name: "v", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}}}
+		case *corev1.PersistentVolumeClaim:
+			o.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}
 		}
 		s.Add(r.Kind, o)
 		if s.size() == 0 {

@@ -16,7 +16,12 @@ func (s *Store) Inventory() checks.Inventory {
 		ServiceAccounts: saLookup{s},
 		Secrets:         secretLookup{s},
 		ConfigMaps:      cmLookup{s},
+		ConfigMapKeys:   cmLookup{s},
+		StorageClasses:  scLookup{s},
+		PriorityClasses: nameLookup{s, PriorityClasses},
+		RuntimeClasses:  nameLookup{s, RuntimeClasses},
 		PVCs:            pvcLookup{s},
+		PVCUses:         pvcLookup{s},
 		Namespaces:      nsLookup{s},
 		Nodes:           nodeLookup{s},
 		HostPorts:       hostPortLookup{s},
@@ -56,6 +61,52 @@ func (l cmLookup) ConfigMap(namespace, name string) checks.Presence {
 	return s.presence(ConfigMaps, ns(namespace), s.names[ConfigMaps][s.key(ConfigMaps, namespace, name)])
 }
 
+func (l cmLookup) ConfigMapKeys(namespace, name string) (map[string]bool, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	keys, ok := s.cmKeys[s.key(ConfigMaps, namespace, name)]
+	return keys, ok
+}
+
+type scLookup struct{ s *Store }
+
+func (l scLookup) StorageClass(name string) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.storageClasses[name]
+	return s.presence(StorageClasses, AllNamespaces, ok)
+}
+
+func (l scLookup) DefaultStorageClass() (exists, known bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, def := range s.storageClasses {
+		if def {
+			return true, true
+		}
+	}
+	return false, s.isKnown(StorageClasses, AllNamespaces)
+}
+
+// nameLookup answers for a cluster-scoped kind kept by name.
+type nameLookup struct {
+	s *Store
+	k Kind
+}
+
+func (l nameLookup) PriorityClass(name string) checks.Presence { return l.present(name) }
+func (l nameLookup) RuntimeClass(name string) checks.Presence  { return l.present(name) }
+
+func (l nameLookup) present(name string) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.presence(l.k, AllNamespaces, s.names[l.k][s.key(l.k, "", name)])
+}
+
 type pvcLookup struct{ s *Store }
 
 func (l pvcLookup) PersistentVolumeClaim(namespace, name string) checks.Presence {
@@ -63,6 +114,27 @@ func (l pvcLookup) PersistentVolumeClaim(namespace, name string) checks.Presence
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.presence(PVCs, ns(namespace), s.names[PVCs][s.key(PVCs, namespace, name)])
+}
+
+func (l pvcLookup) PVCAccessModes(namespace, name string) ([]corev1.PersistentVolumeAccessMode, bool) {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.pvcModes[s.key(PVCs, namespace, name)]
+	return m, ok
+}
+
+func (l pvcLookup) ClaimUsers(namespace, name string) []*checks.Target {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m := s.claimUsers[s.key(PVCs, namespace, name)]
+	out := make([]*checks.Target, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *checks.Target) int { return strings.Compare(a.Ref.String(), b.Ref.String()) })
+	return out
 }
 
 type nsLookup struct{ s *Store }
@@ -120,6 +192,32 @@ func (l nodeLookup) NodeCountWithLabel(key, value string) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.nodeLabels[key][value])
+}
+
+// NodeGroups returns the cached groups, sorted by key; callers must not
+// modify them.
+func (l nodeLookup) NodeGroups() ([]checks.NodeGroup, bool) {
+	s := l.s
+	s.mu.RLock()
+	known, list, empty := s.isKnown(Nodes, AllNamespaces), s.groupList, len(s.nodes) == 0
+	s.mu.RUnlock()
+	if !known {
+		return nil, false
+	}
+	if list != nil || empty {
+		return list, true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.groupList == nil {
+		keys := slices.Sorted(maps.Keys(s.groups))
+		s.groupList = make([]checks.NodeGroup, len(keys))
+		for i, k := range keys {
+			g := s.groups[k]
+			s.groupList[i] = checks.NodeGroup{Node: g.rep, Count: len(g.members), Full: len(g.full)}
+		}
+	}
+	return s.groupList, true
 }
 
 func sortedNodes(m map[string]*corev1.Node) []*corev1.Node {

@@ -1,10 +1,12 @@
 package cluster
 
 import (
+	"slices"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -19,6 +21,10 @@ type nsName struct{ ns, name string }
 // requests read.
 type Store struct {
 	mu sync.RWMutex
+
+	// secretKeys is the opt-in to keep the key names of cluster Secrets
+	// (KeepSecretKeys); Secrets among the inputs always keep theirs.
+	secretKeys bool
 
 	// rows are the table's rows by kind.
 	rows map[Kind]*Row
@@ -37,14 +43,42 @@ type Store struct {
 	// and sorting 5,000 nodes each time would dominate their cost.
 	nodeList   []*corev1.Node
 	nodeLabels map[string]map[string]map[string]*corev1.Node // key -> value -> name -> node
-	secrets    map[nsName]*checks.SecretMeta
-	podsOnNode map[string]map[nsName]bool
-	podNode    map[nsName]string // the reverse of podsOnNode, for deletes
+	// groups are the nodes by checks.NodeGroupKey, kept up to date as
+	// nodes and pods change so that a review costs O(groups); groupOf
+	// is each node's key; groupList caches the sorted groups, nil after
+	// any change.
+	groups    map[string]*nodeGroup
+	groupOf   map[string]string
+	groupList []checks.NodeGroup
+	secrets   map[nsName]*checks.SecretMeta
+	// cmKeys holds the key names (data and binaryData) of ConfigMaps that
+	// have any; never values.
+	cmKeys map[nsName]map[string]bool
+	// storageClasses maps each StorageClass to whether it is a default.
+	storageClasses map[string]bool
+	podsOnNode     map[string]map[nsName]bool
+	podNode        map[nsName]string // the reverse of podsOnNode, for deletes
+
+	// pvcModes holds the access modes of claims that name any.
+	pvcModes map[nsName][]corev1.PersistentVolumeAccessMode
+	// claimUsers indexes pod-spec targets by the claims their volumes
+	// name (StatefulSet claim templates excluded), for
+	// pvc-access-mode-conflict; usedClaims is its reverse, for replaces.
+	claimUsers map[nsName]map[checks.ObjectRef]*checks.Target
+	usedClaims map[checks.ObjectRef][]nsName
 
 	// hostPorts indexes pod-spec targets by the host ports they claim.
 	hostPorts map[hostPortKey]map[checks.ObjectRef]*checks.Target
 	// claimed remembers each target's keys, to drop them on replace.
 	claimed map[checks.ObjectRef][]hostPortKey
+}
+
+// nodeGroup is one checks.NodeGroup as the store keeps it.
+type nodeGroup struct {
+	rep     *corev1.Node
+	members map[string]*corev1.Node
+	// full holds the members that run as many pods as they may.
+	full map[string]bool
 }
 
 type hostPortKey struct {
@@ -59,18 +93,34 @@ func New() *Store {
 		rows[table[i].Kind] = &table[i]
 	}
 	return &Store{
-		rows:       rows,
-		known:      map[Kind]map[string]bool{},
-		objects:    map[Kind]map[string]map[string]Object{},
-		names:      map[Kind]map[nsName]bool{},
-		nodes:      map[string]*corev1.Node{},
-		nodeLabels: map[string]map[string]map[string]*corev1.Node{},
-		secrets:    map[nsName]*checks.SecretMeta{},
-		podsOnNode: map[string]map[nsName]bool{},
-		podNode:    map[nsName]string{},
-		hostPorts:  map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
-		claimed:    map[checks.ObjectRef][]hostPortKey{},
+		rows:           rows,
+		known:          map[Kind]map[string]bool{},
+		objects:        map[Kind]map[string]map[string]Object{},
+		names:          map[Kind]map[nsName]bool{},
+		nodes:          map[string]*corev1.Node{},
+		nodeLabels:     map[string]map[string]map[string]*corev1.Node{},
+		groups:         map[string]*nodeGroup{},
+		groupOf:        map[string]string{},
+		secrets:        map[nsName]*checks.SecretMeta{},
+		cmKeys:         map[nsName]map[string]bool{},
+		storageClasses: map[string]bool{},
+		podsOnNode:     map[string]map[nsName]bool{},
+		podNode:        map[nsName]string{},
+		pvcModes:       map[nsName][]corev1.PersistentVolumeAccessMode{},
+		claimUsers:     map[nsName]map[checks.ObjectRef]*checks.Target{},
+		usedClaims:     map[checks.ObjectRef][]nsName{},
+		hostPorts:      map[hostPortKey]map[checks.ObjectRef]*checks.Target{},
+		claimed:        map[checks.ObjectRef][]hostPortKey{},
 	}
+}
+
+// KeepSecretKeys makes the store keep the key names (never values) of the
+// Secrets cluster sources hand it: the secret-keys opt-in. Without it
+// only Secrets among the inputs have known keys.
+func (s *Store) KeepSecretKeys() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secretKeys = true
 }
 
 // MarkKnown records that kind was listed completely in namespace (or
@@ -157,15 +207,34 @@ func (s *Store) AddTarget(t *checks.Target) {
 		return
 	}
 	o := t.Object.(Object)
-	if sec, ok := o.(*corev1.Secret); ok && sec.Type == "" {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sec, ok := o.(*corev1.Secret); ok {
 		// The API server gives an applied Secret without a type the type
 		// Opaque. From a cluster source, an empty type means "not read".
 		c := *sec
-		c.Type = corev1.SecretTypeOpaque
-		o = &c
+		if c.Type == "" {
+			c.Type = corev1.SecretTypeOpaque
+		}
+		s.putSecretKeys(&c, true)
+		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if cm, ok := o.(*corev1.ConfigMap); ok {
+		// Inputs add keys and never remove them: a run often holds several
+		// versions of one ConfigMap (kustomize bases and the partial ones
+		// their patches carry), and only one of them is applied. A key
+		// any of them, or the cluster, has counts as found.
+		c := cm.DeepCopy()
+		if c.Data == nil {
+			c.Data = map[string]string{}
+		}
+		for k := range s.cmKeys[s.key(ConfigMaps, cm.Namespace, cm.Name)] {
+			if _, ok := c.BinaryData[k]; !ok {
+				c.Data[k] = ""
+			}
+		}
+		o = c
+	}
 	r.Add(s, r.Kind, o)
 }
 
@@ -254,6 +323,34 @@ func (s *Store) putNode(n *corev1.Node) {
 		}
 		names[n.Name] = n
 	}
+	key := checks.NodeGroupKey(n)
+	g := s.groups[key]
+	if g == nil {
+		g = &nodeGroup{rep: n, members: map[string]*corev1.Node{}, full: map[string]bool{}}
+		s.groups[key] = g
+	}
+	g.members[n.Name] = n
+	s.groupOf[n.Name] = key
+	s.groupList = nil
+	s.updateFull(n.Name)
+}
+
+// updateFull records whether a node runs as many pods as it may.
+func (s *Store) updateFull(name string) {
+	g := s.groups[s.groupOf[name]]
+	n := s.nodes[name]
+	if g == nil || n == nil {
+		return
+	}
+	full := int64(len(s.podsOnNode[name])) >= checks.NodePodLimit(n)
+	if full != g.full[name] {
+		if full {
+			g.full[name] = true
+		} else {
+			delete(g.full, name)
+		}
+		s.groupList = nil
+	}
 }
 
 func (s *Store) deleteNode(name string) {
@@ -270,6 +367,21 @@ func (s *Store) deleteNode(name string) {
 			delete(s.nodeLabels, k)
 		}
 	}
+	if key, ok := s.groupOf[name]; ok {
+		g := s.groups[key]
+		delete(g.members, name)
+		delete(g.full, name)
+		if len(g.members) == 0 {
+			delete(s.groups, key)
+		} else if g.rep.Name == name {
+			for _, m := range g.members {
+				g.rep = m
+				break
+			}
+		}
+		delete(s.groupOf, name)
+		s.groupList = nil
+	}
 	delete(s.nodes, name)
 	s.nodeList = nil
 }
@@ -277,8 +389,60 @@ func (s *Store) deleteNode(name string) {
 // putSecret keeps a Secret's name and type; the store has nowhere to put
 // data. An empty type is a type podlint could not read.
 func (s *Store) putSecret(sec *corev1.Secret) {
+	s.putSecretKeys(sec, s.secretKeys)
+}
+
+// putSecretKeys keeps a Secret's name and type and, with keys, the names
+// of its keys. Keys are known only when the Secret carries some (a source
+// that read no data hands over none).
+func (s *Store) putSecretKeys(sec *corev1.Secret, keys bool) {
 	key := s.key(Secrets, sec.Namespace, sec.Name)
-	s.secrets[key] = &checks.SecretMeta{Namespace: key.ns, Name: key.name, Type: sec.Type, TypeKnown: sec.Type != ""}
+	m := &checks.SecretMeta{Namespace: key.ns, Name: key.name, Type: sec.Type, TypeKnown: sec.Type != ""}
+	if n := len(sec.Data) + len(sec.StringData); keys && n > 0 {
+		m.Keys, m.KeysKnown = make(map[string]bool, n), true
+		for k := range sec.Data {
+			m.Keys[k] = true
+		}
+		for k := range sec.StringData {
+			m.Keys[k] = true
+		}
+	}
+	s.secrets[key] = m
+}
+
+// putConfigMap keeps that a ConfigMap exists and the names of its keys.
+func (s *Store) putConfigMap(cm *corev1.ConfigMap) {
+	s.putName(ConfigMaps, cm)
+	key := s.key(ConfigMaps, cm.Namespace, cm.Name)
+	delete(s.cmKeys, key)
+	if len(cm.Data)+len(cm.BinaryData) == 0 {
+		return
+	}
+	keys := make(map[string]bool, len(cm.Data)+len(cm.BinaryData))
+	for k := range cm.Data {
+		keys[k] = true
+	}
+	for k := range cm.BinaryData {
+		keys[k] = true
+	}
+	s.cmKeys[key] = keys
+}
+
+func (s *Store) deleteConfigMap(namespace, name string) {
+	s.deleteName(ConfigMaps, namespace, name)
+	delete(s.cmKeys, s.key(ConfigMaps, namespace, name))
+}
+
+// DefaultStorageClassAnnotation marks the StorageClass a claim without
+// storageClassName gets; the beta spelling is still honoured.
+const (
+	DefaultStorageClassAnnotation     = "storageclass.kubernetes.io/is-default-class"
+	betaDefaultStorageClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class"
+)
+
+func (s *Store) putStorageClass(sc *storagev1.StorageClass) {
+	s.storageClasses[sc.Name] = sc.Annotations[DefaultStorageClassAnnotation] == "true" ||
+		sc.Annotations[betaDefaultStorageClassAnnotation] == "true"
 }
 
 // putPod counts a pod on its node while it takes a slot there: bound and
@@ -296,6 +460,7 @@ func (s *Store) putPod(p *corev1.Pod) {
 	}
 	m[key] = true
 	s.podNode[key] = p.Spec.NodeName
+	s.updateFull(p.Spec.NodeName)
 }
 
 func (s *Store) deletePod(namespace, name string) {
@@ -303,6 +468,7 @@ func (s *Store) deletePod(namespace, name string) {
 	if node, ok := s.podNode[key]; ok {
 		delete(s.podsOnNode[node], key)
 		delete(s.podNode, key)
+		s.updateFull(node)
 	}
 }
 
@@ -345,6 +511,26 @@ func (s *Store) addWorkload(t *checks.Target) {
 	if len(keys) > 0 {
 		s.claimed[ref] = keys
 	}
+	for _, claim := range checks.SharedClaims(t) {
+		k := nsName{ref.Namespace, claim}
+		m := s.claimUsers[k]
+		if m == nil {
+			m = map[checks.ObjectRef]*checks.Target{}
+			s.claimUsers[k] = m
+		}
+		m[ref] = t
+		s.usedClaims[ref] = append(s.usedClaims[ref], k)
+	}
+}
+
+func (s *Store) putPVC(c *corev1.PersistentVolumeClaim) {
+	s.putName(PVCs, c)
+	k := s.key(PVCs, c.Namespace, c.Name)
+	if len(c.Spec.AccessModes) == 0 {
+		delete(s.pvcModes, k)
+		return
+	}
+	s.pvcModes[k] = slices.Clone(c.Spec.AccessModes)
 }
 
 func (s *Store) deleteWorkload(ref checks.ObjectRef) {
@@ -357,6 +543,13 @@ func (s *Store) deleteWorkload(ref checks.ObjectRef) {
 		}
 	}
 	delete(s.claimed, ref)
+	for _, k := range s.usedClaims[ref] {
+		delete(s.claimUsers[k], ref)
+		if len(s.claimUsers[k]) == 0 {
+			delete(s.claimUsers, k)
+		}
+	}
+	delete(s.usedClaims, ref)
 }
 
 func ns(n string) string {

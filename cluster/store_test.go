@@ -1,10 +1,13 @@
 package cluster_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
@@ -169,5 +172,105 @@ func TestAddTargetFeedsLookups(t *testing.T) {
 	m, p := s.Inventory().Secrets.Secret("a", "pull")
 	if p != checks.Present || m.Type != corev1.SecretTypeOpaque || !m.TypeKnown {
 		t.Fatalf("secret from input: %+v %v, want Opaque and present", m, p)
+	}
+}
+
+// TestNodeGroupsFollowChanges: node groups follow node adds, updates
+// (a label change moves a node to another group) and deletes, hostnames
+// do not split groups, and Full follows the pods on a node.
+func TestNodeGroupsFollowChanges(t *testing.T) {
+	st := cluster.New()
+	node := func(name, pool string, pods string) *corev1.Node {
+		return &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{corev1.LabelHostname: name, "pool": pool}},
+			Status:     corev1.NodeStatus{Allocatable: corev1.ResourceList{corev1.ResourcePods: resource.MustParse(pods)}},
+		}
+	}
+	groups := func() string {
+		gs, known := st.Inventory().Nodes.NodeGroups()
+		if !known {
+			return "unknown"
+		}
+		var out []string
+		for _, g := range gs {
+			out = append(out, fmt.Sprintf("%s:%d/%d", g.Node.Labels["pool"], g.Count, g.Full))
+		}
+		return strings.Join(out, " ")
+	}
+	if got := groups(); got != "unknown" {
+		t.Fatalf("before MarkKnown: %s", got)
+	}
+	st.MarkKnown(cluster.Nodes, cluster.AllNamespaces)
+	st.MarkKnown(cluster.Pods, cluster.AllNamespaces)
+	st.Add(cluster.Nodes, node("a", "web", "1"))
+	st.Add(cluster.Nodes, node("b", "web", "1"))
+	st.Add(cluster.Nodes, node("c", "db", "1"))
+	steps := []struct {
+		do   func()
+		want string
+	}{
+		{func() {}, "db:1/0 web:2/0"},
+		{func() { st.Add(cluster.Nodes, node("b", "db", "1")) }, "db:2/0 web:1/0"},
+		{func() {
+			st.Add(cluster.Pods, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "x", Name: "p"}, Spec: corev1.PodSpec{NodeName: "b"}})
+		}, "db:2/1 web:1/0"},
+		{func() { st.Add(cluster.Nodes, node("b", "db", "2")) }, "db:1/0 db:1/0 web:1/0"},
+		{func() { st.Delete(cluster.Pods, "x", "p") }, "db:1/0 db:1/0 web:1/0"},
+		{func() { st.Add(cluster.Nodes, node("b", "db", "1")) }, "db:2/0 web:1/0"},
+		{func() { st.Delete(cluster.Nodes, "", "c") }, "db:1/0 web:1/0"},
+		{func() { st.Delete(cluster.Nodes, "", "a") }, "db:1/0"},
+		{func() { st.Delete(cluster.Nodes, "", "b") }, ""},
+	}
+	for i, s := range steps {
+		s.do()
+		if got := groups(); got != s.want {
+			t.Errorf("step %d: groups %q, want %q", i, got, s.want)
+		}
+	}
+}
+
+func TestClaimUsersAndAccessModes(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	claim := func(name string) corev1.Volume {
+		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: name}}}
+	}
+	deploy := func(name string, volumes ...corev1.Volume) *checks.Target {
+		d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"}}
+		d.Spec.Template.Spec.Volumes = volumes
+		return checks.NewTarget(d, "apps/v1", "Deployment")
+	}
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "shop"}}
+	sts.Spec.Template.Spec.Volumes = []corev1.Volume{claim("data")}
+	sts.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{ObjectMeta: metav1.ObjectMeta{Name: "data"}}}
+
+	s.AddTarget(deploy("a", claim("data"), claim("data")))
+	s.AddTarget(deploy("b", claim("data")))
+	s.AddTarget(checks.NewTarget(sts, "apps/v1", "StatefulSet"))
+	if got := inv.PVCUses.ClaimUsers("shop", "data"); len(got) != 2 || got[0].Ref.Name != "a" || got[1].Ref.Name != "b" {
+		t.Errorf("users of shop/data = %v, want a and b (the StatefulSet's claim template is its own)", got)
+	}
+	// A new version of b without the claim replaces the old one.
+	s.AddTarget(deploy("b"))
+	if got := inv.PVCUses.ClaimUsers("shop", "data"); len(got) != 1 {
+		t.Errorf("after b dropped the claim: %d users, want 1", len(got))
+	}
+	s.DeleteWorkload(checks.ObjectRef{Kind: "Deployment", Namespace: "shop", Name: "a"})
+	if got := inv.PVCUses.ClaimUsers("shop", "data"); len(got) != 0 {
+		t.Errorf("after delete: %d users", len(got))
+	}
+
+	if _, known := inv.PVCUses.PVCAccessModes("shop", "data"); known {
+		t.Error("modes known before any claim was read")
+	}
+	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: "shop"}}
+	pvc.Spec.AccessModes = []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOncePod}
+	s.Add(cluster.PVCs, pvc)
+	if m, known := inv.PVCUses.PVCAccessModes("shop", "data"); !known || len(m) != 1 || m[0] != corev1.ReadWriteOncePod {
+		t.Errorf("modes = %v, %v", m, known)
+	}
+	s.Delete(cluster.PVCs, "shop", "data")
+	if _, known := inv.PVCUses.PVCAccessModes("shop", "data"); known {
+		t.Error("modes still known after delete")
 	}
 }

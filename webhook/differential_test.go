@@ -132,10 +132,18 @@ func handlerFindings(t *testing.T, store *cluster.Store, o *manifest.Object, raw
 		}
 		keys = append(keys, key(v.Finding))
 	}
-	// The full response path must agree with the verdicts.
+	// The full response path must agree with the verdicts, and so must
+	// Handle, the entry point the API server reaches: a kind filtered out
+	// there (or any other step that bypasses evaluate) is allowed without
+	// a check, and the fixtures with errors catch it.
 	resp, _ := h.respond(out)
-	if denied := slices.ContainsFunc(out.verdicts, func(v verdict) bool { return v.deny }); denied == resp.Allowed {
+	denied := slices.ContainsFunc(out.verdicts, func(v verdict) bool { return v.deny })
+	if denied == resp.Allowed {
 		t.Errorf("%s: allowed=%v with deny verdicts=%v", o.Ref, resp.Allowed, denied)
+	}
+	h.mode = Enforce
+	if handled := h.Handle(t.Context(), req); handled.Allowed == denied {
+		t.Errorf("%s: Handle allowed=%v (%+v), evaluate found deny verdicts=%v", o.Ref, handled.Allowed, handled.Result, denied)
 	}
 	return keys
 }

@@ -10,4 +10,12 @@
 // fails open: timeouts, overload and panics allow the request with a
 // warning, because a policy webhook that blocks every Pod is worse than one
 // that lets a broken manifest through.
+//
+// It also defends itself, since an OOM-killed or starved webhook fails
+// open for the whole cluster: its own HTTPS server (TLSServer) bounds the
+// handshake and headers and the number of connections; the HTTP layer
+// gives each request one deadline for its body and its checks, and an
+// in-flight byte budget that bodies draw from as they arrive and keep
+// until their checks finish; the handler answers by the deadline and
+// gives the request's slot back then, counting checks that run on.
 package webhook

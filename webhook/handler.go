@@ -2,13 +2,17 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -51,6 +55,14 @@ type HandlerOptions struct {
 	Timeout        time.Duration
 	MaxConcurrency int
 	Metrics        *Metrics
+	// MaxOverruns caps checks still running after their request was
+	// answered at the deadline; while that many run, new requests are
+	// allowed unchecked (default MaxConcurrency).
+	MaxOverruns int
+	// TrustedControllers are usernames, besides the built-in controllers
+	// (see trustedController), whose Pods with a controller owner
+	// reference only get warnings. A trailing "*" matches any rest.
+	TrustedControllers []string
 }
 
 // Handler is podlint's admission.Handler.
@@ -59,8 +71,16 @@ type Handler struct {
 	inv     func() checks.Inventory
 	mode    Mode
 	timeout time.Duration
-	sem     chan struct{}
-	metrics *Metrics
+	// sem holds a slot per request being checked; it is given back when
+	// the request is answered, even if its checks run on.
+	sem chan struct{}
+	// overrunning counts checks still running after their answer; no new
+	// check starts while there are maxOverruns, so abandoned checks cannot
+	// pile up without bound.
+	overrunning atomic.Int64
+	maxOverruns int64
+	metrics     *Metrics
+	trusted     []string
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -68,7 +88,8 @@ var _ admission.Handler = (*Handler)(nil)
 // NewHandler returns a handler; unset options get their defaults.
 func NewHandler(o HandlerOptions) *Handler {
 	d := DefaultOptions()
-	h := &Handler{engine: o.Engine, inv: o.Inventory, mode: o.Mode, timeout: o.Timeout, metrics: o.Metrics}
+	h := &Handler{engine: o.Engine, inv: o.Inventory, mode: o.Mode, timeout: o.Timeout, metrics: o.Metrics,
+		trusted: slices.Clone(o.TrustedControllers)}
 	if h.engine == nil {
 		e := checks.NewEngine(nil)
 		h.engine = func() *checks.Engine { return e }
@@ -87,32 +108,46 @@ func NewHandler(o HandlerOptions) *Handler {
 		n = d.MaxConcurrency
 	}
 	h.sem = make(chan struct{}, n)
+	h.maxOverruns = int64(o.MaxOverruns)
+	if h.maxOverruns <= 0 {
+		h.maxOverruns = int64(n)
+	}
 	return h
 }
 
 // Handle judges one admission request. It never returns an error response:
-// every failure of podlint itself allows the request with a warning.
+// every failure of podlint itself allows the request with a warning. It
+// answers by the deadline of ctx or its timeout, whichever comes first,
+// whether or not the checks have finished.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
 	start := time.Now()
+	// Every line about this request names it once; the keys are not
+	// repeated by whoever logs below.
+	lg := log.FromContext(ctx).WithValues("uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace,
+		"name", req.Name, "operation", req.Operation, "user", req.UserInfo.Username, "dryRun", req.DryRun != nil && *req.DryRun)
+	ctx = log.IntoContext(ctx, lg)
 	defer func() {
 		// The checks run behind their own recover; this one covers the
 		// adapter itself, so that no bug of podlint's denies a request.
 		if p := recover(); p != nil {
 			h.metrics.panicked()
-			log.FromContext(ctx).Error(fmt.Errorf("panic: %v", p), "recovered a panic in the handler; request allowed",
-				"uid", req.UID, "stack", string(debug.Stack()))
+			h.metrics.notChecked(reasonPanic)
+			lg.Error(fmt.Errorf("panic: %v", p), "recovered a panic in the handler; request allowed", "stack", string(debug.Stack()))
 			resp = allowWithWarning("podlint: internal error while checking; this object was not checked")
 		}
 	}()
-	resp, decision := h.handle(ctx, req)
+	resp, decision, reason := h.handle(ctx, req)
 	h.metrics.request(req.Kind.Kind, string(req.Operation), decision, time.Since(start))
-	lg := log.FromContext(ctx).WithValues("uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace,
-		"name", req.Name, "operation", req.Operation, "dryRun", req.DryRun != nil && *req.DryRun, "decision", decision)
-	switch decision {
-	case decisionDenied:
-		lg.Info("denied", "message", resp.Result.Message, "user", req.UserInfo.Username)
-	case decisionPanic, decisionError:
-		lg.Info("not checked", "warnings", resp.Warnings)
+	h.metrics.notChecked(reason)
+	lg = lg.WithValues("decision", decision)
+	switch {
+	case decision == decisionDenied:
+		lg.Info("denied", "message", resp.Result.Message)
+	case reason == reasonPanic || reason == reasonError:
+		lg.Info("not checked", "reason", reason, "warnings", resp.Warnings)
+	case reason != "":
+		// Overload comes in floods; the metrics count it at any verbosity.
+		lg.V(1).Info("not checked", "reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	default:
 		lg.V(1).Info("admitted", "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	}
@@ -126,30 +161,63 @@ type outcome struct {
 	err      error
 	panicked any
 	stack    []byte
+	// untrustedUser is set for a Pod that names a controller owner but
+	// comes from a user who is not a controller: that user.
+	untrustedUser string
+	untrusted     bool
 }
 
-func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
+// Run states of a check, for telling an overrun from a check that
+// finished in time.
+const (
+	runRunning int32 = iota
+	runFinished
+	runAbandoned
+)
+
+// handle returns the answer, the decision for the metrics and, when the
+// object was not checked, the reason.
+func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.Response, string, string) {
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
-		return admission.Allowed(""), decisionSkipped
+		return admission.Allowed(""), decisionSkipped, ""
 	}
 	if !admits(schema.GroupKind{Group: req.Kind.Group, Kind: req.Kind.Kind}) || req.SubResource != "" {
-		return admission.Allowed(""), decisionSkipped
+		return admission.Allowed(""), decisionSkipped, ""
 	}
 	mode := h.modeFor(req.Namespace)
 	if mode == Off {
-		return admission.Allowed(""), decisionSkipped
+		return admission.Allowed(""), decisionSkipped, ""
+	}
+	if h.overrunning.Load() >= h.maxOverruns {
+		return allowWithWarning("podlint: too many earlier checks are still running past their deadline; this object was not checked"), decisionOverload, reasonBacklog
 	}
 	select {
 	case h.sem <- struct{}{}:
 	default:
-		return allowWithWarning("podlint: too many requests at once; this object was not checked"), decisionOverload
+		return allowWithWarning("podlint: too many requests at once; this object was not checked"), decisionOverload, reasonOverload
 	}
+	// The slot goes back when the request is answered. Checks that run
+	// on are counted in overrunning instead, which bounds them.
+	defer func() { <-h.sem }()
+
+	deadline := time.Now().Add(h.timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	res := reservationFrom(ctx)
+	res.hold()
+	var state atomic.Int32
 	done := make(chan outcome, 1)
 	go func() {
-		// The slot is held until the checks really finish, even after
-		// the deadline answered the API server, so a pile of slow
-		// requests cannot start unbounded goroutines.
-		defer func() { <-h.sem }()
+		// The request's bytes stay counted until the decoded object is
+		// no longer used.
+		defer res.done()
+		defer func() {
+			if state.Swap(runFinished) == runAbandoned {
+				h.overrunning.Add(-1)
+				h.metrics.overrunEnded()
+			}
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				done <- outcome{panicked: p, stack: debug.Stack()}
@@ -157,26 +225,37 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 		}()
 		done <- h.evaluate(req, mode)
 	}()
-	timer := time.NewTimer(h.timeout)
+	abandon := func() {
+		if state.CompareAndSwap(runRunning, runAbandoned) {
+			h.overrunning.Add(1)
+			h.metrics.overrun()
+		}
+	}
+	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	var out outcome
 	select {
 	case out = <-done:
 	case <-timer.C:
-		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout
+		abandon()
+		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
 	case <-ctx.Done():
-		return allowWithWarning("podlint: request cancelled before the checks finished; this object was not checked"), decisionTimeout
+		abandon()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) || !time.Now().Before(deadline) {
+			return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
+		}
+		return allowWithWarning("podlint: request cancelled before the checks finished; this object was not checked"), decisionTimeout, reasonCancelled
 	}
 	switch {
 	case out.panicked != nil:
 		h.metrics.panicked()
-		log.FromContext(ctx).Error(fmt.Errorf("panic: %v", out.panicked), "recovered a panic while checking; request allowed",
-			"uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace, "name", req.Name, "stack", string(out.stack))
-		return allowWithWarning("podlint: internal error while checking; this object was not checked"), decisionPanic
+		log.FromContext(ctx).Error(fmt.Errorf("panic: %v", out.panicked), "recovered a panic while checking; request allowed", "stack", string(out.stack))
+		return allowWithWarning("podlint: internal error while checking; this object was not checked"), decisionPanic, reasonPanic
 	case out.err != nil:
-		return allowWithWarning("podlint: " + out.err.Error() + "; this object was not checked"), decisionError
+		return allowWithWarning("podlint: " + out.err.Error() + "; this object was not checked"), decisionError, reasonError
 	}
-	return h.respond(out)
+	resp, decision := h.respond(out)
+	return resp, decision, ""
 }
 
 // evaluate decodes and checks the object (and, on UPDATE, the old object
@@ -200,7 +279,39 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 			old = eng.RunTarget(ot, inv).Findings
 		}
 	}
-	return outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, controlledPod(t))}
+	claimed := controlledPod(t)
+	trusted := claimed && h.trustedController(req.UserInfo)
+	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted), untrusted: claimed && !trusted}
+	if out.untrusted {
+		out.untrustedUser = req.UserInfo.Username
+	}
+	return out
+}
+
+// builtinControllers are the users whose Pods may claim a controller
+// owner: kube-controller-manager's controllers (each its own kube-system
+// service account with --use-service-account-credentials, as kubeadm and
+// most distributions run it, or the manager's own user otherwise) and the
+// nodes (the kubelet's mirror pods).
+var builtinControllers = []string{
+	"system:serviceaccount:kube-system:*",
+	"system:kube-controller-manager",
+}
+
+// trustedController tells whether a request comes from a controller, so
+// that a Pod it creates with a controller owner reference was already
+// judged through its owner. Anyone can write ownerReferences by hand; only
+// the requesting user tells a controller's Pod from a bare one.
+func (h *Handler) trustedController(u authenticationv1.UserInfo) bool {
+	if strings.HasPrefix(u.Username, "system:node:") && slices.Contains(u.Groups, "system:nodes") {
+		return true
+	}
+	for _, p := range slices.Concat(builtinControllers, h.trusted) {
+		if p == u.Username || (strings.HasSuffix(p, "*") && strings.HasPrefix(u.Username, strings.TrimSuffix(p, "*"))) {
+			return true
+		}
+	}
+	return false
 }
 
 // fillNamespace puts the request's namespace and name on objects that do
@@ -219,8 +330,9 @@ func fillNamespace(t *checks.Target, ns, name string) {
 	}
 }
 
-// controlledPod tells whether t is a Pod that a controller owns: its owner
-// was already judged, and denying the Pod only makes the controller retry.
+// controlledPod tells whether t is a Pod that names a controller as its
+// owner: if a controller really created it, its owner was already judged,
+// and denying the Pod only makes the controller retry.
 func controlledPod(t *checks.Target) bool {
 	if t.Ref.Kind != "Pod" {
 		return false
@@ -286,6 +398,9 @@ func (h *Handler) respond(out outcome) (admission.Response, string) {
 		}
 		h.metrics.finding(v.Check, v.Severity.String(), action)
 	}
+	if out.untrusted && len(out.verdicts) > 0 {
+		warnings = append([]string{fmt.Sprintf("podlint: this Pod names a controller owner but comes from %q, not a controller; it was judged as a bare Pod", truncate(out.untrustedUser, 128))}, warnings...)
+	}
 	warnings = limitWarnings(warnings)
 	if len(denials) > 0 {
 		return deny(out.ref, denials, warnings), decisionDenied
@@ -298,21 +413,46 @@ func (h *Handler) respond(out outcome) (admission.Response, string) {
 	return resp, decisionAllowed
 }
 
-// deny builds the API server's kind of error: a message listing every
-// problem as `field: message [check-id]` and one cause per field, so
-// clients that read causes (kubectl, client-go's apierrors) see them.
+// Denial limits. One line per problem is what the API server does, but a
+// Pod with thousands of broken containers would make a megabyte answer
+// that every client prints and the API server logs; past these limits the
+// denial ends with "and N more".
+const (
+	denialMaxCauses  = 50
+	denialMaxMessage = 16 << 10
+	denialMaxLine    = 1 << 10
+)
+
+// deny builds the API server's kind of error: a message listing the
+// problems as `field: message [check-id]` and one cause per field, so
+// clients that read causes (kubectl, client-go's apierrors) see them; both
+// capped, and the rest counted in a last line and a last cause.
 func deny(ref checks.ObjectRef, vs []verdict, warnings []string) admission.Response {
 	var b strings.Builder
-	fmt.Fprintf(&b, "podlint: %s %q would leave its pods stuck:", ref.Kind, ref.Name)
-	causes := make([]metav1.StatusCause, 0, len(vs))
+	fmt.Fprintf(&b, "podlint: %s %q would leave its pods stuck:", ref.Kind, truncate(ref.Name, 253))
+	causes := make([]metav1.StatusCause, 0, min(len(vs), denialMaxCauses)+1)
+	shown := 0
 	for _, v := range vs {
+		line := limitLine(v.Finding, denialMaxLine)
+		// Room is kept for the last line.
+		if shown == denialMaxCauses || b.Len()+len(line)+3 > denialMaxMessage-64 {
+			break
+		}
 		b.WriteString("\n  ")
-		b.WriteString(formatFinding(v.Finding))
+		b.WriteString(line)
+		msg := oneLine(v.Message)
 		causes = append(causes, metav1.StatusCause{
 			Type:    metav1.CauseTypeFieldValueInvalid,
 			Field:   v.Field,
-			Message: oneLine(v.Message) + " [" + v.Check + "]",
+			Message: truncate(msg, max(denialMaxLine-len(v.Check)-3, 0)) + " [" + v.Check + "]",
 		})
+		shown++
+	}
+	if rest := len(vs) - shown; rest > 0 {
+		more := fmt.Sprintf("podlint: and %d more problem(s) not shown", rest)
+		b.WriteString("\n  ")
+		b.WriteString(more)
+		causes = append(causes, metav1.StatusCause{Type: metav1.CauseTypeFieldValueInvalid, Message: more})
 	}
 	resp := admission.Response{AdmissionResponse: admissionv1.AdmissionResponse{
 		Allowed: false,

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	admissionv1 "k8s.io/api/admission/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -115,6 +116,8 @@ type reviewOpts struct {
 	oldObject []byte
 	dryRun    bool
 	namespace string
+	user      string
+	groups    []string
 }
 
 func review(t *testing.T, o reviewOpts) []byte {
@@ -132,7 +135,8 @@ func review(t *testing.T, o reviewOpts) []byte {
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
 		Request: &admissionv1.AdmissionRequest{
 			UID: "uid-1", Kind: o.kind, Operation: o.op, Namespace: o.namespace, Name: "p",
-			DryRun: &o.dryRun,
+			DryRun:   &o.dryRun,
+			UserInfo: authenticationv1.UserInfo{Username: o.user, Groups: o.groups},
 		},
 	}
 	ar.Request.Object.Raw = o.object
@@ -192,7 +196,7 @@ func TestHandlerEdges(t *testing.T) {
 			name: "pod owned by a controller only gets warnings",
 			body: func(t *testing.T) []byte {
 				yes := true
-				return review(t, reviewOpts{object: podJSON(t, "p", "error-img", func(p *corev1.Pod) {
+				return review(t, reviewOpts{user: "system:serviceaccount:kube-system:replicaset-controller", object: podJSON(t, "p", "error-img", func(p *corev1.Pod) {
 					p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "rs", UID: "u", Controller: &yes}}
 				})})
 			},

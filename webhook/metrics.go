@@ -16,7 +16,44 @@ type Metrics struct {
 	cacheObjs   *prometheus.GaugeVec
 	certExpiry  prometheus.Gauge
 	configLoads *prometheus.CounterVec
+	unchecked   *prometheus.CounterVec
+	overruns    prometheus.Counter
+	overrunning prometheus.Gauge
+	inflight    prometheus.Gauge
+	connections prometheus.Gauge
+	httpErrors  *prometheus.CounterVec
 }
+
+// Reasons a request was answered without being checked, as counted in
+// podlint_webhook_unchecked_total.
+const (
+	// reasonTimeout: the checks did not finish by the deadline.
+	reasonTimeout = "timeout"
+	// reasonCancelled: the API server gave up on the request first.
+	reasonCancelled = "cancelled"
+	// reasonOverload: --max-concurrency requests were being checked.
+	reasonOverload = "overload"
+	// reasonBacklog: as many checks as --max-concurrency were still
+	// running past their deadline.
+	reasonBacklog = "backlog"
+	// reasonMemory: the body would have passed --max-inflight-bytes.
+	reasonMemory = "memory"
+	// reasonTooLarge: the body was larger than --max-request-bytes.
+	reasonTooLarge = "too-large"
+	// reasonReadTimeout: the body did not arrive by the deadline.
+	reasonReadTimeout = "read-timeout"
+	// reasonReadError: the body could not be read.
+	reasonReadError = "read-error"
+	// reasonPanic: a check panicked.
+	reasonPanic = "panic"
+	// reasonError: the object could not be decoded.
+	reasonError = "error"
+)
+
+// uncheckedReasons lists every reason, so each series exists from the
+// start and an alert on a rate sees 0 rather than nothing.
+var uncheckedReasons = []string{reasonTimeout, reasonCancelled, reasonOverload, reasonBacklog, reasonMemory,
+	reasonTooLarge, reasonReadTimeout, reasonReadError, reasonPanic, reasonError}
 
 // NewMetrics creates the collectors and registers them with reg (the
 // controller-runtime registry in production; nil to skip registration).
@@ -51,9 +88,40 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "podlint_webhook_config_loads_total",
 			Help: "Config file loads by result (ok or error; on error the previous config stays).",
 		}, []string{"result"}),
+		unchecked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podlint_webhook_unchecked_total",
+			Help: "Requests answered (allowed) without being checked, by reason: timeout, cancelled, overload, backlog, memory, too-large, read-timeout, read-error, panic, error.",
+		}, []string{"reason"}),
+		overruns: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "podlint_webhook_check_overruns_total",
+			Help: "Checks still running when their request was answered at the deadline.",
+		}),
+		overrunning: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "podlint_webhook_checks_overrunning",
+			Help: "Checks running past the deadline of their already answered request.",
+		}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "podlint_webhook_inflight_bytes",
+			Help: "Bytes of request bodies held in memory, counted until their checks finish.",
+		}),
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "podlint_webhook_open_connections",
+			Help: "Open connections to the webhook port.",
+		}),
+		httpErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podlint_webhook_http_errors_total",
+			Help: "Errors of the webhook's HTTPS server (tls-handshake or other), including those not logged because of the rate limit.",
+		}, []string{"type"}),
+	}
+	for _, r := range uncheckedReasons {
+		m.unchecked.WithLabelValues(r)
+	}
+	for _, t := range []string{httpErrorTLS, httpErrorOther} {
+		m.httpErrors.WithLabelValues(t)
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.findings, m.latency, m.panics, m.cacheObjs, m.certExpiry, m.configLoads)
+		reg.MustRegister(m.requests, m.findings, m.latency, m.panics, m.cacheObjs, m.certExpiry, m.configLoads,
+			m.unchecked, m.overruns, m.overrunning, m.inflight, m.connections, m.httpErrors)
 	}
 	return m
 }
@@ -102,5 +170,44 @@ func (m *Metrics) configLoaded(ok bool) {
 		m.configLoads.WithLabelValues("ok").Inc()
 	} else {
 		m.configLoads.WithLabelValues("error").Inc()
+	}
+}
+
+func (m *Metrics) notChecked(reason string) {
+	if m != nil && reason != "" {
+		m.unchecked.WithLabelValues(reason).Inc()
+	}
+}
+
+// overrun counts a check that outlived its request's answer; overrunEnded
+// when it finally returns.
+func (m *Metrics) overrun() {
+	if m != nil {
+		m.overruns.Inc()
+		m.overrunning.Inc()
+	}
+}
+
+func (m *Metrics) overrunEnded() {
+	if m != nil {
+		m.overrunning.Dec()
+	}
+}
+
+func (m *Metrics) addInflight(n int64) {
+	if m != nil {
+		m.inflight.Add(float64(n))
+	}
+}
+
+func (m *Metrics) addConnections(n int) {
+	if m != nil {
+		m.connections.Add(float64(n))
+	}
+}
+
+func (m *Metrics) httpError(kind string) {
+	if m != nil {
+		m.httpErrors.WithLabelValues(kind).Inc()
 	}
 }

@@ -2,10 +2,14 @@ package webhook
 
 import (
 	"fmt"
+	"net"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/podlint/podlint/certs"
 	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/cluster/informers"
 )
@@ -79,15 +83,34 @@ type Options struct {
 	MaxConcurrency int
 	// MaxRequestBytes caps the AdmissionReview body.
 	MaxRequestBytes int64
+	// MaxInflightBytes caps the request bodies held in memory at once,
+	// until their checks finish; beyond it requests are allowed unchecked.
+	// Decoding and checking an object takes up to some 30 times its size,
+	// so this is what bounds the webhook's memory.
+	MaxInflightBytes int64
+	// MaxConnections caps open connections to the webhook port; more
+	// wait to be accepted. Each costs some tens of KiB.
+	MaxConnections int
+	// TrustedControllers are usernames (a trailing * matches any rest)
+	// trusted, besides kube-system's service accounts,
+	// system:kube-controller-manager and the nodes, to create Pods that
+	// name a controller owner; such Pods only get warnings. Anyone else's
+	// Pod is judged as a bare Pod, whatever its ownerReferences say.
+	TrustedControllers []string
 
 	// Watch toggles the informers; a kind that is not watched is unknown
 	// to the checks, which then stay silent about it.
 	Watch informers.WatchOptions
 
+	// BindAddress is the webhook's HTTPS listen address, host:port (an
+	// empty host means every address).
+	BindAddress            string
 	MetricsBindAddress     string
 	HealthProbeBindAddress string
-	Port                   int
-	EnableHTTP2            bool
+	// Port, when not 0, replaces the port of BindAddress (the older
+	// --port flag).
+	Port        int
+	EnableHTTP2 bool
 	// Verbosity raises log detail: 0 logs denials and errors, 1 logs every
 	// request's decision, 2 adds each finding.
 	Verbosity int
@@ -106,11 +129,13 @@ func DefaultOptions() *Options {
 		SecretName:             "podlint-webhook-tls",
 		Timeout:                2 * time.Second,
 		MaxConcurrency:         64,
-		MaxRequestBytes:        7 << 20,
+		MaxRequestBytes:        4 << 20,
+		MaxInflightBytes:       8 << 20,
+		MaxConnections:         1024,
+		BindAddress:            ":9443",
 		Watch:                  informers.DefaultWatch(),
 		MetricsBindAddress:     ":8080",
 		HealthProbeBindAddress: ":8081",
-		Port:                   9443,
 	}
 }
 
@@ -133,7 +158,10 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.StringSliceVar(&o.ExtraDNSNames, "extra-dns-names", nil, "additional DNS names for the self-managed serving certificate")
 	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "per-request deadline; slower requests are allowed with a warning")
 	fs.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "requests checked at once; more are allowed with a warning")
-	fs.Int64Var(&o.MaxRequestBytes, "max-request-bytes", o.MaxRequestBytes, "largest AdmissionReview body accepted")
+	fs.Int64Var(&o.MaxRequestBytes, "max-request-bytes", o.MaxRequestBytes, "largest AdmissionReview body checked; larger ones are allowed with a warning")
+	fs.Int64Var(&o.MaxInflightBytes, "max-inflight-bytes", o.MaxInflightBytes, "request bytes held in memory at once, until their checks finish; more are allowed with a warning (bounds memory: checking takes up to ~30x a request's size)")
+	fs.IntVar(&o.MaxConnections, "max-connections", o.MaxConnections, "open connections to the webhook port; more wait to be accepted")
+	fs.StringSliceVar(&o.TrustedControllers, "trusted-controllers", nil, "usernames (trailing * matches any rest) trusted besides kube-system service accounts, system:kube-controller-manager and nodes to create Pods owned by a controller, which then only get warnings")
 	watch := map[cluster.Kind]*bool{}
 	for _, r := range cluster.Kinds() {
 		if r.Watch != "" {
@@ -142,7 +170,9 @@ func ParseFlags(args []string) (*Options, error) {
 	}
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "Prometheus metrics address (0 disables)")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "healthz/readyz address")
-	fs.IntVar(&o.Port, "port", o.Port, "webhook HTTPS port")
+	fs.StringVar(&o.BindAddress, "webhook-bind-address", o.BindAddress, "webhook HTTPS address, host:port (no host: every address)")
+	fs.IntVar(&o.Port, "port", o.Port, "webhook HTTPS port, replacing the port of --webhook-bind-address")
+	_ = fs.MarkDeprecated("port", "use --webhook-bind-address")
 	fs.BoolVar(&o.EnableHTTP2, "enable-http2", o.EnableHTTP2, "serve HTTP/2 (off by default: HTTP/2 rapid reset, CVE-2023-44487)")
 	fs.IntVarP(&o.Verbosity, "v", "v", o.Verbosity, "log verbosity (0: denials and errors, 1: every request, 2: every finding)")
 	if err := fs.Parse(args); err != nil {
@@ -175,8 +205,41 @@ func ParseFlags(args []string) (*Options, error) {
 	if o.MaxRequestBytes < 1<<10 {
 		return nil, fmt.Errorf("--max-request-bytes must be at least 1024, got %d", o.MaxRequestBytes)
 	}
+	if o.MaxInflightBytes < o.MaxRequestBytes {
+		return nil, fmt.Errorf("--max-inflight-bytes (%d) must be at least --max-request-bytes (%d), or the largest requests are never checked", o.MaxInflightBytes, o.MaxRequestBytes)
+	}
+	if o.MaxConnections < 1 {
+		return nil, fmt.Errorf("--max-connections must be at least 1, got %d", o.MaxConnections)
+	}
+	if _, err := o.WebhookAddress(); err != nil {
+		return nil, err
+	}
+	if err := certs.ValidateNames(o.ExtraDNSNames); err != nil {
+		return nil, fmt.Errorf("--extra-dns-names: %w", err)
+	}
+	for _, u := range o.TrustedControllers {
+		if strings.TrimSuffix(u, "*") == "" {
+			return nil, fmt.Errorf("--trusted-controllers: %q would trust every user", u)
+		}
+	}
 	if o.ConfigPollInterval <= 0 {
 		return nil, fmt.Errorf("--config-poll-interval must be positive, got %s", o.ConfigPollInterval)
 	}
 	return o, nil
+}
+
+// WebhookAddress is the address the webhook listens on: BindAddress, with
+// its port replaced by Port when that is set.
+func (o *Options) WebhookAddress() (string, error) {
+	host, port, err := net.SplitHostPort(o.BindAddress)
+	if err != nil {
+		return "", fmt.Errorf("--webhook-bind-address %q: %w", o.BindAddress, err)
+	}
+	if o.Port != 0 {
+		port = strconv.Itoa(o.Port)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("--webhook-bind-address %q: bad port %q", o.BindAddress, port)
+	}
+	return net.JoinHostPort(host, port), nil
 }

@@ -41,19 +41,30 @@ func warningText(f checks.Finding) string {
 		// "did you mean 1024Mi?" off to save a few bytes helps nobody.
 		return full
 	}
+	return limitLine(f, warningHardLimit)
+}
+
+// limitLine is formatFinding cut to at most limit bytes: the message is
+// shortened so that the field and the check ID survive, unless the field
+// alone leaves no room, then the field goes.
+func limitLine(f checks.Finding, limit int) string {
+	full := formatFinding(f)
+	if len(full) <= limit {
+		return full
+	}
 	suffix := " [" + f.Check + "]"
 	prefix := ""
 	if f.Field != "" {
 		prefix = f.Field + ": "
 	}
-	room := warningHardLimit - len(prefix) - len(suffix) - len("…")
+	room := limit - len(prefix) - len(suffix) - len("…")
 	if room < 16 {
 		// A path so long that it leaves no room for the message: keep
 		// the message and check ID and drop the path instead.
 		prefix = ""
-		room = warningHardLimit - len(suffix) - len("…")
+		room = limit - len(suffix) - len("…")
 	}
-	return prefix + truncate(oneLine(f.Message), room) + "…" + suffix
+	return prefix + truncate(oneLine(f.Message), max(room, 0)) + "…" + suffix
 }
 
 // limitWarnings keeps the warnings in order until their total would pass

@@ -62,7 +62,7 @@ func TestAdmissionRulesMatchWorkloadKinds(t *testing.T) {
 				Kind: metav1.GroupVersionKind{Group: w.Group, Version: w.Version, Kind: w.Kind},
 			}}
 			req.Object.Raw, req.OldObject.Raw = obj, obj
-			_, decision := h.handle(t.Context(), req)
+			_, decision, _ := h.handle(t.Context(), req)
 			switch decision {
 			case decisionSkipped:
 			case decisionError, decisionPanic, decisionTimeout, decisionOverload:

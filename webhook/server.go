@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"slices"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,9 +25,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/podlint/podlint/certs"
+	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/cluster/informers"
 )
@@ -48,14 +50,19 @@ type Server struct {
 	Metrics *Metrics
 	Feeder  *informers.Feeder
 	Config  *ConfigSource
+	// Webhook is the HTTPS server (its Addr is known once started).
+	Webhook *TLSServer
 }
 
 // ServerExtras are hooks for tests and embedders.
 type ServerExtras struct {
 	// Certs replaces the source chosen by Options.CertMode.
 	Certs CertSource
-	// Host is the address the webhook listens on ("" means all).
+	// Host, when set, replaces the host of Options.BindAddress.
 	Host string
+	// ExtraChecks run after the catalogue's on every request (tests
+	// inject slow or panicking checks through it).
+	ExtraChecks []*checks.Check
 	// Registry receives the metrics (default controller-runtime's);
 	// tests running several servers in one process pass their own.
 	Registry prometheus.Registerer
@@ -81,13 +88,14 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 			return nil, err
 		}
 	}
-	tlsOpts := []func(*tls.Config){func(c *tls.Config) {
-		c.MinVersion = tls.VersionTLS12
-		c.GetCertificate = src.GetCertificate
-		if !o.EnableHTTP2 {
-			c.NextProtos = []string{"http/1.1"}
-		}
-	}}
+	lg := ctrl.Log
+	if x.Logger != nil {
+		lg = *x.Logger
+	}
+	ws, err := newWebhookServer(o, x.Host, src.GetCertificate, m, lg)
+	if err != nil {
+		return nil, err
+	}
 	mopts := manager.Options{
 		Scheme: scheme,
 		Cache:  informers.CacheOptions(o.Watch),
@@ -97,7 +105,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 			}
 		}}},
 		HealthProbeBindAddress: o.HealthProbeBindAddress,
-		WebhookServer:          crwebhook.NewServer(crwebhook.Options{Host: x.Host, Port: o.Port, TLSOpts: tlsOpts}),
+		WebhookServer:          ws,
 	}
 	if x.Logger != nil {
 		mopts.Logger = *x.Logger
@@ -106,6 +114,8 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	if err != nil {
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
+	// The manager runs its webhook server once asked for it.
+	mgr.GetWebhookServer()
 	if err := mgr.Add(src); err != nil {
 		return nil, err
 	}
@@ -121,28 +131,63 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	if err := feeder.Setup(ctx, mgr, o.Watch); err != nil {
 		return nil, err
 	}
-	h := NewHandler(HandlerOptions{
-		Engine:         conf.Engine,
-		Inventory:      store.Inventory,
-		Mode:           o.Mode,
-		Timeout:        o.Timeout,
-		MaxConcurrency: o.MaxConcurrency,
-		Metrics:        m,
-	})
-	mgr.GetWebhookServer().Register(Path, NewHTTPHandler(h, o.MaxRequestBytes))
+	engine := conf.Engine
+	if len(x.ExtraChecks) > 0 {
+		engine = func() *checks.Engine {
+			e := conf.Engine()
+			return &checks.Engine{Checks: slices.Concat(e.Checks, x.ExtraChecks), Config: e.Config}
+		}
+	}
+	h := serveAdmission(ws, o, HandlerOptions{Engine: engine, Inventory: store.Inventory, Metrics: m}, lg)
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, err
 	}
 	for name, c := range map[string]healthz.Checker{
 		"informers":   func(*http.Request) error { return feeder.Synced() },
 		"certificate": src.ReadyCheck,
-		"webhook":     mgr.GetWebhookServer().StartedChecker(),
+		"webhook":     ws.StartedChecker(),
 	} {
 		if err := mgr.AddReadyzCheck(name, c); err != nil {
 			return nil, err
 		}
 	}
-	return &Server{Manager: mgr, Store: store, Handler: h, Metrics: m, Feeder: feeder, Config: conf}, nil
+	return &Server{Manager: mgr, Store: store, Handler: h, Metrics: m, Feeder: feeder, Config: conf, Webhook: ws}, nil
+}
+
+// newWebhookServer is the HTTPS server as o configures it; host, when
+// set, replaces the host of the bind address.
+func newWebhookServer(o *Options, host string, getCert func(*tls.ClientHelloInfo) (*tls.Certificate, error), m *Metrics, lg logr.Logger) (*TLSServer, error) {
+	addr, err := o.WebhookAddress()
+	if err != nil {
+		return nil, err
+	}
+	if host != "" {
+		_, port, _ := net.SplitHostPort(addr)
+		addr = net.JoinHostPort(host, port)
+	}
+	return NewTLSServer(TLSServerOptions{
+		Addr:           addr,
+		TLSConfig:      &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: getCert},
+		EnableHTTP2:    o.EnableHTTP2,
+		MaxConnections: o.MaxConnections,
+		Log:            lg.WithName("webhook-server"),
+		Metrics:        m,
+	}), nil
+}
+
+// serveAdmission builds the admission handler as o configures it (ho
+// brings the engine, the inventory and the metrics) and serves it on ws.
+func serveAdmission(ws *TLSServer, o *Options, ho HandlerOptions, lg logr.Logger) *Handler {
+	ho.Mode, ho.Timeout, ho.MaxConcurrency, ho.TrustedControllers = o.Mode, o.Timeout, o.MaxConcurrency, o.TrustedControllers
+	h := NewHandler(ho)
+	admissionLog := lg.WithName("admission")
+	ws.Register(Path, NewHTTPHandlerWith(h, HTTPOptions{
+		MaxRequestBytes:  o.MaxRequestBytes,
+		MaxInflightBytes: o.MaxInflightBytes,
+		Metrics:          ho.Metrics,
+		Log:              &admissionLog,
+	}))
+	return h
 }
 
 // certSource picks the certificate source for the mode.
@@ -198,7 +243,8 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 		lg.Error(err, "setting up")
 		return 1
 	}
-	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "port", o.Port, "timeout", o.Timeout.String())
+	addr, _ := o.WebhookAddress()
+	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "address", addr, "timeout", o.Timeout.String())
 	if err := srv.Manager.Start(ctx); err != nil {
 		lg.Error(err, "stopped")
 		return 1

@@ -158,6 +158,14 @@ func newInventory(d *Dump) checks.Inventory {
 
 func (i *inventory) Nodes() ([]*corev1.Node, bool) { return i.nodes, i.nodesKnown }
 
+func (i *inventory) NodeGroups() ([]checks.NodeGroup, bool) {
+	var on func(string) int
+	if i.podsKnown {
+		on = func(n string) int { return i.podsOn[n] }
+	}
+	return checks.GroupNodes(i.nodes, on), i.nodesKnown
+}
+
 func (i *inventory) NodesWithLabel(key, value string) []*corev1.Node { return i.labels[key][value] }
 
 func (i *inventory) NodeCount() (int, bool) { return len(i.nodes), i.nodesKnown }

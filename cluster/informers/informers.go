@@ -80,13 +80,15 @@ func strip(r cluster.Row) toolscache.TransformFunc {
 }
 
 // CacheOptions returns the manager cache options for the watched kinds:
-// the rows that drop fields get their transform; every other object only
-// loses its managedFields.
+// the rows that drop fields or keep only some get their transform (typed
+// or metadata-only: a Secret's metadata holds its data in the
+// last-applied-configuration annotation); every other object only loses
+// its managedFields.
 func CacheOptions(w WatchOptions) cache.Options {
 	by := map[client.Object]cache.ByObject{}
 	for _, r := range w.rows() {
-		if r.Access == cluster.Typed && r.Drop != nil {
-			by[r.New()] = cache.ByObject{Transform: strip(r)}
+		if r.Drop != nil || r.KeysOnly != nil || r.Keep != nil {
+			by[prototype(r)] = cache.ByObject{Transform: strip(r)}
 		}
 	}
 	return cache.Options{

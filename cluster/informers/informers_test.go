@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
@@ -115,7 +116,53 @@ func TestCacheOptionsStripNodes(t *testing.T) {
 	if _, err := tr(n); err != nil || n.Status.Images != nil {
 		t.Errorf("node images kept by the cache: %v", err)
 	}
-	if w := DefaultWatch(); len(CacheOptions(WatchOptions{cluster.Secrets: true}).ByObject) != 0 || !w[cluster.Nodes] {
-		t.Error("a transform for a kind that is not watched")
+	for o := range CacheOptions(WatchOptions{cluster.Secrets: true}).ByObject {
+		if m, ok := o.(*metav1.PartialObjectMetadata); !ok || m.Kind != "Secret" {
+			t.Errorf("a transform for %T, a kind that is not watched", o)
+		}
+	}
+	if w := DefaultWatch(); !w[cluster.Nodes] {
+		t.Error("nodes are not watched by default")
+	}
+}
+
+// TestCacheOptionsKeepNoSecretData: kubectl apply copies a whole Secret,
+// data included, into the last-applied-configuration annotation, and a
+// ConfigMap's values likewise. The cache transforms must drop every
+// annotation of the kinds that keep only listed fields, whether they are
+// watched typed (ConfigMaps) or as metadata (Secrets).
+func TestCacheOptionsKeepNoSecretData(t *testing.T) {
+	opts := CacheOptions(DefaultWatch())
+	lastApplied := map[string]string{corev1.LastAppliedConfigAnnotation: `{"data":{"password":"aHVudGVyMg=="}}`}
+	var secretT, cmT func(any) (any, error)
+	for o, by := range opts.ByObject {
+		switch o := o.(type) {
+		case *metav1.PartialObjectMetadata:
+			if o.Kind == "Secret" {
+				secretT = by.Transform
+			}
+		case *corev1.ConfigMap:
+			cmT = by.Transform
+		}
+	}
+	if secretT == nil || cmT == nil {
+		t.Fatalf("no cache transform for Secrets (%v) or ConfigMaps (%v)", secretT != nil, cmT != nil)
+	}
+	sec := &metav1.PartialObjectMetadata{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "app", Annotations: lastApplied, Labels: map[string]string{"a": "b"}},
+	}
+	if _, err := secretT(sec); err != nil || sec.Annotations != nil || sec.Labels != nil || sec.Name != "db" {
+		t.Errorf("Secret metadata in the cache: %+v (%v)", sec.ObjectMeta, err)
+	}
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: "cfg", Namespace: "app", Annotations: lastApplied},
+		Data:       map[string]string{"key": "value"},
+	}
+	if _, err := cmT(cm); err != nil || cm.Annotations != nil || cm.Data["key"] != "" {
+		t.Errorf("ConfigMap annotations or values in the cache: %+v %q (%v)", cm.Annotations, cm.Data, err)
+	}
+	if _, ok := cm.Data["key"]; !ok {
+		t.Error("the ConfigMap's key names must stay")
 	}
 }

@@ -70,6 +70,14 @@ func (s *Snapshot) Add(k cluster.Kind, o cluster.Object) {
 	if f == nil {
 		return
 	}
+	if f.row.KeysOnly != nil {
+		// Values never reach a snapshot file, whatever the source kept.
+		c, ok := o.DeepCopyObject().(cluster.Object)
+		if ok {
+			f.row.Strip(c)
+			o = c
+		}
+	}
 	o.GetObjectKind().SetGroupVersionKind(f.row.GroupVersionKind())
 	b, err := json.Marshal(o)
 	if err == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestDecodeSnapshotKubectlList(t *testing.T) {
 				t.Errorf("allocatable cpu = %s", q.String())
 			}
 			for name, typ := range map[string]corev1.SecretType{"db": corev1.SecretTypeOpaque, "registry": corev1.SecretTypeDockerConfigJson} {
-				if m, p := inv.Secrets.Secret("shop", name); p != checks.Present || *m != (checks.SecretMeta{Namespace: "shop", Name: name, Type: typ, TypeKnown: true}) {
+				if m, p := inv.Secrets.Secret("shop", name); p != checks.Present || !reflect.DeepEqual(*m, checks.SecretMeta{Namespace: "shop", Name: name, Type: typ, TypeKnown: true}) {
 					t.Errorf("secret %s = %+v %v, want %s", name, m, p, typ)
 				}
 			}
@@ -216,7 +217,7 @@ func TestWriteSnapshotRoundTrip(t *testing.T) {
 			"pull":    {Namespace: "a", Name: "pull", Type: corev1.SecretTypeDockercfg, TypeKnown: true},
 			"untyped": {Namespace: "a", Name: "untyped"},
 		} {
-			if m, p := store.Inventory().Secrets.Secret("a", name); p != checks.Present || *m != want {
+			if m, p := store.Inventory().Secrets.Secret("a", name); p != checks.Present || !reflect.DeepEqual(*m, want) {
 				t.Errorf("%s: secret %s = %+v, want %+v", path, name, m, want)
 			}
 		}

@@ -41,6 +41,7 @@ import (
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/podlint/podlint/certs"
+	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/webhook"
 )
 
@@ -63,7 +64,7 @@ func runHook(t *testing.T, cfg *rest.Config, args []string, tweak func(*webhook.
 	port := freePort(t)
 	h.addr = fmt.Sprintf("127.0.0.1:%d", port)
 	args = append([]string{
-		"--port", fmt.Sprint(port), "--health-probe-bind-address", h.probe, "--metrics-bind-address", "0",
+		"--webhook-bind-address", h.addr, "--health-probe-bind-address", h.probe, "--metrics-bind-address", "0",
 		"--namespace", "podlint-system", "--webhook-config-name", "podlint-hardening",
 		"--extra-dns-names", "localhost",
 	}, args...)
@@ -534,6 +535,8 @@ func TestWebhookHardening(t *testing.T) {
 
 	t.Run("binary", func(t *testing.T) { binary(t, te, cfg) })
 
+	overload(t, cfg)
+
 	t.Run("external certificate reload", func(t *testing.T) {
 		dir := t.TempDir()
 		ca, caKey := testCA(t)
@@ -618,14 +621,18 @@ func readiness(t *testing.T, cfg *rest.Config, admin client.Client) {
 		}
 	}
 
-	// The cached kinds, list and watch only (Secrets as metadata).
+	// The cached kinds, list and watch only (Secrets as metadata), from
+	// the kinds table: a kind added there is granted here too.
+	var cacheRules []rbacv1.PolicyRule
+	for _, r := range cluster.Kinds() {
+		if r.Watch != "" {
+			cacheRules = append(cacheRules, rbacv1.PolicyRule{APIGroups: []string{r.GroupVersionKind().Group},
+				Verbs: []string{"list", "watch"}, Resources: []string{r.Resource}})
+		}
+	}
 	mustCreate(t, admin, &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: user + "-cache"},
-		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{""}, Verbs: []string{"list", "watch"}, Resources: []string{
-				"nodes", "namespaces", "serviceaccounts", "limitranges", "resourcequotas", "configmaps", "persistentvolumeclaims", "secrets"}},
-			{APIGroups: []string{"apps"}, Verbs: []string{"list", "watch"}, Resources: []string{"daemonsets"}},
-		},
+		Rules:      cacheRules,
 	})
 	mustCreate(t, admin, &rbacv1.ClusterRoleBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: user + "-cache"},
@@ -694,9 +701,8 @@ func binary(t *testing.T, te *envtest.Environment, cfg *rest.Config) {
 	ca, caKey := testCA(t)
 	servingPair(t, dir, ca, caKey, time.Hour)
 	h := &hook{addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)), probe: fmt.Sprintf("127.0.0.1:%d", freePort(t))}
-	_, port, _ := net.SplitHostPort(h.addr)
 	cmd := exec.CommandContext(ctx, exe, "--cert-mode=external", "--cert-dir", dir, "--kubeconfig", kubecfg,
-		"--port", port, "--health-probe-bind-address", h.probe, "--metrics-bind-address", "0", "-v", "1")
+		"--webhook-bind-address", h.addr, "--health-probe-bind-address", h.probe, "--metrics-bind-address", "0", "-v", "1")
 	// A KUBECONFIG that does not exist proves the flag is what is used; in
 	// a pod the service account is used instead.
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "no-such-kubeconfig"))
@@ -746,15 +752,21 @@ func binary(t *testing.T, te *envtest.Environment, cfg *rest.Config) {
 	case <-ctx.Done():
 		t.Fatalf("podlint-webhook did not stop after SIGTERM\n%s", stderr.String())
 	}
-	// Logs are one JSON object per line; the denial is among them.
+	// Logs are one JSON object per line, no key twice in one; the denial
+	// is among them.
 	denial := false
 	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
-		var entry map[string]any
-		if err := json.Unmarshal([]byte(line), &entry); err != nil {
+		keys, err := jsonKeys(line)
+		if err != nil {
 			t.Errorf("log line is not JSON: %q", line)
 			continue
 		}
-		denial = denial || entry["decision"] == "denied"
+		for k, n := range keys {
+			if n > 1 {
+				t.Errorf("key %q %d times in %s", k, n, line)
+			}
+		}
+		denial = denial || strings.Contains(line, `"decision":"denied"`)
 	}
 	if !denial {
 		t.Errorf("no denial logged:\n%s", stderr.String())

@@ -41,6 +41,8 @@ type env struct {
 	cfg     *rest.Config
 	c       client.Client
 	kubecfg string
+	addr    string // the webhook's host:port
+	vwcName string
 	stop    context.CancelFunc
 	stopped chan struct{}
 }
@@ -95,7 +97,7 @@ func start(t *testing.T, tweak ...func(*rest.Config, *webhook.Options, *webhook.
 		logTo = os.Stderr
 	}
 	ctrl.SetLogger(webhook.NewLogger(o, logTo))
-	o.Port, o.MetricsBindAddress, o.HealthProbeBindAddress = port, "0", "0"
+	o.BindAddress, o.MetricsBindAddress, o.HealthProbeBindAddress = fmt.Sprintf("127.0.0.1:%d", port), "0", "0"
 	o.Namespace, o.WebhookConfigName = "podlint-system", vwc.Name
 	o.ExtraDNSNames = []string{"localhost"}
 	x := webhook.ServerExtras{Host: "127.0.0.1", Registry: prometheus.NewRegistry()}
@@ -108,7 +110,8 @@ func start(t *testing.T, tweak ...func(*rest.Config, *webhook.Options, *webhook.
 		cancel()
 		t.Fatal(err)
 	}
-	e := &env{t: t, cfg: cfg, c: c, kubecfg: kubecfg, stop: cancel, stopped: make(chan struct{})}
+	e := &env{t: t, cfg: cfg, c: c, kubecfg: kubecfg, addr: fmt.Sprintf("127.0.0.1:%d", port), vwcName: vwc.Name,
+		stop: cancel, stopped: make(chan struct{})}
 	go func() {
 		defer close(e.stopped)
 		if err := srv.Manager.Start(sctx); err != nil {
@@ -246,6 +249,24 @@ func (e *env) create(obj client.Object, dryRun bool) verdict {
 	return verdict{err: err, warnings: w.all()}
 }
 
+// createAs is create as another user (impersonated by the admin).
+func (e *env) createAs(obj client.Object, dryRun bool, user string, groups []string) verdict {
+	cfg := rest.CopyConfig(e.cfg)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: user, Groups: groups}
+	w := &warnings{}
+	cfg.WarningHandler = w
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var opts []client.CreateOption
+	if dryRun {
+		opts = append(opts, client.DryRunAll)
+	}
+	err = c.Create(e.t.Context(), obj.DeepCopyObject().(client.Object), opts...)
+	return verdict{err: err, warnings: w.all()}
+}
+
 // expect says how a check's finding should come back: denied with the
 // field in a cause, or admitted with a warning.
 func (v verdict) check(id, field string, deny bool) error {
@@ -311,7 +332,11 @@ func severityDenies(t *testing.T, id string) bool {
 const containerPath = "spec.template.spec.containers[0]"
 
 func TestWebhookE2E(t *testing.T) {
-	e := start(t)
+	release := make(chan struct{})
+	defer close(release)
+	e := start(t, func(_ *rest.Config, _ *webhook.Options, x *webhook.ServerExtras) {
+		x.ExtraChecks = []*checks.Check{stuckCheck(release)}
+	})
 	mustCreate(t, e.c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}})
 
 	// Static checks: one seed case each, through client-go, and the same
@@ -436,6 +461,66 @@ spec:
 			if !strings.Contains(string(out), "Warning: ") || !strings.Contains(string(out), "[image-pull-secret-missing]") {
 				t.Errorf("kubectl shows no warning:\n%s", out)
 			}
+		}
+	})
+
+	t.Run("hand-written controller ownerReferences do not soften a bare Pod", func(t *testing.T) {
+		yes := true
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: "fake-owned", Namespace: "team", OwnerReferences: []metav1.OwnerReference{
+				{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-5d8f", UID: "0b5c6f5e-0000-4000-8000-000000000001", Controller: &yes}}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx:1.27", Resources: limits("1024m")}}},
+		}
+		field := "spec.containers[0].resources.limits[memory]"
+		// The admin (a person, or a CI token) writing ownerReferences by hand.
+		if err := e.create(pod, true).check("memory-unit-milli", field, true); err != nil {
+			t.Errorf("as admin: %v", err)
+		}
+		// The ReplicaSet controller creating its Pod: already judged
+		// through the ReplicaSet, so only warned.
+		v := e.createAs(pod, true, "system:serviceaccount:kube-system:replicaset-controller",
+			[]string{"system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"})
+		if err := v.check("memory-unit-milli", field, false); err != nil {
+			t.Errorf("as the replicaset controller: %v", err)
+		}
+	})
+
+	t.Run("a denial of hundreds of problems is capped", func(t *testing.T) {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "many", Namespace: "team"}}
+		for i := range 500 {
+			pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: fmt.Sprintf("c%d", i), Image: "nginx:1.27", Resources: limits("1024m")})
+		}
+		v := e.create(pod, true)
+		var se apierrors.APIStatus
+		if !errors.As(v.err, &se) || se.Status().Details == nil {
+			t.Fatalf("not denied with details: %v", v.err)
+		}
+		// At least one problem a container (1024m is also too small to
+		// start, so there may be two).
+		causes := se.Status().Details.Causes
+		var more int
+		if len(causes) != 51 {
+			t.Errorf("%d causes, want 50 and one counting the rest", len(causes))
+		} else if _, err := fmt.Sscanf(causes[50].Message, "podlint: and %d more problem(s) not shown", &more); err != nil || more < 450 {
+			t.Errorf("last cause %q, want it to count at least 450 more problems", causes[50].Message)
+		}
+		if n := len(se.Status().Message); n > 17<<10 {
+			t.Errorf("denial message of %d bytes", n)
+		}
+	})
+
+	t.Run("a slow check is answered by the deadline", func(t *testing.T) {
+		obj := deployment("team", "stuck", func(s *corev1.PodSpec) { s.Containers[0].Image = stuckImage })
+		begin := time.Now()
+		v := e.create(obj, true)
+		took := time.Since(begin)
+		// podlint answers at its 2 s deadline, before the API server's 3 s
+		// timeoutSeconds, so its warning reaches the client.
+		if v.err != nil || !strings.Contains(v.warnings, "checks did not finish within 2s") {
+			t.Errorf("err=%v warnings=%q, want admitted with podlint's deadline warning", v.err, v.warnings)
+		}
+		if took > 5*time.Second {
+			t.Errorf("create took %s", took)
 		}
 	})
 

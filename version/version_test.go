@@ -1,4 +1,4 @@
-package cli
+package version
 
 import (
 	"runtime/debug"
@@ -24,8 +24,21 @@ func TestVersionOf(t *testing.T) {
 		}, "v1.0.0"},
 	}
 	for _, tt := range tests {
-		if got := versionOf(&tt.info); got != tt.want {
-			t.Errorf("%s: versionOf = %q, want %q", tt.name, got, tt.want)
+		if got := of(&tt.info); got != tt.want {
+			t.Errorf("%s: of = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestStampWins(t *testing.T) {
+	old := stamp
+	t.Cleanup(func() { stamp = old })
+	stamp = "v1.2.3"
+	if got := String(); got != "v1.2.3" {
+		t.Errorf("String() = %q with stamp v1.2.3", got)
+	}
+	stamp = ""
+	if got := String(); got == "" || got == "v1.2.3" {
+		t.Errorf("String() = %q without a stamp, want the build info's version", got)
 	}
 }

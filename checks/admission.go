@@ -213,8 +213,8 @@ func limitRangeViolation() *Check {
 			"LimitRange's defaultRequest and default, then refuses any pod whose container (type Container) or " +
 			"pod total (type Pod) falls below min, exceeds max, or exceeds maxLimitRequestRatio. It only looks " +
 			"at pods: a Deployment or Job is accepted, and its controller then fails every pod creation with " +
-			"FailedCreate \"maximum memory usage per Container is 1Gi, but limit is 2Gi\". Needs the namespace's " +
-			"LimitRanges from a snapshot or --live.",
+			"FailedCreate \"maximum memory usage per Container is 1Gi, but limit is 2Gi\".",
+		Uses:        policyUses("LimitRanges"),
 		Remediation: "Bring the requests and limits within the LimitRange's min and max (set them explicitly instead of relying on its defaults), or ask for a LimitRange that fits the workload.",
 		Bad: `# LimitRange: type Container, max memory 1Gi
 resources:
@@ -238,7 +238,7 @@ resources:
 			pod := clusterPod(t)
 			d := applyLimitRanges(pod, t, lrs)
 			for _, lr := range lrs {
-				for _, it := range lr.Spec.Limits {
+				for i, it := range lr.Spec.Limits {
 					var vs []lrViolation
 					switch it.Type {
 					case corev1.LimitTypeContainer:
@@ -254,7 +254,8 @@ resources:
 						}
 					}
 					for _, v := range vs {
-						p.Report(v.path, v.container, "%s (LimitRange %q)%s", v.msg, lr.Name, refusedTail(t))
+						p.Report(v.path, v.container, "%s (LimitRange %q%s)%s", v.msg, lr.Name,
+							p.origin(lr, field.NewPath("spec", "limits").Index(i)), refusedTail(t))
 					}
 				}
 			}
@@ -390,6 +391,7 @@ func resourceQuotaViolation() *Check {
 			"the workload is accepted and shows FailedCreate. Quotas with scopes podlint cannot evaluate from the " +
 			"pod (CrossNamespacePodAffinity, VolumeAttributesClass) are skipped; Terminating, NotTerminating, " +
 			"BestEffort, NotBestEffort and PriorityClass scopes are evaluated.",
+		Uses:        policyUses("ResourceQuotas (and LimitRanges, whose defaults apply first)"),
 		Remediation: "Set the requests and limits the quota tracks on every container (or a LimitRange default), and keep one pod's usage within the quota's hard limits.",
 		Bad: `# ResourceQuota hard: limits.cpu, limits.memory
 containers:
@@ -469,7 +471,8 @@ func reportQuotaConstraints(p *Pass, q *corev1.ResourceQuota, pod *corev1.Pod) {
 		slices.Sort(names)
 		parts = append(parts, fmt.Sprintf("%s for: %s", name, strings.Join(slices.Compact(names), ",")))
 	}
-	p.Report(firstPath, firstContainer, "failed quota: %s: must specify %s%s", q.Name, strings.Join(parts, "; "), refusedTail(t))
+	p.Report(firstPath, firstContainer, "failed quota: %s: must specify %s%s%s", q.Name, strings.Join(parts, "; "),
+		quotaOrigin(p, q, required[0]), refusedTail(t))
 }
 
 func sortedNamesOf(m map[corev1.ResourceName][]string) []corev1.ResourceName {
@@ -507,8 +510,19 @@ func reportQuotaExceeded(p *Pass, q *corev1.ResourceQuota, usage corev1.Resource
 		name := corev1.ResourceName(s[strings.Index(s, ".")+1:])
 		path, container = resourcePath(t, name)
 	}
-	p.Report(path, container, "exceeded quota: %s, requested: %s, used: %s, limited: %s; one pod alone is over the hard limit%s",
-		q.Name, strings.Join(requested, ","), strings.Join(used, ","), strings.Join(limited, ","), refusedTail(t))
+	p.Report(path, container, "exceeded quota: %s, requested: %s, used: %s, limited: %s%s; one pod alone is over the hard limit%s",
+		q.Name, strings.Join(requested, ","), strings.Join(used, ","), strings.Join(limited, ","), quotaOrigin(p, q, first), refusedTail(t))
+}
+
+// quotaOrigin names the input file that holds the quota, pointing at its
+// hard limit for name: " (ResourceQuota "q" at quota.yaml:9)", or "" for a
+// quota from the cluster.
+func quotaOrigin(p *Pass, q *corev1.ResourceQuota, name corev1.ResourceName) string {
+	o := p.origin(q, field.NewPath("spec", "hard").Key(string(name)))
+	if o == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (ResourceQuota %q%s)", q.Name, o)
 }
 
 func podSecurityViolation() *Check {
@@ -529,8 +543,10 @@ func podSecurityViolation() *Check {
 			"unset) and refuses pods that violate it, with \"violates PodSecurity \\\"restricted:latest\\\": " +
 			"allowPrivilegeEscalation != false (…)\". Workloads themselves are only warned about, so a Deployment " +
 			"is accepted and then shows FailedCreate. The warn and audit labels only warn; podlint reports them " +
-			"as warnings. Evaluated with k8s.io/pod-security-admission's own checks; needs the Namespace from a " +
-			"snapshot or --live.",
+			"as warnings. Evaluated with k8s.io/pod-security-admission's own checks.",
+		Uses: "The pod-security.kubernetes.io labels of the pod's Namespace: from a Namespace among the inputs (anywhere in the run: Namespaces are not namespaced), over " + fromCluster + ". " +
+			"Copies of the Namespace with different Pod Security labels (two components of one repository) make them unknown, unless the cluster's copy matches one of them. " +
+			namespaceUnknown + " The finding names the file and line of the label when it comes from an input. Silent when the Namespace is not known.",
 		Remediation: "Make the pod meet the namespace's level (for restricted: runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities drop [ALL], seccompProfile RuntimeDefault), or run it in a namespace with a suitable level.",
 		Bad: `# namespace label pod-security.kubernetes.io/enforce: restricted
 containers:
@@ -578,8 +594,9 @@ containers:
 				return psapolicy.AggregateCheckResults(ev.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec))
 			}
 			if res := evaluate(pol.Enforce); !res.Allowed {
-				p.Report(t.SpecPath, "", "violates PodSecurity %q: %s (namespace %q label %s)%s",
-					pol.Enforce.String(), res.ForbiddenDetail(), ns.Name, psaapi.EnforceLevelLabel, refusedTail(t))
+				p.Report(t.SpecPath, "", "violates PodSecurity %q: %s (namespace %q label %s%s)%s",
+					pol.Enforce.String(), res.ForbiddenDetail(), ns.Name, psaapi.EnforceLevelLabel,
+					p.origin(ns, labelPath(psaapi.EnforceLevelLabel)), refusedTail(t))
 				return
 			}
 			seen := []psaapi.LevelVersion{pol.Enforce}
@@ -592,10 +609,14 @@ containers:
 				}
 				seen = append(seen, m.lv)
 				if res := evaluate(m.lv); !res.Allowed {
-					p.ReportAs(Warning, t.SpecPath, "", "would violate PodSecurity %q: %s (namespace %q label %s); the pods are admitted for now",
-						m.lv.String(), res.ForbiddenDetail(), ns.Name, m.label)
+					p.ReportAs(Warning, t.SpecPath, "", "would violate PodSecurity %q: %s (namespace %q label %s%s); the pods are admitted for now",
+						m.lv.String(), res.ForbiddenDetail(), ns.Name, m.label, p.origin(ns, labelPath(m.label)))
 				}
 			}
 		},
 	}
+}
+
+func labelPath(label string) *field.Path {
+	return field.NewPath("metadata", "labels").Key(label)
 }

@@ -47,6 +47,14 @@ func TestCatalogue(t *testing.T) {
 				t.Errorf("%s: %s example is not YAML: %v", c.ID, name, err)
 			}
 		}
+		if c.Cluster && strings.TrimSpace(c.Uses) == "" {
+			// docs/checks.md and --explain must say what a cluster
+			// check reads and where from.
+			t.Errorf("%s: a cluster check needs Uses", c.ID)
+		}
+		if c.MissingReference && !c.Cluster {
+			t.Errorf("%s: MissingReference is for cluster checks", c.ID)
+		}
 		if l := checks.Lookup(c.ID); l == nil || l.ID != c.ID {
 			t.Errorf("Lookup(%q) = %v", c.ID, l)
 		}

@@ -26,6 +26,18 @@ type Check struct {
 	// Cluster marks checks that need cluster knowledge (nodes, namespaces,
 	// referenced objects) beyond the object itself.
 	Cluster bool
+	// Uses says exactly what the check reads beyond the object itself and
+	// where that knowledge comes from (the other inputs of the run, a
+	// --cluster-snapshot, --live, the webhook's informers), and what it
+	// does without it. --explain and docs/checks.md print it; "" for
+	// checks that read the object alone.
+	Uses string
+	// MissingReference marks checks that report a referenced object
+	// (ConfigMap, Secret, PVC, ServiceAccount) that does not exist. The
+	// webhook only warns about them: kubectl applies a file's objects one
+	// by one, so the object may be created a moment later in the same
+	// apply, and Kubernetes waits for it.
+	MissingReference bool
 	// AnyObject makes the engine run the check on objects without a pod
 	// spec too (schema-invalid); other checks only see pod-spec targets.
 	AnyObject bool
@@ -84,4 +96,39 @@ func (p *Pass) ReportAs(sev Severity, path *field.Path, container, format string
 		f.Field = path.String()
 	}
 	p.findings = append(p.findings, f)
+}
+
+// origin names where obj was written when it came from an input, as
+// " at FILE:LINE", for messages about a finding that obj causes; "" for
+// cluster objects.
+func (p *Pass) origin(obj any, path *field.Path) string {
+	if p.Inv.Origins == nil {
+		return ""
+	}
+	if o := p.Inv.Origins.Origin(obj, path); o != "" {
+		return " at " + o
+	}
+	return ""
+}
+
+// pairWith marks the last finding as one side of a conflict between the
+// target and another object, keyed so that the other side's finding gets
+// the same key: a report lists each such pair once.
+func (p *Pass) pairWith(other ObjectRef, what string) {
+	if len(p.findings) == 0 {
+		return
+	}
+	a, b := pairRef(p.Target.Ref), pairRef(other)
+	if b < a {
+		a, b = b, a
+	}
+	p.findings[len(p.findings)-1].Pair = p.check.ID + " " + a + " " + b + " " + what
+}
+
+func pairRef(r ObjectRef) string {
+	ns := r.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	return r.Kind + "/" + ns + "/" + r.Name
 }

@@ -32,7 +32,9 @@ func priorityClassNotFound() *Check {
 		Good: `spec:
   priorityClassName: high
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
+		Uses:             classUses("PriorityClasses (system-cluster-critical and system-node-critical always exist)") + " In the webhook the finding only warns: the class may be created later in the same kubectl apply.",
 		Run: func(p *Pass) {
 			if p.Inv.PriorityClasses == nil {
 				return
@@ -66,7 +68,9 @@ func runtimeClassNotFound() *Check {
 		Good: `spec:
   runtimeClassName: gvisor-runsc
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
+		Uses:             classUses("RuntimeClasses") + " In the webhook the finding only warns: the class may be created later in the same kubectl apply.",
 		Run: func(p *Pass) {
 			if p.Inv.RuntimeClasses == nil {
 				return
@@ -137,6 +141,7 @@ spec:
 `,
 		Cluster:   true,
 		AnyObject: true,
+		Uses:      classUses("StorageClasses") + " A class among the inputs marked storageclass.kubernetes.io/is-default-class is a default; that the cluster has no default only a snapshot or --live can say.",
 		Run: func(p *Pass) {
 			inv := p.Inv.StorageClasses
 			if inv == nil {

@@ -20,6 +20,25 @@ var placeholderPattern = regexp.MustCompile(`\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]
 // REGION, CONTAINER_IMAGE), which image references never contain.
 var capsPlaceholder = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*[A-Z0-9]\b`)
 
+// wholeCapsPlaceholder is a value that is one capitalised word
+// (REPLACE_TOKEN, CRT, CHANGE_ME): never real base64 data or a name.
+var wholeCapsPlaceholder = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// Placeholder tells whether s looks like template syntax that was never
+// rendered: $VAR, ${VAR}, <VALUE>, {{ .Values.x }}, a value written as one
+// capitalised word such as REPLACE_TOKEN, or documentation's "...your
+// data...". The decoder uses it to explain a value that is not what its
+// field needs.
+func Placeholder(s string) bool {
+	s = strings.TrimSpace(s)
+	return placeholderPattern.MatchString(s) || wholeCapsPlaceholder.MatchString(s) || strings.Contains(s, "...")
+}
+
+// koPrefix marks a ko build reference (ko://github.com/org/repo/cmd/x):
+// ko resolve and ko apply build that Go package, push the image and write
+// its reference in place of this one.
+const koPrefix = "ko://"
+
 // parseImage parses an image reference exactly as the kubelet does before
 // pulling (pkg/util/parsers.ParseImageName).
 func parseImage(image string) (reference.Named, error) {
@@ -75,7 +94,8 @@ func imageNameInvalid() *Check {
 		Symptom:  InvalidImageName,
 		Description: `Before pulling, the kubelet parses each image with the same normalising parser as Docker and containerd (github.com/distribution/reference). ` +
 			`A reference it cannot parse — empty, an upper-case repository, whitespace, a bad tag or digest, or an unrendered template placeholder such as $IMAGE, ${TAG}, <PROJECT_ID> or {{ .Values.image }} — ` +
-			`is never pulled: the container waits with reason InvalidImageName and the pod never starts. Init, sidecar and ephemeral containers are checked too.`,
+			`is never pulled: the container waits with reason InvalidImageName and the pod never starts. Init, sidecar and ephemeral containers are checked too. ` +
+			`A ko build reference (ko://github.com/org/repo/cmd/app) is resolved by ko resolve or ko apply before the manifest reaches the cluster; it is only noted, as info.`,
 		Remediation: `Write a valid reference such as "registry.example.com/team/app:1.2.3"; render templates before applying and keep repository names lower-case.`,
 		Bad: `containers:
 - name: app
@@ -96,6 +116,14 @@ func imageNameInvalid() *Check {
 					if _, written := t.Raw.Scalar(path); !written {
 						continue
 					}
+				}
+				if strings.HasPrefix(c.Container.Image, koPrefix) {
+					// Not a mistake when the manifests go through ko;
+					// worth a note for anyone applying them with kubectl.
+					p.ReportAs(Info, path, c.Container.Name,
+						"image %q is a ko build reference: ko resolve or ko apply replaces it with the image it builds and pushes, so it is not checked; applied as is with kubectl, the kubelet cannot parse it (InvalidImageName)",
+						c.Container.Image)
+					continue
 				}
 				if msg := imageProblem(c.Container.Image); msg != "" {
 					p.Report(path, c.Container.Name, "%s", msg)

@@ -141,7 +141,7 @@ func TestImagePullSecretMissingRegistries(t *testing.T) {
 		{"localhost:5000/x", nil, ""},
 		{"127.0.0.1:5000/x", nil, ""},
 		{"registry.example.com/x", nil, ""},
-		{"registry.example.com/x", unknown, "not a known public registry"},
+		{"registry.example.com/x", unknown, "registry.example.com, an unknown registry (reported because registries.reportUnknown is true"},
 		{"ghcr.io/x", unknown, ""},
 		{"ghcr.io/acme/x", cfg, "listed as private in the configuration"},
 		{"eu.registry.acme.io/x", cfg, "listed as private in the configuration"},
@@ -187,7 +187,7 @@ func TestImagePullSecretMissingServiceAccount(t *testing.T) {
 		{"default ServiceAccount without secrets", corev1.PodSpec{}, `the pod has no imagePullSecrets and its ServiceAccount "default" has none either`},
 		{"ServiceAccount with secrets", corev1.PodSpec{ServiceAccountName: "builder"}, ""},
 		{"deprecated serviceAccount field", corev1.PodSpec{DeprecatedServiceAccount: "builder"}, ""},
-		{"ServiceAccount not among the inputs", corev1.PodSpec{ServiceAccountName: "ci"}, `ServiceAccount "ci" is not among the inputs`},
+		{"ServiceAccount not among the inputs", corev1.PodSpec{ServiceAccountName: "ci"}, `podlint does not know ServiceAccount "ci"`},
 		{"pod secrets", corev1.PodSpec{ImagePullSecrets: []corev1.LocalObjectReference{{Name: "docker02-pull"}}}, ""},
 		{"pull policy Never", corev1.PodSpec{}, "never"},
 	}
@@ -258,5 +258,25 @@ func TestImagePullSecretWrongType(t *testing.T) {
 	spec := corev1.PodSpec{ImagePullSecrets: refs("registry-login"), Containers: []corev1.Container{{Name: "api", Image: "nginx"}}}
 	if fs := runStatic(t, "image-pull-secret-wrong-type", deploymentTarget(spec, nil), checks.Inventory{}, nil); len(fs) != 0 {
 		t.Errorf("unexpected findings %q", findingLines(fs))
+	}
+}
+
+func TestPlaceholder(t *testing.T) {
+	for s, want := range map[string]bool{
+		"${CATALOG_RDS_PASSWORD}":   true,
+		"$IMAGE":                    true,
+		"<PROJECT_ID>":              true,
+		"{{ .Values.password }}":    true,
+		"REPLACE_TOKEN":             true,
+		"CRT":                       true,
+		"...base64 encoded data...": true,
+		"Y2F0YWxvZw==":              false,
+		"hello world":               false,
+		"1Gi":                       false,
+		"Secret":                    false,
+	} {
+		if got := checks.Placeholder(s); got != want {
+			t.Errorf("Placeholder(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

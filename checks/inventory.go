@@ -2,6 +2,7 @@ package checks
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // Presence is what the inventory knows about one object. A check may say
@@ -146,6 +147,19 @@ type PodCountLookup interface {
 	PodsOnNode(node string) (count int, known bool)
 }
 
+// OriginLookup says where an object the inventory handed to a check was
+// written, so that a finding caused by that object (a LimitRange, a
+// Namespace's labels, another workload on the same host port) names the
+// place the user must look at. The CLI knows it for its inputs; objects
+// from a snapshot, a live cluster or the webhook's informers have none.
+type OriginLookup interface {
+	// Origin returns "FILE:LINE" (of the field at path when it is written,
+	// else of the object) for obj, a typed object the inventory returned
+	// or, for objects a lookup only describes (Secrets), an ObjectRef; ""
+	// when obj is not from an input.
+	Origin(obj any, path *field.Path) string
+}
+
 // Inventory is everything a check may know beyond the target. Each field is
 // a narrow interface; a nil field means the kind is unknown everywhere, and
 // the checks that need it stay silent.
@@ -165,4 +179,6 @@ type Inventory struct {
 	LimitRanges     LimitRangeLookup
 	ResourceQuotas  ResourceQuotaLookup
 	Pods            PodCountLookup
+	// Origins may be nil: then no finding names a file.
+	Origins OriginLookup
 }

@@ -152,7 +152,10 @@ func configMapKeyNotFound() *Check {
       name: app-config
       key: LOG_LEVEL
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
+		Uses: keyUses("ConfigMap", "and, for a known namespace, of the cluster's from "+fromCluster+" (key names only).") +
+			" In the webhook the finding only warns: the ConfigMap may be updated later in the same kubectl apply.",
 		Run: func(p *Pass) {
 			if p.Inv.ConfigMapKeys == nil {
 				return
@@ -190,7 +193,10 @@ func secretKeyNotFound() *Check {
       name: db-credentials
       key: password
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
+		Uses: keyUses("Secret", "and of the cluster's only with the secret-keys opt-in (listing key names means listing whole Secrets); without it cluster Secrets stay silent.") +
+			" In the webhook the finding only warns: the Secret may be updated later in the same kubectl apply.",
 		Run: func(p *Pass) {
 			if p.Inv.Secrets == nil {
 				return

@@ -1,7 +1,8 @@
 package checks
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -62,7 +63,8 @@ func memoryUnitMissing() *Check {
 		Symptom:  ContainerCreating,
 		Description: `A memory or ephemeral-storage quantity without a unit counts bytes: "memory: 4" is 4 bytes, whether YAML holds the number 4 or the string "4". ` +
 			`Values below 1Mi are never meant. As a limit, the kubelet cannot create the pod's cgroup or the runtime refuses to start the container, so the pod stays in ContainerCreating (FailedCreatePodSandBox or RunContainerError); ` +
-			`as a request, the scheduler reserves nothing for the pod.`,
+			`as a request, the scheduler reserves nothing for the pod. ` +
+			`The suggestion follows one rule: for a plain number n, podlint names n Mi and n Gi, leaving out a reading below the memory minimum (` + defaultMemoryMinimum + ` by default), which no container starts with: "4" suggests "4Gi"; "64" and "512" suggest "64Mi" or "64Gi" and "512Mi" or "512Gi". Numbers with an exponent get no suggestion.`,
 		Remediation: `Add the unit you meant, usually Gi or Mi ("4Gi", "512Mi").`,
 		Bad: `resources:
   limits:
@@ -71,19 +73,14 @@ func memoryUnitMissing() *Check {
   limits:
     memory: 4Gi`,
 		Run: func(p *Pass) {
+			minimum := memoryMinimum(p.Config)
 			for _, v := range memoryValues(p.Target) {
 				if !bareMemory(v) {
 					continue
 				}
 				suggestion := ""
-				if plainDecimal.MatchString(v.Text) {
-					// Small numbers are usually gibibytes (memory: 4),
-					// larger ones mebibytes (memory: 512).
-					unit := "Mi"
-					if v.Q.Cmp(*resource.NewQuantity(64, resource.DecimalSI)) <= 0 {
-						unit = "Gi"
-					}
-					suggestion = fmt.Sprintf("; did you mean %q?", v.Text+unit)
+				if s := bareMemorySuggestions(v.Text, minimum); len(s) > 0 {
+					suggestion = "; did you mean " + strings.Join(s, " or ") + "?"
 				}
 				p.Report(v.Path, v.Container, "%s %q is %s (a number without a unit means bytes)%s",
 					v.What, v.Text, bytesString(v.Q), suggestion)
@@ -109,10 +106,7 @@ func memoryTooSmall() *Check {
   limits:
     memory: 128Mi`,
 		Run: func(p *Pass) {
-			minimum := resource.MustParse(defaultMemoryMinimum)
-			if p.Config != nil && p.Config.MemoryMinimum.Sign() > 0 {
-				minimum = p.Config.MemoryMinimum
-			}
+			minimum := memoryMinimum(p.Config)
 			for _, v := range resourceValues(p.Target, corev1.ResourceMemory) {
 				if !v.Limit || v.Q.Sign() <= 0 || v.Q.Cmp(minimum) >= 0 {
 					continue
@@ -125,6 +119,32 @@ func memoryTooSmall() *Check {
 			}
 		},
 	}
+}
+
+// memoryMinimum is the configured memory minimum, or its default.
+func memoryMinimum(cfg *Config) resource.Quantity {
+	if cfg != nil && cfg.MemoryMinimum.Sign() > 0 {
+		return cfg.MemoryMinimum
+	}
+	return resource.MustParse(defaultMemoryMinimum)
+}
+
+// bareMemorySuggestions is memory-unit-missing's one rule: a plain number
+// n reads as n Mi or n Gi, and a reading below the memory minimum is left
+// out because no container starts with it. Quoted, Mi first.
+func bareMemorySuggestions(text string, minimum resource.Quantity) []string {
+	if !plainDecimal.MatchString(text) {
+		return nil
+	}
+	var out []string
+	for _, unit := range []string{"Mi", "Gi"} {
+		q, err := resource.ParseQuantity(text + unit)
+		if err != nil || q.Cmp(minimum) < 0 {
+			continue
+		}
+		out = append(out, strconv.Quote(text+unit))
+	}
+	return out
 }
 
 func bytesString(q resource.Quantity) string {

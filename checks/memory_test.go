@@ -104,7 +104,7 @@ func TestQuantityChecks(t *testing.T) {
 			name: "YAML string", check: "memory-unit-missing",
 			spec: appSpec(corev1.ResourceRequirements{Requests: resourceList("memory", "256")}),
 			raw:  rawScalars{c0 + ".resources.requests[memory]": {Text: "256", Tag: "!!str"}},
-			want: []string{`error ` + c0 + `.resources.requests[memory]: memory request "256" is 256 bytes (a number without a unit means bytes); did you mean "256Mi"?`},
+			want: []string{`error ` + c0 + `.resources.requests[memory]: memory request "256" is 256 bytes (a number without a unit means bytes); did you mean "256Mi" or "256Gi"?`},
 		},
 		{
 			name: "decoded only: 1000m reads as 1 byte", check: "memory-unit-missing",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // publicRegistries serve public images without credentials. Private
@@ -63,40 +64,53 @@ func registryMatches(domain string, patterns []string) bool {
 	return false
 }
 
+// registryClass is how image-pull-secret-missing sees a registry.
+type registryClass int
+
+const (
+	// publicRegistry needs no credentials from the pod.
+	publicRegistry registryClass = iota
+	// privateReg needs credentials: the name or the configuration says so.
+	privateReg
+	// unknownRegistry is neither; it is reported only when the
+	// configuration asks for it (registries.reportUnknown).
+	unknownRegistry
+)
+
 // privateRegistry decides whether pulling from domain needs credentials
 // the pod must supply, and says why, for the message.
-func privateRegistry(domain string, cfg Registries) (private bool, why string) {
+func privateRegistry(domain string, cfg Registries) (class registryClass, why string) {
 	host, port := splitRegistryHost(domain)
 	switch {
 	case registryMatches(domain, cfg.NodeCredentials):
-		return false, ""
+		return publicRegistry, ""
 	case registryMatches(domain, cfg.Private):
-		return true, "listed as private in the configuration"
+		return privateReg, "listed as private in the configuration"
 	case registryMatches(domain, cfg.Public), registryMatches(domain, publicRegistries()):
-		return false, ""
+		return publicRegistry, ""
 	}
 	ip, isIP := parseIP(host)
 	switch {
 	case host == "localhost" || isIP && ip.IsLoopback():
 		// A registry on the node itself (kind, minikube, k3d) serves
 		// without credentials as a rule.
-		return false, ""
+		return publicRegistry, ""
 	case port != "":
-		return true, "the host has a port, " + port
+		return privateReg, "the host has a port, " + port
 	case isIP:
-		return true, "the host is an IP address"
+		return privateReg, "the host is an IP address"
 	case !strings.Contains(host, "."):
-		return true, "the host is a single label, a name only a private network resolves"
+		return privateReg, "the host is a single label, a name only a private network resolves"
 	}
 	for _, s := range privateSuffixes() {
 		if strings.HasSuffix(host, s) {
-			return true, "the host ends in " + s + ", a private DNS suffix"
+			return privateReg, "the host ends in " + s + ", a private DNS suffix"
 		}
 	}
 	if cfg.ReportUnknown {
-		return true, "it is not a known public registry and the configuration reports unknown registries"
+		return unknownRegistry, "reported because registries.reportUnknown is true: the host is not a well-known public registry, has no private-looking name, and is not listed under registries.private, public or nodeCredentials"
 	}
-	return false, ""
+	return publicRegistry, ""
 }
 
 // serviceAccountName is the ServiceAccount the pod runs as.
@@ -116,10 +130,12 @@ func imagePullSecretMissing() *Check {
 		Title:    "Private registry image without imagePullSecrets",
 		Severity: Warning,
 		Symptom:  ImagePullBackOff,
-		Description: `The image comes from a registry that needs credentials, yet neither the pod's imagePullSecrets nor those of its ServiceAccount (when the ServiceAccount is among the inputs) supply any. ` +
+		Description: `The image comes from a registry that needs credentials, yet neither the pod's imagePullSecrets nor those of its ServiceAccount (when the ServiceAccount is known) supply any. ` +
 			`The kubelet then pulls anonymously, the registry answers "unauthorized" or "no basic auth credentials", and the container waits in ErrImagePull and then ImagePullBackOff. ` +
 			`A registry counts as private when the configuration lists it as private, or when its host has a port (docker02:35000), is an IP address, is a single label, or ends in .local, .internal, .lan, .corp, .svc or .cluster.local. ` +
-			`Well-known public registries (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, mcr.microsoft.com, public.ecr.aws, …), registries on the node itself (localhost), registries the configuration lists as public or as authenticated by the nodes, and images with imagePullPolicy Never are not reported; other hosts only when the configuration asks for unknown registries.`,
+			`Well-known public registries (docker.io, registry.k8s.io, quay.io, ghcr.io, gcr.io, mcr.microsoft.com, public.ecr.aws, …), registries on the node itself (localhost), registries the configuration lists as public or as authenticated by the nodes, and images with imagePullPolicy Never are not reported; other hosts ("unknown registries") only when the configuration sets registries.reportUnknown.`,
+		Uses: "The registry rules of the configuration, and the pod's ServiceAccount for its imagePullSecrets: a ServiceAccount among the inputs applied with the workload, or from " + fromCluster + ". " +
+			"When the account is not known the finding is still made (most pods run as an account without pull secrets) and says so.",
 		Remediation: `Create a kubernetes.io/dockerconfigjson Secret for the registry and list it under spec.imagePullSecrets or on the pod's ServiceAccount, or list the registry under registries.nodeCredentials if the nodes authenticate themselves.`,
 		Bad: `spec:
   containers:
@@ -137,14 +153,19 @@ func imagePullSecretMissing() *Check {
 				return
 			}
 			saName := serviceAccountName(t.Spec)
-			saNote := fmt.Sprintf("ServiceAccount %q is not among the inputs", saName)
+			saNote := fmt.Sprintf("podlint does not know ServiceAccount %q", saName)
 			if p.Inv.ServiceAccounts != nil {
 				sa, pres := p.Inv.ServiceAccounts.ServiceAccount(t.Namespace(), saName)
-				if pres == Present && sa != nil {
+				switch {
+				case pres == Present && sa != nil:
 					if len(sa.ImagePullSecrets) > 0 {
 						return
 					}
-					saNote = fmt.Sprintf("its ServiceAccount %q has none either", saName)
+					saNote = fmt.Sprintf("its ServiceAccount %q%s has none either", saName, p.origin(sa, nil))
+				case pres == Present:
+					// Copies of the ServiceAccount disagree on their
+					// pull secrets: podlint cannot tell.
+					return
 				}
 			}
 			var cfg Registries
@@ -160,16 +181,26 @@ func imagePullSecretMissing() *Check {
 					continue
 				}
 				domain := reference.Domain(named)
-				private, why := privateRegistry(domain, cfg)
-				if !private {
+				class, why := privateRegistry(domain, cfg)
+				what := "a private registry"
+				switch class {
+				case publicRegistry:
 					continue
+				case unknownRegistry:
+					what = "an unknown registry"
 				}
 				p.Report(c.Path.Child("image"), c.Container.Name,
-					"image %q comes from %s, a private registry (%s), but the pod has no imagePullSecrets and %s; the kubelet pulls without credentials",
-					c.Container.Image, domain, why, saNote)
+					"image %q comes from %s, %s (%s), but the pod has no imagePullSecrets and %s; the kubelet pulls without credentials",
+					c.Container.Image, domain, what, why, saNote)
 			}
 		},
 	}
+}
+
+// secretRef names a Secret for Pass.origin: lookups hand out a Secret's
+// metadata, not the object, so its origin is asked by reference.
+func secretRef(namespace, name string) ObjectRef {
+	return ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: namespace, Name: name}
 }
 
 // pullSecretTypeOK tells whether the kubelet reads pull credentials from a
@@ -186,7 +217,8 @@ func imagePullSecretWrongType() *Check {
 		Symptom:  ImagePullBackOff,
 		Description: `The kubelet only reads registry credentials from Secrets of type kubernetes.io/dockerconfigjson (key .dockerconfigjson) or kubernetes.io/dockercfg (key .dockercfg). ` +
 			`An imagePullSecret that names an Opaque or any other Secret is skipped without an error, the image is pulled anonymously, and a private registry refuses it: the container ends in ImagePullBackOff. ` +
-			`Reported when the Secret is among the inputs (or in the cluster knowledge) with its type, for the pod's imagePullSecrets and for those of its ServiceAccount.`,
+			`Checked for the pod's imagePullSecrets and for those of its ServiceAccount.`,
+		Uses:        "The type of each Secret named, and the pod's ServiceAccount: from the inputs applied with the workload, or from " + fromCluster + ". Copies of one Secret with different types make its type unknown. " + namespaceUnknown + " Silent for a Secret whose type is not known.",
 		Remediation: `Recreate the Secret with kubectl create secret docker-registry (type kubernetes.io/dockerconfigjson), or point imagePullSecrets at such a Secret.`,
 		Bad: `apiVersion: v1
 kind: Secret
@@ -224,8 +256,8 @@ data:
 			for i, ref := range t.Spec.ImagePullSecrets {
 				if typ, bad := wrongType(ref.Name); bad {
 					p.Report(t.SpecPath.Child("imagePullSecrets").Index(i).Child("name"), "",
-						"imagePullSecret %q is a Secret of type %q; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
-						ref.Name, typ)
+						"imagePullSecret %q is a Secret of type %q%s; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
+						ref.Name, typ, p.origin(secretRef(ns, ref.Name), field.NewPath("type")))
 				}
 			}
 			if p.Inv.ServiceAccounts == nil {
@@ -239,8 +271,8 @@ data:
 			for _, ref := range sa.ImagePullSecrets {
 				if typ, bad := wrongType(ref.Name); bad {
 					p.Report(t.SpecPath.Child("serviceAccountName"), "",
-						"ServiceAccount %q lists imagePullSecret %q, a Secret of type %q; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
-						saName, ref.Name, typ)
+						"ServiceAccount %q%s lists imagePullSecret %q, a Secret of type %q%s; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them",
+						saName, p.origin(sa, nil), ref.Name, typ, p.origin(secretRef(ns, ref.Name), field.NewPath("type")))
 				}
 			}
 		},

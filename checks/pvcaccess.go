@@ -41,8 +41,10 @@ func pvcAccessModeConflict() *Check {
 			"error for volume … Volume is already used by pod(s) …); that is a warning, since the pods may land " +
 			"on one node. Claims that also allow ReadOnlyMany or ReadWriteMany are not reported, nor a " +
 			"StatefulSet's volumeClaimTemplates (each replica gets its own claim), nor workloads with 0 " +
-			"replicas. Needs the claim's access modes: from a PersistentVolumeClaim among the inputs, a " +
-			"snapshot, --live or the webhook; the other users are the inputs of the run.",
+			"replicas.",
+		Uses: "The claim's spec.accessModes: from its copies among the inputs applied with the workload (unknown when they disagree), or from " + fromCluster + " (the PVC row keeps names and access modes only). " +
+			"The other users of the claim: the workloads applied with it that mount it (for a namespace, those with that namespace anywhere in the run), and the cluster's watched workloads. " +
+			namespaceUnknown + " Silent while the access modes are not known.",
 		Remediation: "Give each pod its own claim (a StatefulSet volumeClaimTemplate, or a generic ephemeral volume), use a ReadWriteMany storage class for shared data, or run one replica (with strategy Recreate, so a rollout does not start a second pod while the first holds the claim).",
 		Bad: `kind: Deployment
 spec:

@@ -111,8 +111,8 @@ func configMapNotFound() *Check {
 			"values and envFrom configMapRef before it starts a container. When the ConfigMap is missing from the " +
 			"pod's namespace, a volume leaves the pod in ContainerCreating (FailedMount) and an env reference " +
 			"fails with CreateContainerConfigError, retried until the ConfigMap appears. References marked " +
-			"optional: true are skipped. Reported only when the namespace's ConfigMaps are known (snapshot or --live) " +
-			"or the ConfigMap is in the inputs.",
+			"optional: true are skipped.",
+		Uses:        referenceUses("ConfigMaps"),
 		Remediation: "Create the ConfigMap in the pod's namespace (or apply it with the workload), fix the name, or mark the reference optional: true if the pod can run without it.",
 		Bad: `envFrom:
 - configMapRef:
@@ -122,7 +122,8 @@ func configMapNotFound() *Check {
 - configMapRef:
     name: app-config
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.ConfigMaps == nil {
 				return
@@ -141,8 +142,8 @@ func secretNotFound() *Check {
 		Description: "The kubelet resolves secret volumes, projected secret sources, secretKeyRef env values and " +
 			"envFrom secretRef before it starts a container. When the Secret is missing from the pod's namespace, " +
 			"a volume leaves the pod in ContainerCreating (FailedMount) and an env reference fails with " +
-			"CreateContainerConfigError. References marked optional: true are skipped. Reported only when the " +
-			"namespace's Secrets are known or the Secret is in the inputs; podlint never reads Secret data.",
+			"CreateContainerConfigError. References marked optional: true are skipped. podlint never reads Secret data.",
+		Uses:        referenceUses("Secrets"),
 		Remediation: "Create the Secret in the pod's namespace before the workload, fix the name, or mark the reference optional: true.",
 		Bad: `env:
 - name: DB_PASSWORD
@@ -158,7 +159,8 @@ func secretNotFound() *Check {
       name: db-credentials
       key: password
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.Secrets == nil {
 				return
@@ -181,6 +183,7 @@ func pvcNotFound() *Check {
 			"claim is missing, the scheduler refuses every node (persistentvolumeclaim \"data\" not found) and " +
 			"the pod stays Pending. A StatefulSet volume named like one of its volumeClaimTemplates is not a " +
 			"reference: the controller creates those claims per replica.",
+		Uses:        referenceUses("PersistentVolumeClaims"),
 		Remediation: "Create the PersistentVolumeClaim in the pod's namespace, fix claimName, or use a StatefulSet volumeClaimTemplate or a generic ephemeral volume.",
 		Bad: `volumes:
 - name: data
@@ -192,7 +195,8 @@ func pvcNotFound() *Check {
   persistentVolumeClaim:
     claimName: data
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.PVCs == nil {
 				return
@@ -242,6 +246,7 @@ func serviceAccountNotFound() *Check {
 			"its controller's pod creations fail with FailedCreate and no pod appears. The namespace's default " +
 			"account is never reported: the ServiceAccount controller creates it with the namespace, and a " +
 			"missing namespace is a different error.",
+		Uses:        referenceUses("ServiceAccounts"),
 		Remediation: "Create the ServiceAccount in the pod's namespace (apply it before the workload), or fix serviceAccountName.",
 		Bad: `spec:
   serviceAccountName: deployer   # not created in this namespace
@@ -255,7 +260,8 @@ metadata:
 spec:
   serviceAccountName: deployer
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.ServiceAccounts == nil {
 				return
@@ -286,6 +292,7 @@ func imagePullSecretNotFound() *Check {
 			"credentials, which a private registry answers with 401: ErrImagePull, then ImagePullBackOff. A pod " +
 			"without its own imagePullSecrets gets its ServiceAccount's (the ServiceAccount admission plugin " +
 			"copies them), so those are checked too when the account is known.",
+		Uses:        referenceUses("Secrets (and the ServiceAccount, for its imagePullSecrets)"),
 		Remediation: "Create the docker-registry Secret in the pod's namespace (kubectl create secret docker-registry), or fix the name in imagePullSecrets or on the ServiceAccount.",
 		Bad: `spec:
   imagePullSecrets:
@@ -295,7 +302,8 @@ func imagePullSecretNotFound() *Check {
   imagePullSecrets:
   - name: registry-credentials
 `,
-		Cluster: true,
+		Cluster:          true,
+		MissingReference: true,
 		Run: func(p *Pass) {
 			if p.Inv.Secrets == nil {
 				return

@@ -467,7 +467,8 @@ func nodeSelectorUnsatisfiable() *Check {
 		Description: "The scheduler only places a pod on a node whose labels satisfy every nodeSelector entry and " +
 			"one of the required node affinity terms (matchExpressions on labels, matchFields on the node name). " +
 			"When no known node does, the pod stays Pending with FailedScheduling \"didn't match Pod's node " +
-			"affinity/selector\"; a DaemonSet creates no pod at all. Needs Nodes from a snapshot or --live.",
+			"affinity/selector\"; a DaemonSet creates no pod at all.",
+		Uses:        nodesUses("The cluster's Nodes (their labels and names),"),
 		Remediation: "Fix the label key or value to one the nodes carry (kubectl get nodes --show-labels), or label the nodes that should run the pod.",
 		Bad: `spec:
   nodeSelector:
@@ -520,6 +521,7 @@ func taintNotTolerated() *Check {
 			"that satisfies the pod's selector and affinity carries such a taint (control-plane nodes, dedicated " +
 			"GPU pools), the pod stays Pending with \"had untolerated taint\". DaemonSet pods are checked with the " +
 			"tolerations the DaemonSet controller adds (not-ready, unreachable, pressure, unschedulable).",
+		Uses:        nodesUses("The cluster's Nodes (their labels and taints),"),
 		Remediation: "Add a toleration for the taint (key, value and effect as shown), or target nodes without it.",
 		Bad: `spec:
   nodeSelector:
@@ -556,6 +558,7 @@ func insufficientNodeResources() *Check {
 			"ephemeral-storage, pods and extended resources such as nvidia.com/gpu. When no node that passes the " +
 			"selector and taints could hold the pod even empty, it stays Pending with \"Insufficient cpu\". For a " +
 			"DaemonSet, the pods on each eligible node too small for it stay Pending.",
+		Uses:        nodesUses("The cluster's Nodes (their allocatable resources),"),
 		Remediation: "Lower the request to what the nodes allocate, or add nodes with enough capacity (or the extended resource) and target them.",
 		Bad: `resources:
   requests:
@@ -671,6 +674,7 @@ func nodePodCapacity() *Check {
 			"every node that passes the selector, taints and resources already runs that many pods, a new pod " +
 			"stays Pending with \"Too many pods\" until one leaves. This is a snapshot of a moving cluster, hence " +
 			"a warning; it is only evaluated when the cluster's pods are known.",
+		Uses:        "The cluster's Nodes and its bound, unfinished Pods, from " + fromCluster + ". Silent unless both are known.",
 		Remediation: "Add nodes or raise the kubelet's maxPods on the target pool, or widen the selector to nodes with free slots.",
 		Bad: `# all 3 nodes with pool=batch run 110 of 110 pods
 spec:

@@ -39,8 +39,8 @@ func topologySpreadUnsatisfiable() *Check {
 			"scheduler takes the global minimum as 0, so each domain holds at most maxSkew matching pods: more " +
 			"replicas than domains × maxSkew is an error, no more is a warning, since a scale-up, a rollout's surge " +
 			"pods or other matching pods stay Pending (only when the labelSelector matches the pod's own labels). " +
-			"ScheduleAnyway constraints are only preferences and are never reported. Needs Nodes; silent when " +
-			"they are unknown.",
+			"ScheduleAnyway constraints are only preferences and are never reported.",
+		Uses:        nodesUses("The cluster's Nodes (their labels and taints),"),
 		Remediation: "Use a topologyKey the nodes carry (kubectl get nodes -L topology.kubernetes.io/zone), lower minDomains to the number of domains the cluster has, add nodes in more domains, or use whenUnsatisfiable: ScheduleAnyway.",
 		Bad: `topologySpreadConstraints:
 - maxSkew: 1

@@ -130,4 +130,9 @@ type Finding struct {
 	// prefer them over mapping Field to a position.
 	Line   int `json:"-"`
 	Column int `json:"-"`
+	// Pair is set on a finding about a conflict between two objects
+	// (host-port-conflict): both objects' findings carry the same key, so
+	// a report of many objects keeps one of them. A check that runs on one
+	// object at a time (the webhook) ignores it.
+	Pair string `json:"-"`
 }

@@ -76,12 +76,13 @@ func TestCorpusRun(t *testing.T) {
 //
 // The golden file records one lint run per source project (SOURCES.tsv),
 // because that is how these manifests are linted in real life: each
-// project lints its own repository. Linting all sixteen projects in one
-// run makes podlint see, for example, kubernetes/examples' flocker
+// project lints its own repository. The whole corpus is also linted in one
+// run, as `podlint .` in a monorepo would: inputs count as cluster state
+// only where they are applied together (one directory), so the two must
+// agree — before that rule, the whole run saw kubernetes/examples' flocker
 // ReplicationController and ingress-nginx's kind Deployment as sharing
-// host port 80 — a conflict between projects that are never deployed
-// together. That whole-corpus run is still made, and what it adds or
-// loses is recorded in its own section, so a change there shows up too.
+// host port 80. What the whole run adds or loses is recorded in its own
+// section, so a change there shows up too.
 func TestCorpusPrecision(t *testing.T) {
 	needCorpus(t)
 	projects := corpusProjects(t)
@@ -92,7 +93,7 @@ func TestCorpusPrecision(t *testing.T) {
 	for _, p := range projects {
 		rep := Run(t.Context(), Options{Paths: p.files})
 		for _, f := range rep.Findings {
-			perProject = append(perProject, newCorpusLine(t, f, p))
+			perProject = append(perProject, newCorpusLine(f))
 		}
 		for _, e := range rep.Errors {
 			inputErrs = append(inputErrs, corpusRel(e.Error()))
@@ -112,7 +113,7 @@ func TestCorpusPrecision(t *testing.T) {
 	}
 	wholeLines := map[string]bool{}
 	for _, f := range whole.Findings {
-		wholeLines[newCorpusLine(t, f, nil).key()] = true
+		wholeLines[newCorpusLine(f).key()] = true
 	}
 	projectLines := map[string]bool{}
 	for _, l := range perProject {
@@ -320,19 +321,13 @@ type corpusLine struct {
 	line, col      int
 	severity       checks.Severity
 	check, message string
-	// rendered names the stream a Helm "# Source:" template came from.
-	rendered string
 }
 
 func (l corpusLine) text() string {
-	s := fmt.Sprintf("%s:%d:%d: %s: %s", l.file, l.line, l.col, l.check, l.message)
 	if l.severity != checks.Error && l.severity != checks.Warning {
-		s = fmt.Sprintf("%s:%d:%d: %s %s: %s", l.file, l.line, l.col, l.severity, l.check, l.message)
+		return fmt.Sprintf("%s:%d:%d: %s %s: %s", l.file, l.line, l.col, l.severity, l.check, l.message)
 	}
-	if l.rendered != "" {
-		s += " [rendered in " + l.rendered + "]"
-	}
-	return s
+	return fmt.Sprintf("%s:%d:%d: %s: %s", l.file, l.line, l.col, l.check, l.message)
 }
 
 // key names a finding in the comparison of the two run modes, where
@@ -341,15 +336,10 @@ func (l corpusLine) key() string {
 	return fmt.Sprintf("%s:%d:%d: %s %s: %s", l.file, l.line, l.col, l.severity, l.check, l.message)
 }
 
-func newCorpusLine(t *testing.T, f Finding, p *corpusProject) corpusLine {
-	l := corpusLine{file: corpusRel(f.File), line: f.Line, col: f.Column, severity: f.Severity, check: f.Check, message: f.Message}
-	if p != nil && l.file == f.File {
-		// The file is a Helm template named by a "# Source:" comment, not
-		// a corpus file; say which rendered stream holds it so the line can
-		// be found.
-		l.rendered = p.renderedIn(t, f)
-	}
-	return l
+// newCorpusLine places a finding relative to the corpus, in its file name
+// and in the message (which names other inputs' files).
+func newCorpusLine(f Finding) corpusLine {
+	return corpusLine{file: corpusRel(f.File), line: f.Line, col: f.Column, severity: f.Severity, check: f.Check, message: corpusRel(f.Message)}
 }
 
 func corpusRel(s string) string {
@@ -360,8 +350,6 @@ func corpusRel(s string) string {
 type corpusProject struct {
 	repo  string
 	files []string
-	// runs caches single-stream runs for renderedIn.
-	runs map[string][]Finding
 }
 
 // corpusProjects groups the corpus files by repository as SOURCES.tsv
@@ -386,7 +374,7 @@ func corpusProjects(t *testing.T) []*corpusProject {
 		}
 		p := byRepo[cols[1]]
 		if p == nil {
-			p = &corpusProject{repo: cols[1], runs: map[string][]Finding{}}
+			p = &corpusProject{repo: cols[1]}
 			byRepo[cols[1]] = p
 			out = append(out, p)
 		}
@@ -397,34 +385,6 @@ func corpusProjects(t *testing.T) []*corpusProject {
 		slices.Sort(p.files)
 	}
 	return out
-}
-
-// renderedIn finds the project file whose Helm output holds f: the one
-// that, linted alone, yields the same finding.
-func (p *corpusProject) renderedIn(t *testing.T, f Finding) string {
-	marker := []byte("# Source: " + f.File)
-	var candidates []string
-	for _, name := range p.files {
-		data, err := os.ReadFile(name)
-		if err != nil || !bytes.Contains(data, marker) {
-			continue
-		}
-		candidates = append(candidates, name)
-		findings, ok := p.runs[name]
-		if !ok {
-			findings = Run(t.Context(), Options{Paths: []string{name}}).Findings
-			p.runs[name] = findings
-		}
-		for _, g := range findings {
-			if g.File == f.File && g.Line == f.Line && g.Column == f.Column && g.Check == f.Check && g.Message == f.Message {
-				return corpusRel(filepath.Clean(name))
-			}
-		}
-	}
-	for i, c := range candidates {
-		candidates[i] = corpusRel(filepath.Clean(c))
-	}
-	return strings.Join(candidates, " or ")
 }
 
 // lineDiff lists the lines only one side has, enough to review a change.

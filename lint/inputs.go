@@ -16,6 +16,13 @@ type input struct {
 	name string
 	data []byte
 	err  error
+	// patch marks a file a kustomization lists as a patch: not read.
+	patch bool
+	// group names the apply the input's objects belong to; "" means
+	// applyGroup(name): its directory, or standard input. A source that
+	// renders several files into one apply (a kustomization, a chart)
+	// sets one group for all of them.
+	group string
 }
 
 // manifestExt tells whether a file found in a directory is a manifest.

@@ -45,15 +45,19 @@ func TestKustomize(t *testing.T) {
 		mode     KustomizeMode
 		exclude  []string
 		findings []string
+		// messages must each appear in some finding's message.
+		messages []string
 		errs     []string
+		patches  int
 	}{
 		{
 			// The base's memory: 1024m once for each overlay that keeps
 			// it (staging fixes it); the patch that brings 1024m to prod
 			// at the patch; the images transformers at their lines; a
 			// host-port conflict inside monitoring only (dev, prod and
-			// staging each run node-exporter on 9100, on their own); the
-			// remote overlay one error.
+			// staging each run node-exporter on 9100, on their own),
+			// reported once for the pair, naming the other DaemonSet's
+			// line in its own file; the remote overlay one error.
 			name:  "the whole repository",
 			paths: []string{shop},
 			findings: []string{
@@ -62,11 +66,11 @@ func TestKustomize(t *testing.T) {
 				"base/deployment.yaml:20:23 memory-unit-milli (overlays/monitoring)",
 				"base/deployment.yaml:20:23 memory-unit-milli (overlays/prod)",
 				"overlays/dev/kustomization.yaml:9:13 image-name-invalid (overlays/dev)",
-				"overlays/monitoring/node-agent.yaml:19:25 host-port-conflict (overlays/monitoring)",
 				"overlays/prod/kustomization.yaml:17:14 image-pull-secret-missing (overlays/prod)",
 				"overlays/prod/metrics-memory.yaml:12:23 memory-unit-milli (overlays/prod)",
 			},
-			errs: []string{"overlays/remote/kustomization.yaml:6"},
+			messages: []string{"hostPort at " + filepath.Join(shop, "overlays", "monitoring", "node-agent.yaml") + ":19)"},
+			errs:     []string{"overlays/remote/kustomization.yaml:6"},
 		},
 		{
 			name:  "an overlay that fixes the base",
@@ -91,27 +95,24 @@ func TestKustomize(t *testing.T) {
 			},
 		},
 		{
-			// File by file, as before: the base once, the patch as if it
-			// were an object, and everything in one apply.
-			name:  "never",
-			paths: []string{shop},
-			mode:  KustomizeNever,
+			// File by file: the base once, the patch skipped (it is not
+			// an object), and each directory its own apply, so the base's
+			// node-exporter and monitoring's node-agent are not compared.
+			name:    "never",
+			paths:   []string{shop},
+			mode:    KustomizeNever,
+			patches: 1,
 			findings: []string{
-				"base/daemonset.yaml:20:25 host-port-conflict",
 				"base/deployment.yaml:20:23 memory-unit-milli",
-				"overlays/monitoring/node-agent.yaml:19:25 host-port-conflict",
-				"overlays/prod/metrics-memory.yaml:12:23 memory-unit-milli",
 			},
 		},
 		{
-			// Excluding a kustomization file means not reading it: its
-			// directory is read file by file.
+			// Excluding a kustomization file means not rendering it: its
+			// directory is read file by file, its patch skipped.
 			name:    "an excluded kustomization",
 			paths:   []string{filepath.Join(shop, "overlays", "prod")},
 			exclude: []string{"kustomization.yaml"},
-			findings: []string{
-				"overlays/prod/metrics-memory.yaml:12:23 memory-unit-milli",
-			},
+			patches: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -126,6 +127,14 @@ func TestKustomize(t *testing.T) {
 			if !slices.Equal(errs, tt.errs) {
 				t.Errorf("errors %v, want %v (%+v)", errs, tt.errs, r.Errors)
 			}
+			for _, m := range tt.messages {
+				if !slices.ContainsFunc(r.Findings, func(f Finding) bool { return strings.Contains(f.Message, m) }) {
+					t.Errorf("no finding says %q", m)
+				}
+			}
+			if r.Summary.Patches != tt.patches {
+				t.Errorf("%d patches skipped, want %d", r.Summary.Patches, tt.patches)
+			}
 		})
 	}
 }
@@ -139,7 +148,7 @@ func TestKustomizeSummary(t *testing.T) {
 		t.Errorf("auto: %+v, want 11 files, 13 objects (dev, prod, staging 3 each, monitoring 4), none skipped", s)
 	}
 	r = Run(t.Context(), Options{Paths: []string{shop}, Kustomize: KustomizeNever})
-	if s := r.Summary; s.Files != 11 || s.Objects != 11 || s.Skipped != 7 {
-		t.Errorf("never: %+v, want 11 files, 11 objects, 7 skipped", s)
+	if s := r.Summary; s.Files != 11 || s.Objects != 10 || s.Skipped != 7 || s.Patches != 1 {
+		t.Errorf("never: %+v, want 11 files, 10 objects, 7 skipped, 1 patch (prod's metrics-memory.yaml)", s)
 	}
 }

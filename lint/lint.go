@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"io"
-	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -29,9 +28,14 @@ type Options struct {
 	// DefaultMaxInputBytes.
 	MaxInputBytes int64
 	// Store holds cluster knowledge gathered before the run (a snapshot,
-	// a live cluster); the run adds its inputs to it. Nil means a new,
-	// empty store.
+	// a live cluster). The run does not add its inputs to it: they count
+	// as cluster state only where they are applied together (applied.go).
+	// Nil means no cluster knowledge.
 	Store *cluster.Store
+	// Namespace is the namespace of the apply for objects that do not
+	// name one (kubectl's -n). Empty means not known: such objects then
+	// match only the namespace-less objects applied with them.
+	Namespace string
 	// Kustomize says whether directories holding a kustomization are
 	// rendered (the default) or read file by file.
 	Kustomize KustomizeMode
@@ -41,11 +45,12 @@ type Options struct {
 type parsed struct {
 	objs []*manifest.Object
 	errs []InputError
-	// group is the apply the objects belong to: "" for the files of the
-	// run, the kustomization's directory for a render.
-	group string
-	// rendered places the findings of a render's objects.
-	rendered map[*manifest.Object]*kustomize.Object
+	// patches counts kustomize patches: a listed patch file, or
+	// documents with patch directives.
+	patches int
+	// rendered are the objects of a render, in the order of objs: they
+	// carry their apply group and place their findings.
+	rendered []*kustomize.Object
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -62,8 +67,14 @@ func Run(ctx context.Context, opts Options) *Report {
 	inputs := discover(paths, eng.Config.Exclude)
 	var plan *kustomize.Plan
 	if opts.Kustomize != KustomizeNever {
+		// The files a rendered kustomization reads are linted through
+		// its render, not on their own.
 		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs, opts.MaxInputBytes)
 	}
+	// Patch files of kustomizations that are not rendered (with
+	// --kustomize=never, or an excluded kustomization file) are still
+	// not objects.
+	markPatches(inputs)
 	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
@@ -72,48 +83,47 @@ func Run(ctx context.Context, opts Options) *Report {
 		results = append(results, renderAll(ctx, plan)...)
 		rep.Summary.Files += plan.Files()
 	}
-	var objs []*manifest.Object
-	group := map[*manifest.Object]string{}
-	rendered := map[*manifest.Object]*kustomize.Object{}
-	for _, r := range results {
-		objs = append(objs, r.objs...)
+	var entries []*entry
+	for i, r := range results {
+		rep.Summary.Patches += r.patches
+		for j, o := range r.objs {
+			if o.Patch {
+				rep.Summary.Patches++
+				continue
+			}
+			setNamespace(o, opts.Namespace)
+			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
+			e := &entry{obj: o, implicit: implicit}
+			switch {
+			case r.rendered != nil:
+				// Each render is one apply, as kubectl apply -k sends it.
+				e.rendered = r.rendered[j]
+				e.group = renderGroup(e.rendered.Group)
+			case inputs[i].group != "":
+				e.group = inputs[i].group
+			default:
+				e.group = applyGroup(inputs[i].name)
+			}
+			entries = append(entries, e)
+		}
 		rep.Errors = append(rep.Errors, r.errs...)
-		for _, o := range r.objs {
-			group[o] = r.group
-		}
-		maps.Copy(rendered, r.rendered)
 	}
-	rep.Summary.Objects = len(objs)
+	rep.Summary.Objects = len(entries)
 
-	store := opts.Store
-	if store == nil {
-		store = cluster.New()
+	var base checks.Inventory
+	if opts.Store != nil {
+		base = opts.Store.Inventory()
 	}
-	// Every input feeds the inventory before any check runs, so a
-	// ServiceAccount or DaemonSet later in the inputs still counts. The
-	// files of the run are one apply; each render is another (see
-	// layered).
-	own := map[string]*cluster.Store{}
-	for _, o := range objs {
-		if !o.Known {
-			continue
-		}
-		g := group[o]
-		if g == "" {
-			store.AddTarget(o.Target)
-			continue
-		}
-		if own[g] == nil {
-			own[g] = cluster.New()
-		}
-		own[g].AddTarget(o.Target)
-	}
-	inv := store.Inventory()
-	invs := map[string]checks.Inventory{"": inv}
-	for g, s := range own {
-		invs[g] = newLayered(s.Inventory(), inv)
-	}
-	for _, o := range objs {
+	// Every input is indexed before any check runs, so a ServiceAccount
+	// or DaemonSet later in the inputs still counts.
+	state := newInputState(entries, base)
+	// pairs keeps one finding per conflict between two objects: the one
+	// reported on the object that comes later. Copies of an object (one
+	// chart rendered twice) report the same pair again and are dropped.
+	pairs := map[string]*pairSeen{}
+	dropped := map[int]bool{}
+	for _, e := range entries {
+		o := e.obj
 		if !o.Known {
 			rep.Summary.Skipped++
 			// A skipped object still has a target when it repeats a
@@ -125,20 +135,50 @@ func Run(ctx context.Context, opts Options) *Report {
 		if ctx.Err() != nil {
 			break
 		}
-		res := eng.RunTarget(o.Target, invs[group[o]])
+		res := eng.RunTarget(o.Target, state.inventory(e))
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
-			if ko := rendered[o]; ko != nil {
-				// Positions in the render mean nothing to the user.
-				place(&lf, ko)
+			if e.rendered != nil {
+				// Positions in the render mean nothing to the user: the
+				// finding goes where the value is written.
+				place(&lf, e.rendered)
 			} else if lf.Line <= 0 {
 				lf.Line, lf.Column = o.Position(f.Field)
 			} else if lf.Column <= 0 {
 				lf.Column = 1
 			}
+			if o.Rendered != "" && e.rendered == nil {
+				// The position is in the render; the template is only
+				// a hint, as the value may come from another one.
+				lf.Message += " (rendered from " + o.Rendered + ")"
+			}
+			if f.Pair != "" {
+				ps, seen := pairs[f.Pair]
+				switch {
+				case !seen:
+					pairs[f.Pair] = &pairSeen{index: len(rep.Findings), ref: f.Object}
+				case ps.final || ps.ref == f.Object:
+					// Already reported on the later object, or a copy of
+					// the object that reported it.
+					continue
+				default:
+					// The other object of the pair comes later.
+					dropped[ps.index] = true
+					*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
+				}
+			}
 			rep.Findings = append(rep.Findings, lf)
 		}
+	}
+	if len(dropped) > 0 {
+		kept := rep.Findings[:0]
+		for i, f := range rep.Findings {
+			if !dropped[i] {
+				kept = append(kept, f)
+			}
+		}
+		rep.Findings = kept
 	}
 	if err := ctx.Err(); err != nil {
 		rep.Errors = append(rep.Errors, InputError{File: "podlint", Message: "run stopped: " + err.Error()})
@@ -163,6 +203,14 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	rep.Summary.Findings = len(rep.Findings)
 	return rep
+}
+
+// pairSeen is the finding kept for one conflict between two objects.
+type pairSeen struct {
+	index int
+	ref   checks.ObjectRef
+	// final is set once the pair's second object reported it.
+	final bool
 }
 
 // parseAll reads and decodes the inputs on all cores; results keep the
@@ -192,6 +240,9 @@ func parseAll(ctx context.Context, inputs []input, stdin io.Reader, limit int64)
 }
 
 func parseInput(ctx context.Context, in *input, stdin io.Reader, limit int64) parsed {
+	if in.patch {
+		return parsed{patches: 1}
+	}
 	in.read(ctx, stdin, limit)
 	if in.err != nil {
 		return parsed{errs: []InputError{{File: in.name, Message: in.err.Error()}}}

@@ -86,8 +86,10 @@ func TestRunGolden(t *testing.T) {
 	if f := find("app/deploy.yaml", "schema-invalid", "spec.template.spec.containers[0].imagePullSecret"); pos(f) != "21:9" || !strings.Contains(f.Message, `unknown field "imagePullSecret"`) {
 		t.Errorf("schema issue at %s: %s", pos(f), f.Message)
 	}
-	if f := find("shop/templates/deployment.yaml", "test-image", "spec.template.spec.containers[0].image"); pos(f) != "10:16" {
-		t.Errorf("Helm template line %s, want 10:16", pos(f))
+	// A Helm render on stdin: the position is in the render, the
+	// template named by "# Source:" only a hint.
+	if f := find("-", "test-image", "spec.template.spec.containers[0].image"); pos(f) != "18:16" || !strings.HasSuffix(f.Message, "(rendered from shop/templates/deployment.yaml)") {
+		t.Errorf("Helm render finding at -:%s %q, want -:18:16 rendered from shop/templates/deployment.yaml", pos(f), f.Message)
 	}
 	want2 := Summary{Files: 5, Objects: 9, Findings: len(rep.Findings), Skipped: 1}
 	for _, f := range rep.Findings {
@@ -163,29 +165,39 @@ func TestRunRealCatalogue(t *testing.T) {
 	}
 }
 
-// TestStorePrefilled: cluster knowledge given by the caller is used and
-// the inputs are added to it.
+// TestStorePrefilled: cluster knowledge given by the caller is used for
+// objects whose namespace is known, and never for a namespace-less object
+// whose apply namespace podlint was not told.
 func TestStorePrefilled(t *testing.T) {
 	store := cluster.New()
 	store.MarkKnown(cluster.ServiceAccounts, cluster.AllNamespaces)
 	cfg := checks.DefaultConfig()
-	rep := Run(t.Context(), Options{
-		Paths:  []string{"-"},
-		Stdin:  strings.NewReader("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: robot\n  containers: [{name: c, image: x}]\n"),
-		Engine: testEngine(cfg),
-		Store:  store,
-	})
-	var msg string
-	for _, f := range rep.Findings {
-		if f.Check == "test-sa" {
-			msg = f.Message
+	pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  serviceAccountName: robot\n  containers: [{name: c, image: x}]\n"
+	for _, tt := range []struct {
+		namespace, want string
+	}{
+		{"default", "absent"},
+		{"", "unknown"},
+	} {
+		rep := Run(t.Context(), Options{
+			Paths:     []string{"-"},
+			Stdin:     strings.NewReader(pod),
+			Engine:    testEngine(cfg),
+			Store:     store,
+			Namespace: tt.namespace,
+		})
+		var msg string
+		for _, f := range rep.Findings {
+			if f.Check == "test-sa" {
+				msg = f.Message
+			}
 		}
-	}
-	if !strings.Contains(msg, "absent") {
-		t.Errorf("want the ServiceAccount reported absent from a known kind, got %q", msg)
-	}
-	if rep.Findings[0].File != "-" {
-		t.Errorf("stdin findings in %q", rep.Findings[0].File)
+		if !strings.Contains(msg, tt.want) {
+			t.Errorf("namespace %q: want the ServiceAccount reported %s, got %q", tt.namespace, tt.want, msg)
+		}
+		if rep.Findings[0].File != "-" {
+			t.Errorf("stdin findings in %q", rep.Findings[0].File)
+		}
 	}
 }
 

@@ -41,6 +41,10 @@ type Summary struct {
 	Skipped int `json:"skipped"`
 	// Suppressed counts findings dropped by the podlint.io/ignore annotation.
 	Suppressed int `json:"suppressed"`
+	// Patches counts kustomize patches, which are not objects: files a
+	// kustomization lists under patches, patchesStrategicMerge or
+	// patchesJson6902, and documents with a "$patch" directive.
+	Patches int `json:"patches"`
 }
 
 // Report is the outcome of one lint run, ready for an output format.

@@ -40,14 +40,20 @@ type Object struct {
 	Target *checks.Target
 	// Ref names the object as written, also for unknown kinds.
 	Ref checks.ObjectRef
-	// File is where findings go: the input's name, or the template named
-	// by a Helm "# Source:" comment.
+	// File is where findings go: the name the stream was parsed under.
 	File string
-	// Source is the name the stream was parsed under.
-	Source string
+	// Rendered is the template a Helm "# Source:" comment names for the
+	// document. It is a hint for messages, never a position: the value a
+	// finding is about may come from another template (_helpers.tpl) or
+	// from a value rendered lines further down.
+	Rendered string
 	// Known is false for kinds podlint does not decode (CRDs, removed
-	// API versions, documents that are not Kubernetes objects).
+	// API versions, documents that are not Kubernetes objects) and for
+	// patches.
 	Known bool
+	// Patch marks a document with a top-level "$patch" key (a kustomize
+	// strategic-merge patch such as "$patch: delete"): not an object.
+	Patch bool
 
 	root *yaml.Node
 	// lineDelta turns a node's line (relative to its chunk) into the
@@ -112,11 +118,7 @@ const parallelBytes = 1 << 20
 
 // parseChunk decodes the documents of one chunk, in order.
 func parseChunk(name string, c chunk) parser {
-	file, delta := name, c.start-1
-	if c.source != "" {
-		file, delta = c.source, c.start-1-c.sourceLine
-	}
-	out := parser{name: name, file: file, delta: delta}
+	out := parser{file: name, rendered: c.source, delta: c.start - 1}
 	dec := yaml.NewDecoder(bytes.NewReader(c.text))
 	for {
 		var doc yaml.Node
@@ -248,9 +250,8 @@ type chunk struct {
 	text  []byte
 	start int // line of text's first line in the stream (1-based)
 	// source is the Helm template named by a "# Source:" comment before
-	// the document's content, at sourceLine.
-	source     string
-	sourceLine int
+	// the document's content.
+	source string
 }
 
 // splitDocuments cuts the stream at document markers so that each
@@ -302,7 +303,6 @@ func splitDocuments(data []byte) []chunk {
 				if !content {
 					if src, ok := bytes.CutPrefix(t, []byte("# Source: ")); ok {
 						cur.source = string(bytes.TrimSpace(src))
-						cur.sourceLine = line
 					}
 				}
 			case t[0] == '%' && len(t) == len(l):
@@ -316,16 +316,11 @@ func splitDocuments(data []byte) []chunk {
 	return out
 }
 
-// errorAt places an error at a line of the chunk. Lines after a Helm
-// "# Source:" comment belong to that template; the comment's own line and
-// any before it (a "---" marker) stay in the stream, so no error is ever
-// placed at line 0 or before it.
+// errorAt places an error at a line of the chunk, in the stream that was
+// read (a Helm "# Source:" comment names a template, never a position),
+// and never at line 0 or before it.
 func (c chunk) errorAt(stream string, line int, msg string) Error {
-	abs := c.start - 1 + line
-	if c.source != "" && abs > c.sourceLine {
-		return Error{File: c.source, Line: abs - c.sourceLine, Message: msg}
-	}
-	return Error{File: stream, Line: max(1, abs), Message: msg}
+	return Error{File: stream, Line: max(1, c.start-1+line), Message: msg}
 }
 
 // badChar finds the first character YAML does not accept (what yaml.v3's
@@ -369,10 +364,10 @@ func isMarker(l []byte, m string) bool {
 
 // parser turns one document into objects.
 type parser struct {
-	name, file string
-	delta      int
-	objs       []*Object
-	errs       []Error
+	file, rendered string
+	delta          int
+	objs           []*Object
+	errs           []Error
 }
 
 func (p *parser) document(n *yaml.Node) {
@@ -429,12 +424,21 @@ func (p *parser) list(apiVersion, itemKind string, items *yaml.Node) {
 }
 
 func (p *parser) object(n *yaml.Node, apiVersion, kind string) {
-	o := &Object{File: p.file, Source: p.name, root: n, lineDelta: p.delta}
+	o := &Object{File: p.file, Rendered: p.rendered, root: n, lineDelta: p.delta}
 	o.Ref = checks.ObjectRef{APIVersion: apiVersion, Kind: kind}
 	if md := mapValue(n, "metadata"); md != nil {
 		if md = deref(md); md.Kind == yaml.MappingNode {
 			o.Ref.Name, o.Ref.Namespace = scalarField(md, "name"), scalarField(md, "namespace")
 		}
+	}
+	if patchDirective(n, 0) {
+		// "$patch: delete" at the top, or a strategic-merge directive
+		// inside: a kustomize patch, which kubectl would refuse as an
+		// object. Not linted.
+		o.Patch = true
+		o.root = &yaml.Node{Kind: n.Kind, Tag: n.Tag, Line: n.Line, Column: n.Column}
+		p.objs = append(p.objs, o)
+		return
 	}
 	if obj := newObject(apiVersion, kind); obj != nil {
 		d := &decoder{delta: p.delta}
@@ -464,6 +468,36 @@ func (p *parser) object(n *yaml.Node, apiVersion, kind string) {
 		o.root = &yaml.Node{Kind: n.Kind, Tag: n.Tag, Line: n.Line, Column: n.Column}
 	}
 	p.objs = append(p.objs, o)
+}
+
+// patchDirective tells whether a document holds a strategic-merge patch
+// directive ($patch, $retainKeys, $setElementOrder/...,
+// $deleteFromPrimitiveList/...): keys no API object has, which only
+// patches carry.
+func patchDirective(n *yaml.Node, depth int) bool {
+	if n == nil || depth > 64 {
+		return false
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.ScalarNode && strings.HasPrefix(k.Value, "$") && (k.Value == "$patch" || k.Value == "$retainKeys" ||
+				strings.HasPrefix(k.Value, "$setElementOrder/") || strings.HasPrefix(k.Value, "$deleteFromPrimitiveList/")) {
+				return true
+			}
+			if patchDirective(n.Content[i+1], depth+1) {
+				return true
+			}
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if patchDirective(c, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // field returns the value of key in mapping n (the last one when the key

@@ -135,7 +135,10 @@ func TestParseStreams(t *testing.T) {
 		{"DeploymentList items without kind", "apiVersion: apps/v1\nkind: DeploymentList\nitems:\n- metadata: {name: a}\n  spec: {template: {spec: {containers: [{name: c, image: x}]}}}\n",
 			[]string{"x.yaml:4 Deployment/a true"}, nil},
 		{"Helm Source comments", "---\n# Source: chart/templates/svc.yaml\n" + svc + "---\n# Source: chart/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
-			[]string{"chart/templates/svc.yaml:1 Service/s true", "chart/templates/cm.yaml:1 ConfigMap/c true"}, nil},
+			[]string{"x.yaml:3 Service/s true", "x.yaml:12 ConfigMap/c true"}, nil},
+		{"kustomize $patch documents are patches, not objects",
+			"apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n$patch: delete\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      - name: sidecar\n        $patch: delete\n---\n" + svc,
+			[]string{"x.yaml:1 Job/j patch", "x.yaml:6 Deployment/d patch", "x.yaml:16 Service/s true"}, nil},
 		{"CRD and removed apiVersion are unknown", "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c}\n---\napiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: d}\n",
 			[]string{"x.yaml:1 Certificate/c false", "x.yaml:5 Deployment/d false"}, nil},
 		{"syntax error keeps the documents around it", svc + "---\nmetadata: [\n---\n" + svc,
@@ -150,7 +153,11 @@ func TestParseStreams(t *testing.T) {
 			var got []string
 			for _, o := range objs {
 				l, _ := o.Position("")
-				got = append(got, o.File+":"+itoa(l)+" "+o.Ref.String()+" "+map[bool]string{true: "true", false: "false"}[o.Known])
+				state := map[bool]string{true: "true", false: "false"}[o.Known]
+				if o.Patch {
+					state = "patch"
+				}
+				got = append(got, o.File+":"+itoa(l)+" "+o.Ref.String()+" "+state)
 				if o.Known && len(o.Target.Issues) > 0 {
 					t.Errorf("unexpected issues: %+v", o.Target.Issues)
 				}
@@ -314,14 +321,17 @@ spec:
 	}
 }
 
-func TestHelmLinesInIssues(t *testing.T) {
+// TestHelmSourceIsAHint: a "# Source:" comment names the template as a
+// hint; positions stay in the stream that was read, since the value may
+// come from another template or from further down in this one.
+func TestHelmSourceIsAHint(t *testing.T) {
 	src := "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  nmae: x\n"
 	o := parseOne(t, "-", src)
-	if o.File != "c/templates/cm.yaml" || o.Source != "-" {
-		t.Errorf("file %q source %q", o.File, o.Source)
+	if o.File != "-" || o.Rendered != "c/templates/cm.yaml" {
+		t.Errorf("file %q rendered %q, want - and c/templates/cm.yaml", o.File, o.Rendered)
 	}
-	if len(o.Target.Issues) != 1 || o.Target.Issues[0].Line != 5 {
-		t.Errorf("issues %+v, want one at template line 5", o.Target.Issues)
+	if len(o.Target.Issues) != 1 || o.Target.Issues[0].Line != 7 {
+		t.Errorf("issues %+v, want one at line 7 of the stream", o.Target.Issues)
 	}
 }
 

@@ -23,11 +23,15 @@
 // case-sensitive.
 //
 // Helm output: a "# Source: chart/templates/x.yaml" comment before a
-// document makes that template the document's File, and its lines are
-// counted from the comment (the line after the comment is line 1). Helm
-// writes the rendered template right after the comment, so these line
-// numbers point into the template as long as the template's own lines
-// render one to one; template logic that adds or removes lines shifts them.
+// document is kept as the object's Rendered hint. Positions stay in the
+// stream that was read: the value a finding is about often comes from
+// another template (_helpers.tpl) or from a toYaml further down, so a line
+// counted from the comment would point into the wrong file or the wrong
+// place.
+//
+// Kustomize patches: a document with a top-level "$patch" key
+// ("$patch: delete") is returned with Patch set and Known false; it is not
+// an object.
 //
 // API versions: kinds that the client-go scheme knows at a GA version are
 // decoded. A pre-release version of a kind that also exists as GA

@@ -239,7 +239,7 @@ func (d *decoder) wrongType(n *yaml.Node, tag, want string) {
 			hint = fmt.Sprintf("; quote it: %q", n.Value)
 		}
 	}
-	if tag == "!!str" && strings.ContainsAny(n.Value, "${}<>") {
+	if tag == "!!str" && checks.Placeholder(n.Value) {
 		hint = " (an unrendered template placeholder?)"
 	}
 	d.issue(n, "%s where Kubernetes expects %s: the API server rejects the object%s", describe(n, tag), want, hint)
@@ -309,7 +309,7 @@ func (d *decoder) quantity(n *yaml.Node, v reflect.Value) {
 	q, err := resource.ParseQuantity(strings.TrimSpace(n.Value))
 	if err != nil {
 		hint := ""
-		if strings.ContainsAny(n.Value, "${}<>") {
+		if checks.Placeholder(n.Value) {
 			hint = " (an unrendered template placeholder?)"
 		}
 		d.issue(n, "%q is not a quantity Kubernetes can parse%s: the API server rejects the object", n.Value, hint)
@@ -339,7 +339,15 @@ func (d *decoder) bytes(n *yaml.Node, v reflect.Value) {
 	}
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
-		d.issue(n, "the value is not valid base64 (use stringData for plain text): the API server rejects the object")
+		// The value is never quoted: it may be a secret.
+		switch {
+		case checks.Placeholder(s):
+			d.issue(n, "the value looks like an unrendered placeholder, not base64 data: the API server rejects the object; render the manifest before applying it")
+		case len(d.path) == 2 && d.path[0].name == "data":
+			d.issue(n, "the value is not valid base64 (use stringData for plain text): the API server rejects the object")
+		default:
+			d.issue(n, "the value is not valid base64: the API server rejects the object")
+		}
 		return
 	}
 	v.SetBytes(b)

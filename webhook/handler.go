@@ -13,6 +13,7 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -281,7 +282,7 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 	}
 	claimed := controlledPod(t)
 	trusted := claimed && h.trustedController(req.UserInfo)
-	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted), untrusted: claimed && !trusted}
+	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, mayAppear(eng, inv, t.Namespace())), untrusted: claimed && !trusted}
 	if out.untrusted {
 		out.untrustedUser = req.UserInfo.Username
 	}
@@ -312,6 +313,28 @@ func (h *Handler) trustedController(u authenticationv1.UserInfo) bool {
 		}
 	}
 	return false
+}
+
+// mayAppear returns the checks whose error findings only warn because the
+// missing object may still be created: kubectl apply sends a file's
+// objects one request at a time, so a ConfigMap written after its
+// Deployment arrives a moment later, and Kubernetes simply waits for it.
+// The CLI sees the whole apply and keeps these as errors. In a terminating
+// namespace nothing new can be created, so they deny again.
+func mayAppear(eng *checks.Engine, inv checks.Inventory, namespace string) map[string]bool {
+	if inv.Namespaces != nil {
+		if ns, pr := inv.Namespaces.Namespace(namespace); pr == checks.Present && ns != nil &&
+			(ns.Status.Phase == corev1.NamespaceTerminating || ns.DeletionTimestamp != nil) {
+			return nil
+		}
+	}
+	out := map[string]bool{}
+	for _, c := range eng.Checks {
+		if c.MissingReference {
+			out[c.ID] = true
+		}
+	}
+	return out
 }
 
 // fillNamespace puts the request's namespace and name on objects that do
@@ -360,7 +383,11 @@ type verdict struct {
 // already had. An edit that changes the broken value (1024m to 2048m) in
 // the same field therefore also only warns; an edit that breaks another
 // field is denied.
-func judge(findings, old []checks.Finding, mode Mode, controlled bool) []verdict {
+//
+// A missing referenced object (the checks in mayAppear: ConfigMaps,
+// Secrets, PVCs, ServiceAccounts, their keys, Priority and RuntimeClasses)
+// only warns: it may come later in the same apply.
+func judge(findings, old []checks.Finding, mode Mode, controlled bool, mayAppear map[string]bool) []verdict {
 	had := map[[2]string]bool{}
 	for _, f := range old {
 		had[[2]string{f.Check, f.Field}] = true
@@ -374,6 +401,8 @@ func judge(findings, old []checks.Finding, mode Mode, controlled bool) []verdict
 				v.why = "already present before this update"
 			case controlled:
 				v.why = "pod owned by a controller"
+			case mayAppear[f.Check]:
+				v.why = "the missing object may be created later in the same apply"
 			case mode == Warn:
 				v.why = "mode warn"
 			default:

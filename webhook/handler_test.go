@@ -466,3 +466,51 @@ func counterValue(c prometheus.Collector) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestMissingReferenceWarns: kubectl apply sends a file's objects one by
+// one, so a Deployment may arrive before the ConfigMap written after it.
+// A missing ConfigMap, Secret, PVC or ServiceAccount therefore only warns
+// (Kubernetes waits for it), unless the namespace is terminating and
+// nothing new can be created in it. The CLI keeps these as errors.
+func TestMissingReferenceWarns(t *testing.T) {
+	dep := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"team"},
+	"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},
+	"spec":{"serviceAccountName":"deployer","containers":[{"name":"app","image":"nginx:1.27",
+	"envFrom":[{"configMapRef":{"name":"app-config"}},{"secretRef":{"name":"app-secrets"}}]}],
+	"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"data"}}]}}}}`)
+	wantChecks := []string{"[configmap-not-found]", "[secret-not-found]", "[pvc-not-found]", "[service-account-not-found]"}
+	for _, tc := range []struct {
+		name        string
+		terminating bool
+	}{
+		{"active namespace: warnings", false},
+		{"terminating namespace: denied", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := cluster.New()
+			for _, k := range []cluster.Kind{cluster.ConfigMaps, cluster.Secrets, cluster.PVCs, cluster.ServiceAccounts, cluster.Namespaces} {
+				store.MarkKnown(k, cluster.AllNamespaces)
+			}
+			ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}
+			if tc.terminating {
+				ns.Status.Phase = corev1.NamespaceTerminating
+			}
+			store.Add(cluster.Namespaces, ns)
+			h := NewHandler(HandlerOptions{Inventory: store.Inventory})
+			hs := &harness{h: h, http: NewHTTPHandler(h, 1<<20)}
+			_, ar := hs.post(t, review(t, reviewOpts{kind: metav1.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, object: dep}))
+			if ar.Response.Allowed == tc.terminating {
+				t.Fatalf("allowed=%v, want %v: %+v", ar.Response.Allowed, !tc.terminating, ar.Response)
+			}
+			text := strings.Join(ar.Response.Warnings, "\n")
+			if !ar.Response.Allowed {
+				text = ar.Response.Result.Message
+			}
+			for _, id := range wantChecks {
+				if !strings.Contains(text, id) {
+					t.Errorf("%s missing from %q", id, text)
+				}
+			}
+		})
+	}
+}

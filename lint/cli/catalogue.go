@@ -54,6 +54,7 @@ type jsonCheck struct {
 	Symptom     string `json:"symptom"`
 	Cluster     bool   `json:"cluster"`
 	Description string `json:"description"`
+	Uses        string `json:"uses"`
 	Remediation string `json:"remediation"`
 	Bad         string `json:"bad"`
 	Good        string `json:"good"`
@@ -64,7 +65,7 @@ func listJSON(w io.Writer, catalogue []*checks.Check) error {
 	for _, c := range catalogue {
 		out = append(out, jsonCheck{
 			ID: c.ID, Title: c.Title, Severity: c.Severity.String(), Symptom: string(c.Symptom),
-			Cluster: c.Cluster, Description: c.Description, Remediation: c.Remediation,
+			Cluster: c.Cluster, Description: c.Description, Uses: c.Uses, Remediation: c.Remediation,
 			Bad: c.Bad, Good: c.Good,
 		})
 	}
@@ -81,9 +82,13 @@ func listMarkdown(w io.Writer, catalogue []*checks.Check) error {
 # podlint checks
 
 Each check names the state a pod gets stuck in when the mistake reaches a
-cluster. Static checks need only the manifests; cluster checks also need
-cluster knowledge (a snapshot or a live cluster) and stay silent without it.
-Severities are defaults; change them in `+"`.podlint.yaml`"+` (see the README).
+cluster. Static checks read the object alone; a few also look at the objects
+applied with it. Cluster checks read what else exists — objects among the
+inputs applied with the workload, a `+"`--cluster-snapshot`"+`, `+"`--live`"+`, the
+webhook's informers — and stay silent when that knowledge is missing. Each
+check's "What it uses" says exactly what it reads and from where; the README
+section "How podlint sees your repository" gives the rules. Severities are
+defaults; change them in `+"`.podlint.yaml`"+` (see the README).
 
 | ID | Severity | Stuck state | Needs | Title |
 |---|---|---|---|---|
@@ -95,6 +100,9 @@ Severities are defaults; change them in `+"`.podlint.yaml`"+` (see the README).
 		fmt.Fprintf(bw, "\n## %s\n\n**%s**\n\n", c.ID, c.Title)
 		fmt.Fprintf(bw, "Default severity: %s. Stuck state: `%s`. Needs: %s.\n\n", c.Severity, c.Symptom, scope(c))
 		fmt.Fprintf(bw, "### What it catches\n\n%s\n\n", c.Description)
+		if c.Uses != "" {
+			fmt.Fprintf(bw, "### What it uses\n\n%s\n\n", c.Uses)
+		}
 		fmt.Fprintf(bw, "### Stuck state\n\n`%s`: %s\n\n", c.Symptom, c.Symptom.Explanation())
 		fmt.Fprintf(bw, "### How to fix it\n\n%s\n", c.Remediation)
 		if c.Bad != "" {
@@ -119,6 +127,9 @@ func Explain(w io.Writer, c *checks.Check) error {
 		fmt.Fprintf(bw, "\n%s\n%s\n", title, wrap(body, "  ", 78))
 	}
 	section("WHAT IT CATCHES", c.Description)
+	if c.Uses != "" {
+		section("WHAT IT USES", c.Uses)
+	}
 	section("STUCK STATE", string(c.Symptom)+": "+c.Symptom.Explanation())
 	section("HOW TO FIX IT", c.Remediation)
 	example := func(title, body string) {

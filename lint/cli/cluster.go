@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 
+	"k8s.io/client-go/tools/clientcmd"
+
 	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
@@ -88,4 +90,18 @@ func pathless(err error) error {
 		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// kubeconfigNamespace is the namespace kubectl applies namespace-less
+// objects to with the kubeconfig and context --live uses: the context's
+// namespace, or "default".
+func kubeconfigNamespace(cfg *Config) string {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = cfg.Kubeconfig
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: cfg.KubeContext})
+	ns, _, err := cc.Namespace()
+	if err != nil || ns == "" {
+		return "default"
+	}
+	return ns
 }

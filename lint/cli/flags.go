@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/validation"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster/snapshot"
@@ -41,6 +42,9 @@ type Config struct {
 	// Kustomize is --kustomize: auto renders kustomizations, never
 	// reads their files one by one.
 	Kustomize lint.KustomizeMode
+	// Namespace is -n/--namespace: the namespace of the apply for
+	// objects that name none, as kubectl's -n.
+	Namespace string
 
 	// Cluster knowledge (cluster/snapshot): --cluster-snapshot files, and
 	// --live reads with --kubeconfig, --context and --live-timeout;
@@ -136,6 +140,7 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVarP(&cfg.Output, "output", "o", "text", "output format: "+strings.Join(output.Formats(), ", ")+" (with --list-checks: text, json, markdown)")
 	cfg.FailOn = FailOn{Severity: checks.Error} // the default, as StringVar sets one
 	fs.Var(&cfg.FailOn, "fail-on", "lowest severity that makes the exit code 1: "+strings.Join(failOnLevels(), ", "))
+	fs.StringVarP(&cfg.Namespace, "namespace", "n", "", "namespace the objects without one are applied to, as kubectl apply -n (default: unknown; with --live, the kubeconfig context's)")
 	fs.StringVar(&cfg.ConfigFile, "config", "", "configuration file (default "+checks.ConfigFileName+" in the working directory, when present)")
 	fs.StringSliceVar(&cfg.Enable, "enable", nil, "run only these checks (comma-separated IDs)")
 	fs.StringSliceVar(&cfg.Disable, "disable", nil, "do not run these checks (comma-separated IDs)")
@@ -202,6 +207,11 @@ func ParseFlags(args []string) (*Config, error) {
 			if fs.Changed(f) {
 				return nil, usageErrorf("--%s needs --live", f)
 			}
+		}
+	}
+	if fs.Changed("namespace") {
+		if errs := validation.ValidateNamespaceName(cfg.Namespace, false); len(errs) > 0 {
+			return nil, usageErrorf("invalid --namespace %q: %s", cfg.Namespace, strings.Join(errs, "; "))
 		}
 	}
 	if cfg.LiveTimeout < 0 || fs.Changed("live-timeout") && cfg.LiveTimeout == 0 {

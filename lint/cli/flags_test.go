@@ -50,6 +50,8 @@ func TestParseFlags(t *testing.T) {
 		{"kustomize auto", []string{"--kustomize", "auto"}, defaults(nil)},
 		{"flags after paths", []string{"dir", "-o", "json"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"dir"} })},
 		{"double dash", []string{"--", "-o"}, defaults(func(c *Config) { c.Paths = []string{"-o"} })},
+		{"namespace", []string{"-n", "shop", "deploy/"}, defaults(func(c *Config) { c.Namespace = "shop"; c.Paths = []string{"deploy/"} })},
+		{"long namespace", []string{"--namespace=team-a"}, defaults(func(c *Config) { c.Namespace = "team-a" })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +93,8 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"empty enable", []string{"--enable", ""}, []string{"--enable needs at least one check ID"}},
 		{"unknown explain", []string{"--explain", "nope"}, []string{`--explain: unknown check "nope"`}},
 		{"list and explain", []string{"--list-checks", "--explain", "memory-unit-milli"}, []string{"cannot be combined"}},
+		{"bad namespace", []string{"-n", "Team_A"}, []string{`invalid --namespace "Team_A"`}},
+		{"empty namespace", []string{"--namespace="}, []string{`invalid --namespace ""`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,7 +68,14 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	// The report names the checks this engine ran, so that the output
 	// describes those and no others.
-	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store, MaxInputBytes: cfg.MaxInputBytes, Kustomize: cfg.Kustomize})
+	namespace := cfg.Namespace
+	if namespace == "" && cfg.Live {
+		// kubectl apply without -n uses the context's namespace; --live
+		// reads the same kubeconfig.
+		namespace = kubeconfigNamespace(cfg)
+	}
+	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store,
+		MaxInputBytes: cfg.MaxInputBytes, Namespace: namespace, Kustomize: cfg.Kustomize})
 	if code, stop := interrupted(ctx, stderr); stop {
 		// The report is partial; printing it would pass for a result.
 		return code

@@ -310,6 +310,7 @@ func sampleCatalogue() []*checks.Check {
 			ID: "configmap-not-found", Title: "ConfigMap | missing", Severity: checks.Warning,
 			Symptom: checks.CreateContainerConfigError, Cluster: true,
 			Description: "A referenced ConfigMap does not exist in the namespace.",
+			Uses:        "The ConfigMaps of the pod's namespace, from a snapshot.",
 			Remediation: "Create the ConfigMap first, or mark the reference optional.",
 		},
 	}
@@ -347,6 +348,27 @@ func TestExplainGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Assert(t, filepath.Join("testdata", "explain.golden"), buf.Bytes(), *update)
+	// A cluster check says what it uses.
+	buf.Reset()
+	if err := Explain(&buf, sampleCatalogue()[1]); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\nWHAT IT USES\n  The ConfigMaps of the pod's namespace, from a snapshot.\n") {
+		t.Errorf("--explain of a cluster check lacks WHAT IT USES:\n%s", buf.String())
+	}
+	// Every real cluster check's --explain says it.
+	for _, c := range checks.Catalogue() {
+		if !c.Cluster {
+			continue
+		}
+		buf.Reset()
+		if err := Explain(&buf, c); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "\nWHAT IT USES\n") {
+			t.Errorf("--explain %s lacks WHAT IT USES", c.ID)
+		}
+	}
 }
 
 func TestMainExplain(t *testing.T) {

@@ -40,6 +40,7 @@ func (l *locator) place(field string) Place {
 		pl = Place{File: l.top.file, Line: 1, Column: 1}
 		note = id + ", " + note
 	}
+	pl.Exact = ok
 	pl.Note = note
 	return pl
 }

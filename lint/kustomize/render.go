@@ -31,6 +31,9 @@ type Object struct {
 type Place struct {
 	File         string
 	Line, Column int
+	// Exact is set when File:Line is where the value is written; else
+	// the place is the kustomization file and Note names the object.
+	Exact bool
 	// Note says which kustomization rendered the object, and names the
 	// object when the place is only the kustomization file; the caller
 	// appends it to the finding's message.

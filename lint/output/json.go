@@ -57,6 +57,7 @@ type jsonSummary struct {
 	Infos      int `json:"infos"`
 	Skipped    int `json:"skipped"`
 	Suppressed int `json:"suppressed"`
+	Patches    int `json:"patches"`
 }
 
 // Write implements Output.

@@ -78,7 +78,7 @@ func sampleReport() *lint.Report {
 			{File: "broken.yaml", Line: 4, Message: "yaml: mapping values are not allowed in this context"},
 			{File: "missing.yaml", Message: "open missing.yaml: no such file or directory"},
 		},
-		Summary: lint.Summary{Files: 4, Objects: 3, Findings: 3, Errors: 1, Warnings: 1, Infos: 1, Skipped: 2, Suppressed: 1},
+		Summary: lint.Summary{Files: 4, Objects: 3, Findings: 3, Errors: 1, Warnings: 1, Infos: 1, Skipped: 2, Suppressed: 1, Patches: 2},
 		Checks:  sampleCatalogue(),
 	}
 }

@@ -98,6 +98,13 @@ func SummaryLine(s *lint.Summary, inputErrors int) string {
 	if s.Skipped > 0 {
 		extra = append(extra, plural(s.Skipped, "object")+" of unknown kinds skipped")
 	}
+	if s.Patches > 0 {
+		noun := "kustomize patches"
+		if s.Patches == 1 {
+			noun = "kustomize patch"
+		}
+		extra = append(extra, fmt.Sprintf("%d %s skipped (patches are not objects)", s.Patches, noun))
+	}
 	if s.Suppressed > 0 {
 		extra = append(extra, strconv.Itoa(s.Suppressed)+" suppressed by "+checks.IgnoreAnnotation)
 	}

@@ -155,7 +155,9 @@ func copyTree(t *testing.T, from, to string) {
 			}
 			return os.MkdirAll(filepath.Join(to, rel), 0o755)
 		}
-		if !d.Type().IsRegular() || strings.HasSuffix(d.Name(), ".test") {
+		// In a git worktree .git is a file, not a directory: copied, it
+		// would make the test's git commands act on the real repository.
+		if !d.Type().IsRegular() || strings.HasSuffix(d.Name(), ".test") || d.Name() == ".git" {
 			return nil
 		}
 		data, err := os.ReadFile(path)

@@ -96,7 +96,7 @@ func TestMonorepo(t *testing.T) {
 		}
 	}
 	if fs := findingsIn(rep, "apps/search/deployment.yaml", "limit-range-violation"); len(fs) != 1 ||
-		!strings.Contains(fs[0].Message, `LimitRange "small-containers" at testdata/repos/monorepo/apps/search/limitrange.yaml:7`) {
+		!strings.Contains(fs[0].Message, `LimitRange "small-containers" at testdata/repos/monorepo/apps/search/limitrange.yaml:9`) {
 		t.Errorf("search's own LimitRange, named with its file and line:\n%s", out)
 	}
 	if fs := findingsIn(rep, "apps/tutorial/job.yaml", "resource-quota-violation"); len(fs) != 1 {

@@ -43,7 +43,7 @@ func kustomizationDirs(t *testing.T, root string) []string {
 // `kubectl kustomize`, and requires the same objects from both.
 func TestRenderMatchesKubectl(t *testing.T) {
 	kubectl := need.Kubectl(t)
-	roots := []string{"testdata", filepath.Join("..", "testdata", "kustomize"), filepath.Join("..", "..", "manifests")}
+	roots := []string{"testdata", filepath.Join("..", "testdata", "kustomize"), filepath.Join("..", "testdata", "repos"), filepath.Join("..", "..", "manifests")}
 	var dirs []string
 	for _, r := range roots {
 		dirs = append(dirs, kustomizationDirs(t, r)...)

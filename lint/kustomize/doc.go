@@ -18,9 +18,10 @@
 // (krusty) on the real file system, with plugins, exec functions and Helm
 // disabled and loading restricted to the kustomization's root, as kubectl
 // does; it reads regular files only, each within the run's size cap, and
-// writes nothing. Each render is its own apply: its objects carry the
-// kustomization directory as their group, so overlays/dev and
-// overlays/prod never see each other's objects. A file named
+// writes nothing. Each render is its own apply (kubectl apply -k): its
+// objects carry the kustomization directory as their Group, which the
+// linter makes the render's apply group, so that the namespace-less
+// objects of overlays/dev and overlays/prod never meet. A file named
 // kustomization.yaml whose apiVersion is not kustomize's (a Flux
 // Kustomization) is not a kustomization.
 //

@@ -107,15 +107,16 @@ func TestPlace(t *testing.T) {
 			if got := fmt.Sprintf("%s:%d:%d", pl.File, pl.Line, pl.Column); got != filepath.FromSlash(want) {
 				t.Errorf("Place(%q) = %s, want %s", tt.field, got, want)
 			}
-			if pl.Note != "kustomize build "+filepath.Clean(tt.dir) {
-				t.Errorf("note %q", pl.Note)
+			if pl.Note != "kustomize build "+filepath.Clean(tt.dir) || !pl.Exact {
+				t.Errorf("note %q, exact %v", pl.Note, pl.Exact)
 			}
 		})
 	}
 }
 
 // TestPlaceUnknown: with nothing to check the rendered value against, the
-// finding goes to the top kustomization file and names the object.
+// finding goes to the top kustomization file and names the object; the
+// place is not Exact.
 func TestPlaceUnknown(t *testing.T) {
 	objs := render(t, filepath.Join("testdata", "legacy"))
 	o := object(t, objs, "Deployment", "api-v2")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/lint/kustomize"
 )
 
 // This file decides which inputs count as cluster state for which
@@ -26,8 +27,9 @@ import (
 //
 //   - Objects are applied in groups: the files of one directory (not
 //     recursive, like `kubectl apply -f DIR`), or standard input. A source
-//     that renders one apply (a kustomization, a chart) is one more group:
-//     it sets input.group on the inputs it produces.
+//     that renders one apply is one more group: each rendered top-level
+//     kustomization (`kubectl apply -k DIR`, renderGroup), or the inputs
+//     a source sets input.group on.
 //   - An object without a namespace lives in the namespace of its apply,
 //     which podlint does not know unless told (-n, or --live's kubeconfig
 //     context): then it matches only the namespace-less objects of its own
@@ -54,8 +56,13 @@ type entry struct {
 	// namespace of its apply.
 	implicit bool
 	file     string
-	rendered string
-	pos      positions
+	// source is the template a Helm "# Source:" comment names: a hint
+	// for messages.
+	source string
+	pos    positions
+	// rendered is set for an object of a kustomize render: it knows
+	// where each of its values is written.
+	rendered *kustomize.Object
 	// deferred are the checks that asked about other objects while the
 	// stream was read; they run once it is all read.
 	deferred []*checks.Check
@@ -292,7 +299,11 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 }
 
 // Origin implements checks.OriginLookup: "line N" for an object in the
-// target's own file, "FILE:LINE" for one in another input.
+// target's own file, "FILE:LINE" for one in another input. For an object
+// of a kustomize render, that is where the value is written (the base
+// file, a patch, the kustomization's transformer entry), never a line of
+// the render; when no place can be checked, the kustomization file and
+// the object's name.
 func (v *view) Origin(obj any, path *field.Path) string {
 	if ref, ok := obj.(checks.ObjectRef); ok && ref.Kind == "Secret" {
 		// The Secret the target sees: the first of its copies (copies
@@ -301,15 +312,22 @@ func (v *view) Origin(obj any, path *field.Path) string {
 			obj = sc.secrets[ref.Name][0]
 		}
 	}
-	o := v.s.origins[obj]
-	if o == nil {
+	e := v.s.origins[obj]
+	if e == nil {
 		return ""
 	}
-	line, _ := o.pos.position(pathString(path))
-	if o.file == v.e.file {
+	if e.rendered != nil {
+		pl := e.rendered.Place(pathString(path))
+		if !pl.Exact {
+			return fmt.Sprintf("%s (%s)", pl.File, pl.Note)
+		}
+		return fmt.Sprintf("%s:%d", pl.File, pl.Line)
+	}
+	line, _ := e.pos.position(pathString(path))
+	if e.file == v.e.file && v.e.rendered == nil {
 		return fmt.Sprintf("line %d", line)
 	}
-	return fmt.Sprintf("%s:%d", o.file, line)
+	return fmt.Sprintf("%s:%d", e.file, line)
 }
 
 func pathString(p *field.Path) string {

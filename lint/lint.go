@@ -8,6 +8,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/lint/kustomize"
 )
 
 // Options says what one run lints and how.
@@ -32,6 +33,9 @@ type Options struct {
 	// name one (kubectl's -n). Empty means not known: such objects then
 	// match only the namespace-less objects applied with them.
 	Namespace string
+	// Kustomize says whether directories holding a kustomization are
+	// rendered (the default) or read file by file.
+	Kustomize KustomizeMode
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -51,11 +55,21 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	var plan *kustomize.Plan
+	if opts.Kustomize != KustomizeNever {
+		// The files a rendered kustomization reads are linted through
+		// its render, not on their own.
+		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs, opts.MaxInputBytes)
+	}
+	// Patch files of kustomizations that are not rendered (with
+	// --kustomize=never, or an excluded kustomization file) are still
+	// not objects.
 	markPatches(inputs)
-	return run(ctx, opts, eng, inputs)
+	return run(ctx, opts, eng, inputs, plan)
 }
 
-func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input) *Report {
+// run lints inputs, then the renders of plan (nil: none).
+func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, plan *kustomize.Plan) *Report {
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
 	var base checks.Inventory
@@ -73,6 +87,12 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input) 
 		p.checkIndex[c.ID] = i
 	}
 	entries, found := p.stream(rep)
+	if plan != nil {
+		// A render is whole in memory when kustomize returns it; its
+		// objects come after every input, as they always did.
+		entries, found = p.renders(rep, plan, entries, found)
+		rep.Summary.Files += plan.Files()
+	}
 
 	// The second pass: the checks that asked about other objects, now
 	// that every input is indexed.
@@ -103,12 +123,12 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input) 
 		}
 		rep.Summary.Suppressed += res.Suppressed
 		for i, f := range res.Findings {
-			found = append(found, placed{Finding: placeLater(f, e), seq: e.seq, check: p.checkIndex[f.Check], index: i})
+			found = append(found, placedFinding{Finding: e.placeLater(f), seq: e.seq, check: p.checkIndex[f.Check], index: i})
 		}
 	}
 
 	// In the order the checks produced them: object, check, finding.
-	slices.SortFunc(found, func(a, b placed) int {
+	slices.SortFunc(found, func(a, b placedFinding) int {
 		return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.check, b.check), cmp.Compare(a.index, b.index))
 	})
 	// pairs keeps one finding per conflict between two objects: the one

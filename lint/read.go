@@ -73,8 +73,8 @@ func streamable(m fs.FileMode) bool {
 
 // ReadFile reads a file named by the user, capped at limit bytes (0 means
 // DefaultMaxInputBytes) and abandoned when ctx ends. It opens without
-// blocking, so a FIFO nobody writes to reads as empty instead of hanging
-// in open(2); sockets, block devices and directories are errors.
+// blocking, so a FIFO nobody writes to is an EmptyStreamError instead of
+// a hang in open(2); sockets, block devices and directories are errors.
 func ReadFile(ctx context.Context, name string, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxInputBytes
@@ -101,11 +101,29 @@ func ReadFile(ctx context.Context, name string, limit int64) ([]byte, error) {
 		}
 		return nil, err
 	}
-	hint := int64(0)
 	if st.Mode().IsRegular() {
-		hint = st.Size()
+		return readCtx(ctx, f, limit, st.Size(), f.Close)
 	}
-	return readCtx(ctx, f, limit, hint, f.Close)
+	data, err := readCtx(ctx, f, limit, 0, f.Close)
+	if err == nil && len(data) == 0 {
+		// Opened without blocking, a FIFO with no writer reads as empty:
+		// say so rather than lint nothing in silence.
+		return nil, &EmptyStreamError{Mode: st.Mode()}
+	}
+	return data, err
+}
+
+// EmptyStreamError is a named pipe or device that gave nothing to read:
+// podlint does not wait for a writer to come.
+type EmptyStreamError struct {
+	Mode fs.FileMode
+}
+
+func (e *EmptyStreamError) Error() string {
+	if e.Mode&fs.ModeNamedPipe != 0 {
+		return "is a named pipe (FIFO) and nothing was written to it (podlint does not wait for a writer)"
+	}
+	return "is " + describeMode(e.Mode) + " and nothing was read from it"
 }
 
 // ReadAll reads r (standard input) to its end, capped at limit bytes (0
@@ -208,7 +226,13 @@ func OpenFile(ctx context.Context, name string, limit int64) (io.ReadCloser, err
 	}
 	// A regular file's read returns; a pipe's or a terminal's may wait
 	// for ever, so it is read where ctx can abandon it.
-	return newStream(ctx, f, limit, !st.Mode().IsRegular(), f.Close), nil
+	s := newStream(ctx, f, limit, !st.Mode().IsRegular(), f.Close)
+	if !st.Mode().IsRegular() {
+		// Opened without blocking, a FIFO with no writer reads as empty:
+		// say so rather than lint nothing in silence.
+		s.empty = &EmptyStreamError{Mode: st.Mode()}
+	}
+	return s, nil
 }
 
 // stream is an input being read: capped at limit bytes, and abandoned
@@ -224,6 +248,8 @@ type stream struct {
 	// buf is what readAsync reads into; after a read is abandoned the
 	// stream is not read again.
 	buf []byte
+	// empty is the error for a stream that ends before its first byte.
+	empty error
 }
 
 func newStream(ctx context.Context, r io.Reader, limit int64, async bool, closeFn func() error) *stream {
@@ -250,6 +276,9 @@ func (s *stream) Read(p []byte) (int, error) {
 	s.n += int64(n)
 	if s.n > s.limit {
 		return 0, &TooLargeError{Limit: s.limit}
+	}
+	if s.n == 0 && s.empty != nil && errors.Is(err, io.EOF) {
+		return 0, s.empty
 	}
 	return n, err
 }

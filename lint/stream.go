@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -67,14 +68,14 @@ type objResult struct {
 	patch, skipped bool
 	// entry is set when the object is kept for the end.
 	entry      *entry
-	findings   []placed
+	findings   []placedFinding
 	suppressed int
 }
 
-// placed is a finding with its place in the order the checks produced
+// placedFinding is a finding with its place in the order the checks produced
 // findings (object, check, finding), which breaks ties in the sorted
 // report as the stable sort of all findings did.
-type placed struct {
+type placedFinding struct {
 	Finding
 	seq, check, index int
 }
@@ -90,6 +91,8 @@ type pipeline struct {
 	re     *reparser
 	// checkIndex maps a check's ID to its place in the engine.
 	checkIndex map[string]int
+	// objects numbers the objects read so far (entry.seq).
+	objects int
 	// lists holds one copy of each list of deferred checks: most
 	// workloads defer the same ones.
 	mu    sync.Mutex
@@ -157,7 +160,8 @@ func (p *pipeline) readInput(i int, in *input, sp *manifest.Splitter, jobs chan<
 		if err != nil {
 			msg := in.readError(err).Error()
 			var tooLarge *TooLargeError
-			if errors.As(err, &tooLarge) || p.ctx.Err() != nil {
+			var empty *EmptyStreamError
+			if errors.As(err, &tooLarge) || errors.As(err, &empty) || p.ctx.Err() != nil {
 				// As for a file past the cap: the input is one error.
 				return &inputEnd{last: []InputError{{File: in.name, Message: msg}}, discard: true}, seq
 			}
@@ -196,7 +200,8 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 	if group == "" {
 		group = applyGroup(in.name)
 	}
-	var doc *docRef
+	// A document holding a Secret is not spooled: its data never leaves
+	// memory, and only as long as its tree.
 	secrets := false
 	for _, o := range objs {
 		if o.Known {
@@ -205,93 +210,148 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 			}
 		}
 	}
+	var doc *docRef
 	for idx, o := range objs {
-		if o.Patch {
-			res.objs = append(res.objs, objResult{patch: true})
-			continue
-		}
-		r := objResult{skipped: !o.Known}
-		t := o.Target
-		if o.Known {
-			setNamespace(t, p.opts.Namespace)
-		}
-		if t == nil {
-			res.objs = append(res.objs, r)
-			continue
-		}
-		line, col := o.Position("")
-		e := &entry{
-			target: t, group: group, file: o.File, rendered: o.Rendered,
-			implicit: o.Known && t.Ref.Namespace == "",
-			pos:      positions{line: line, col: col, run: p.re},
-		}
-		out := p.eng.RunTargetProbe(t, inv, &pr.asked)
-		r.suppressed = out.Suppressed
-		for i, f := range out.Findings {
-			r.findings = append(r.findings, placed{Finding: place(f, o, e), check: p.checkIndex[f.Check], index: i})
-		}
-		if len(out.Deferred) > 0 || o.Known && inventoryKind(t) {
-			e.deferred = out.Deferred
-			switch {
-			case secrets:
-				// A Secret's data stays in memory only as long as its
-				// tree; its "type" is placed now.
-				if _, ok := t.Object.(*corev1.Secret); ok {
-					tl, tc := o.Position("type")
-					e.pos.fixed = map[string][2]int{"type": {tl, tc}}
-				}
-			case spooled(t):
-				if doc == nil {
-					doc = &docRef{off: p.spool.put(j.doc.Text), n: len(j.doc.Text), start: j.doc.Start, name: in.name}
-				}
-				d := *doc
-				d.index = idx
-				e.pos.doc = &d
+		res.objs = append(res.objs, p.object(o, group, nil, pr, inv, func() *docRef {
+			if secrets {
+				return nil
 			}
-			trim(t, len(e.deferred) > 0)
-			t.Raw = rawSource{&e.pos}
-			t.Issues = nil
-			e.deferred = p.intern(e.deferred)
-			if t.Spec != nil && o.Known && len(hostPortKeys(t)) == 0 && len(checks.SharedClaims(t)) == 0 {
-				// No other object's checks ask for this one: only its
-				// own deferred checks need it, compact until then.
-				if c := compactTarget(t); c != nil {
-					e.target, e.compact = nil, c
-				}
+			if doc == nil {
+				doc = &docRef{off: p.spool.put(j.doc.Text), n: len(j.doc.Text), start: j.doc.Start, name: in.name}
 			}
-			r.entry = e
-		}
-		res.objs = append(res.objs, r)
+			d := *doc
+			d.index = idx
+			return &d
+		}))
 	}
 	return res
 }
 
-// place puts a finding of object o in its file, while o's tree is there.
-func place(f checks.Finding, o *manifest.Object, e *entry) Finding {
-	lf := Finding{Finding: f, File: e.file, Line: f.Line, Column: f.Column}
-	if lf.Line <= 0 {
-		lf.Line, lf.Column = o.Position(f.Field)
-	} else if lf.Column <= 0 {
-		lf.Column = 1
+// object runs the first pass on one object and keeps what the end needs.
+// rk is set for an object of a kustomize render, which places its own
+// findings and is kept whole; spool stores the object's document for
+// later positions (nil when it may not be stored).
+func (p *pipeline) object(o *manifest.Object, group string, rk *kustomize.Object, pr *probe, inv checks.Inventory, spool func() *docRef) objResult {
+	if o.Patch {
+		return objResult{patch: true}
 	}
-	if e.rendered != "" {
-		// The position is in the render; the template is only a hint,
-		// as the value may come from another one.
-		lf.Message += " (rendered from " + e.rendered + ")"
+	r := objResult{skipped: !o.Known}
+	t := o.Target
+	if o.Known {
+		setNamespace(t, p.opts.Namespace)
 	}
-	return lf
+	if t == nil {
+		return r
+	}
+	line, col := o.Position("")
+	e := &entry{
+		target: t, group: group, file: o.File, source: o.Rendered, rendered: rk,
+		implicit: o.Known && t.Ref.Namespace == "",
+		pos:      positions{line: line, col: col, run: p.re},
+	}
+	if rk != nil {
+		// Each render is one apply, as kubectl apply -k sends it.
+		e.group = renderGroup(rk.Group)
+	}
+	out := p.eng.RunTargetProbe(t, inv, &pr.asked)
+	r.suppressed = out.Suppressed
+	for i, f := range out.Findings {
+		r.findings = append(r.findings, placedFinding{Finding: e.place(f, o), check: p.checkIndex[f.Check], index: i})
+	}
+	if len(out.Deferred) == 0 && (!o.Known || !inventoryKind(t)) {
+		return r
+	}
+	e.deferred = p.intern(out.Deferred)
+	r.entry = e
+	if rk != nil {
+		// The render holds the object and its tree anyway.
+		return r
+	}
+	if _, ok := t.Object.(*corev1.Secret); ok {
+		tl, tc := o.Position("type")
+		e.pos.fixed = map[string][2]int{"type": {tl, tc}}
+	} else if spooled(t) {
+		e.pos.doc = spool()
+	}
+	trim(t, len(e.deferred) > 0)
+	t.Raw = rawSource{&e.pos}
+	t.Issues = nil
+	if t.Spec != nil && o.Known && len(hostPortKeys(t)) == 0 && len(checks.SharedClaims(t)) == 0 {
+		// No other object's checks ask for this one: only its own
+		// deferred checks need it, compact until then.
+		if c := compactTarget(t); c != nil {
+			e.target, e.compact = nil, c
+		}
+	}
+	return r
 }
 
-// placeLater places a finding of a deferred check, from the spool.
-func placeLater(f checks.Finding, e *entry) Finding {
+// renders runs the first pass over the objects of each render, in order,
+// after the inputs.
+func (p *pipeline) renders(rep *Report, plan *kustomize.Plan, entries []*entry, found []placedFinding) ([]*entry, []placedFinding) {
+	pr := &probe{}
+	inv := pr.inventory(p.base)
+	seq := p.objects
+	for _, k := range plan.Top() {
+		if p.ctx.Err() != nil {
+			break
+		}
+		objs, errs := plan.Render(k)
+		for _, ko := range objs {
+			r := p.object(ko.Object, "", ko, pr, inv, nil)
+			if r.patch {
+				rep.Summary.Patches++
+				continue
+			}
+			seq++
+			rep.Summary.Objects++
+			if r.skipped {
+				rep.Summary.Skipped++
+			}
+			rep.Summary.Suppressed += r.suppressed
+			for _, f := range r.findings {
+				f.seq = seq
+				found = append(found, f)
+			}
+			if r.entry != nil {
+				r.entry.seq = seq
+				entries = append(entries, r.entry)
+			}
+		}
+		for _, e := range errs {
+			rep.Errors = append(rep.Errors, InputError{File: e.File, Line: e.Line, Message: e.Message})
+		}
+	}
+	p.objects = seq
+	return entries, found
+}
+
+// place puts a finding of object o in its file, while o's tree is there.
+func (e *entry) place(f checks.Finding, o *manifest.Object) Finding {
+	return e.placeWith(f, o.Position)
+}
+
+// placeLater places a finding of a deferred check, o's tree long gone.
+func (e *entry) placeLater(f checks.Finding) Finding {
+	return e.placeWith(f, e.pos.position)
+}
+
+func (e *entry) placeWith(f checks.Finding, position func(string) (int, int)) Finding {
 	lf := Finding{Finding: f, File: e.file, Line: f.Line, Column: f.Column}
-	if lf.Line <= 0 {
-		lf.Line, lf.Column = e.pos.position(f.Field)
-	} else if lf.Column <= 0 {
+	switch {
+	case e.rendered != nil:
+		// Positions in the render mean nothing to the user: the
+		// finding goes where the value is written.
+		place(&lf, e.rendered)
+	case lf.Line <= 0:
+		lf.Line, lf.Column = position(f.Field)
+	case lf.Column <= 0:
 		lf.Column = 1
 	}
-	if e.rendered != "" {
-		lf.Message += " (rendered from " + e.rendered + ")"
+	if e.source != "" && e.rendered == nil {
+		// The position is in the render; the template is only a hint,
+		// as the value may come from another one.
+		lf.Message += " (rendered from " + e.source + ")"
 	}
 	return lf
 }
@@ -382,13 +442,13 @@ func trim(t *checks.Target, deferred bool) {
 type collector struct {
 	rep     *Report
 	entries []*entry
-	found   []placed
+	found   []placedFinding
 	seq     int
 	// the input being gathered
 	input                       int
 	objects, skipped, supp, pat int
 	kept                        []*entry
-	finds                       []placed
+	finds                       []placedFinding
 	errs                        []InputError
 }
 
@@ -443,7 +503,7 @@ func (c *collector) finish(end *inputEnd) {
 // stream reads and checks every input, first pass; it returns the kept
 // entries and the settled findings, filling the report's counts and
 // errors.
-func (p *pipeline) stream(rep *Report) ([]*entry, []placed) {
+func (p *pipeline) stream(rep *Report) ([]*entry, []placedFinding) {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	jobs := make(chan job, queueDepth*workers)
 	results := make(chan docResult, queueDepth*workers)
@@ -476,5 +536,6 @@ func (p *pipeline) stream(rep *Report) ([]*entry, []placed) {
 			}
 		}
 	}
+	p.objects = c.seq
 	return c.entries, c.found
 }

@@ -6,11 +6,13 @@ import (
 	"context"
 	"os"
 
+	"github.com/podlint/podlint/lint"
 	"github.com/podlint/podlint/lint/cli"
 	whycli "github.com/podlint/podlint/why/cli"
 )
 
 func main() {
+	lint.TuneGC()
 	ctx, stop := cli.NotifySignals(context.Background(), os.Stderr, cli.InterruptGrace)
 	run, args := cli.Main, os.Args[1:]
 	if len(args) > 0 && args[0] == "why" { // podlint why ..., kubectl podlint why ...

@@ -42,7 +42,8 @@ test: envtest-bins
 
 ## bench: Go benchmarks (medians over BENCH_COUNT runs), then podlint's lint
 ## time next to decode-only time over ../shared/corpus (docs/benchmarks.md;
-## hack/bench-cli.sh times the binary on the 20x stream)
+## hack/bench-cli.sh times the binary on the corpus stream at 1x, 2x, 5x
+## and 20x: wall, CPU and peak RSS as a growth table)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ./... | tee bench.out
 	@echo

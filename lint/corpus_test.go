@@ -498,7 +498,7 @@ func BenchmarkLintStream20x(b *testing.B) {
 	stream := corpusStream(b, 20)
 	cpu := startCPU(b)
 	for b.Loop() {
-		rep := Run(b.Context(), Options{Paths: []string{stream}})
+		rep := Run(b.Context(), Options{Paths: []string{stream}, MaxInputBytes: 1 << 30})
 		if len(rep.Errors) > 0 {
 			b.Fatalf("stream input errors: %v", rep.Errors)
 		}

@@ -14,6 +14,21 @@
 // excluded kustomization file) the patch files a kustomization lists are
 // skipped (patches.go).
 //
+// Inputs are read as streams (stream.go), so that memory follows the
+// largest document, not the whole input: documents are cut while read
+// (manifest.Splitter) and decoded on every core, each object's own checks
+// run at once and are placed while its node tree is there, and of the
+// object only what the checks across objects need is kept — the objects
+// the inventory is made of, trimmed (key names, never values), and
+// workloads in protobuf form, their documents in an unlinked spool file
+// for the positions of findings that come later. The checks that ask
+// about other objects run when every input is read (the probe inventory,
+// probe.go, tells them apart), so a ServiceAccount later in the stream
+// still counts, and findings come out sorted exactly as before. A
+// kustomize render arrives whole from lint/kustomize, after the inputs;
+// its objects go through the same first pass but stay whole, since they
+// place their own findings.
+//
 // An input that cannot be read or parsed never stops the run; it becomes
 // an InputError and the other inputs are still linted. Output formats
 // live in lint/output and the command line in lint/cli.

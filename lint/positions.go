@@ -79,10 +79,11 @@ func newSpool() *spool {
 	return s
 }
 
-// put stores a document and returns its offset (an index in memory).
-// Safe for concurrent use.
-func (s *spool) put(text []byte) int64 {
-	if s.f != nil {
+// put stores a document and returns its offset (an index in memory);
+// inMemory keeps it off the disk (a document with a Secret in it). Safe
+// for concurrent use.
+func (s *spool) put(text []byte, inMemory bool) int64 {
+	if s.f != nil && !inMemory {
 		off := s.size.Add(int64(len(text))) - int64(len(text))
 		if _, err := s.f.WriteAt(text, off); err == nil {
 			return off

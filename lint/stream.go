@@ -200,8 +200,10 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 	if group == "" {
 		group = applyGroup(in.name)
 	}
-	// A document holding a Secret is not spooled: its data never leaves
-	// memory, and only as long as its tree.
+	// A document holding a Secret is never written to the spool file: a
+	// Secret alone needs nothing of it later (its "type" is placed now);
+	// one that shares a List with other kept objects keeps the document
+	// in memory for them.
 	secrets := false
 	for _, o := range objs {
 		if o.Known {
@@ -213,11 +215,8 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 	var doc *docRef
 	for idx, o := range objs {
 		res.objs = append(res.objs, p.object(o, group, nil, pr, inv, func() *docRef {
-			if secrets {
-				return nil
-			}
 			if doc == nil {
-				doc = &docRef{off: p.spool.put(j.doc.Text), n: len(j.doc.Text), start: j.doc.Start, name: in.name}
+				doc = &docRef{off: p.spool.put(j.doc.Text, secrets), n: len(j.doc.Text), start: j.doc.Start, name: in.name}
 			}
 			d := *doc
 			d.index = idx

@@ -287,3 +287,41 @@ func TestStreamReadErrors(t *testing.T) {
 		t.Errorf("at the cap: errors %+v, objects %d", rep.Errors, rep.Summary.Objects)
 	}
 }
+
+// TestListWithSecretPlaced: a List that holds a Secret is kept in memory,
+// never in the spool file, and the findings that come late on its other
+// objects are still placed at their field, as on the fixture written as
+// two documents.
+func TestListWithSecretPlaced(t *testing.T) {
+	stream := `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Secret
+  metadata: {name: harbor-pull, namespace: shop}
+  type: Opaque
+  data: {.dockerconfigjson: eyJhdXRocyI6e319}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: cart, namespace: shop}
+  spec:
+    selector: {matchLabels: {app: cart}}
+    template:
+      metadata: {labels: {app: cart}}
+      spec:
+        imagePullSecrets:
+        - name: harbor-pull
+        containers:
+        - name: cart
+          image: harbor.acme.corp/shop/cart:1.14.0
+`
+	rep := run(t.Context(), Options{}, checks.NewEngine(nil), []input{{name: "list.yaml", data: []byte(stream)}}, nil)
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, fmt.Sprintf("%d:%d %s %s", f.Line, f.Column, f.Check, f.Message))
+	}
+	want := []string{`18:17 image-pull-secret-wrong-type imagePullSecret "harbor-pull" is a Secret of type "Opaque" at line 7; the kubelet only reads pull credentials from kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg Secrets and pulls without them`}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings\n got %q\nwant %q", got, want)
+	}
+}

@@ -17,6 +17,12 @@
 // dropped, and the rest of the object still decodes so the other checks
 // run on it.
 //
+// Streams: Splitter cuts a stream into the same documents while reading
+// it, normalising each one as Parse normalises the whole stream, and
+// ParseDocument decodes one document; lint reads its inputs that way, so
+// that a stream is never held whole (a test fuzzes Splitter against
+// Parse's cuts).
+//
 // Values are read the way the API server reads them after kubectl turned
 // the YAML into JSON: YAML 1.1 booleans (yes, on, off, …) are booleans, a
 // number where a string is expected is an error, and field names are

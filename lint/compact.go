@@ -13,13 +13,24 @@ import (
 )
 
 // compact is a workload kept for the checks that wait for the whole
-// inventory, in the API's protobuf wire form: a fifth of the typed
-// object's memory, and decoded again in microseconds when its turn
-// comes. The API types carry every field in it; an object that cannot be
+// inventory, in the API's protobuf wire form (a fifth of the typed
+// object's size), stored in the spool beside its document and decoded
+// again in microseconds when its turn comes. The API types carry every field in it; an object that cannot be
 // written so stays typed.
 type compact struct {
+	// pb is the wire form, or nil once stored in the spool at off.
 	pb               []byte
+	sp               *spool
+	off              int64
+	n                int
 	apiVersion, kind string
+}
+
+// store moves the wire form to the spool: the run then holds a few words
+// per workload in memory.
+func (c *compact) store(sp *spool) {
+	c.sp, c.off, c.n = sp, sp.put(c.pb, false), len(c.pb)
+	c.pb = nil
 }
 
 // protoObject is an API type with its generated protobuf methods.
@@ -67,7 +78,13 @@ func (c *compact) target() (*checks.Target, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no protobuf form", gvk)
 	}
-	if err := m.Unmarshal(c.pb); err != nil {
+	pb := c.pb
+	if pb == nil && c.sp != nil {
+		if pb = c.sp.get(c.off, c.n); pb == nil {
+			return nil, fmt.Errorf("reading the spool file failed")
+		}
+	}
+	if err := m.Unmarshal(pb); err != nil {
 		return nil, err
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)

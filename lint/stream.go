@@ -116,8 +116,9 @@ func (p *pipeline) intern(list []*checks.Check) []*checks.Check {
 	return list
 }
 
-// queueDepth bounds the documents read ahead of the workers, and the
-// results waiting for their turn, per worker.
+// queueDepth bounds the documents read ahead of the workers, per worker.
+// Results waiting for their turn (behind one slow document) are not
+// bounded, but hold only findings and kept facts, never a tree.
 const queueDepth = 4
 
 func (p *pipeline) read(jobs chan<- job) {
@@ -279,6 +280,7 @@ func (p *pipeline) object(o *manifest.Object, group string, rk *kustomize.Object
 		// No other object's checks ask for this one: only its own
 		// deferred checks need it, compact until then.
 		if c := compactTarget(t); c != nil {
+			c.store(p.spool)
 			e.target, e.compact = nil, c
 		}
 	}

@@ -325,3 +325,19 @@ items:
 		t.Errorf("findings\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestSpool: documents come back as stored, from the unlinked file and
+// from memory (a document with a Secret, or no temporary directory).
+func TestSpool(t *testing.T) {
+	for _, s := range []*spool{newSpool(), {}} {
+		a, b := []byte("apiVersion: v1\nkind: Pod\n"), []byte("kind: Secret\n")
+		oa, ob := s.put(a, false), s.put(b, true)
+		if got := s.get(oa, len(a)); !bytes.Equal(got, a) {
+			t.Errorf("file %v: got %q, want %q", s.f != nil, got, a)
+		}
+		if got := s.get(ob, len(b)); !bytes.Equal(got, b) || ob >= 0 {
+			t.Errorf("memory: got %q at %d, want %q in memory", got, ob, b)
+		}
+		s.close()
+	}
+}

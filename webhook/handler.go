@@ -121,7 +121,13 @@ func NewHandler(o HandlerOptions) *Handler {
 // answers by the deadline of ctx or its timeout, whichever comes first,
 // whether or not the checks have finished.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
+	// Latency counts from the request's arrival when the HTTP layer
+	// recorded it: reading the body and decoding the review are part of
+	// what the API server waits for.
 	start := time.Now()
+	if a, ok := arrivalFrom(ctx); ok {
+		start = a.at
+	}
 	// Every line about this request names it once; the keys are not
 	// repeated by whoever logs below.
 	lg := log.FromContext(ctx).WithValues("uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace,
@@ -202,8 +208,12 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 	defer func() { <-h.sem }()
 
 	deadline := time.Now().Add(h.timeout)
+	budget := h.timeout
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
+		if a, ok := arrivalFrom(ctx); ok {
+			budget = a.budget
+		}
 	}
 	res := reservationFrom(ctx)
 	res.hold()
@@ -239,11 +249,11 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 	case out = <-done:
 	case <-timer.C:
 		abandon()
-		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
+		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", budget)), decisionTimeout, reasonTimeout
 	case <-ctx.Done():
 		abandon()
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) || !time.Now().Before(deadline) {
-			return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
+			return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", budget)), decisionTimeout, reasonTimeout
 		}
 		return allowWithWarning("podlint: request cancelled before the checks finished; this object was not checked"), decisionTimeout, reasonCancelled
 	}

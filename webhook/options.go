@@ -156,7 +156,7 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.StringVar(&o.WebhookConfigName, "webhook-config-name", o.WebhookConfigName, "ValidatingWebhookConfiguration whose caBundle podlint manages")
 	fs.StringVar(&o.SecretName, "secret-name", o.SecretName, "Secret holding the self-managed CA and serving certificate")
 	fs.StringSliceVar(&o.ExtraDNSNames, "extra-dns-names", nil, "additional DNS names for the self-managed serving certificate")
-	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "per-request deadline; slower requests are allowed with a warning")
+	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "per-request deadline from arrival (the API server's shorter timeout, less a margin, wins); slower requests are allowed with a warning")
 	fs.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "requests checked at once; more are allowed with a warning")
 	fs.Int64Var(&o.MaxRequestBytes, "max-request-bytes", o.MaxRequestBytes, "largest AdmissionReview body checked; larger ones are allowed with a warning")
 	fs.Int64Var(&o.MaxInflightBytes, "max-inflight-bytes", o.MaxInflightBytes, "request bytes held in memory at once, until their checks finish; more are allowed with a warning (bounds memory: checking takes up to ~30x a request's size)")

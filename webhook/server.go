@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 
 	"github.com/go-logr/logr"
@@ -233,6 +234,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	lg := NewLogger(o, stderr)
 	ctrl.SetLogger(lg)
+	memLimit := applyMemoryLimit(os.Getenv)
 	cfg, err := restConfig(o.Kubeconfig)
 	if err != nil {
 		lg.Error(err, "no Kubernetes configuration")
@@ -244,7 +246,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	addr, _ := o.WebhookAddress()
-	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "address", addr, "timeout", o.Timeout.String())
+	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "address", addr, "timeout", o.Timeout.String(), "goMemoryLimit", memLimit)
 	if err := srv.Manager.Start(ctx); err != nil {
 		lg.Error(err, "stopped")
 		return 1

@@ -182,8 +182,8 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Println()
 	fmt.Printf("%d Nodes, %d DaemonSets; %d cores shared by client, webhook and API server (and anything else running)\n", o.nodes, o.daemonSets, runtime.NumCPU())
-	fmt.Println("| path | target | achieved | p50 | p90 | p99 | max | errors | not sent | after 3s | unchecked | fail-open Δ | webhook peak RSS |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| path | target | achieved | p50 | p90 | p99 | max | errors | not sent | after 3s | unchecked | fail-open Δ | webhook peak RSS | webhook CPU/review |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
 		fmt.Println(r.row())
 	}
@@ -384,6 +384,7 @@ type webhookProc struct {
 	metrics string
 	started time.Time
 	client  *http.Client
+	bodies  [][]byte
 }
 
 func freePort() (int, error) {
@@ -409,6 +410,13 @@ func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Env
 		ports[i] = p
 	}
 	w := &webhookProc{addr: fmt.Sprintf("127.0.0.1:%d", ports[0]), metrics: fmt.Sprintf("127.0.0.1:%d", ports[1]), exited: make(chan error, 1)}
+	for i := range bodyVariants {
+		b, err := reviewBody(i)
+		if err != nil {
+			return nil, err
+		}
+		w.bodies = append(w.bodies, b)
+	}
 	probe := fmt.Sprintf("127.0.0.1:%d", ports[2])
 
 	data, err := os.ReadFile(filepath.Join("manifests", "base", "validatingwebhookconfiguration.yaml"))
@@ -519,6 +527,27 @@ func (w *webhookProc) rss() int64 {
 	return 0
 }
 
+// cpu is the webhook's user+system CPU time so far.
+func (w *webhookProc) cpu() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", w.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	// USER_HZ is 100 on Linux.
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // resetPeak restarts VmHWM from the current RSS (Linux clear_refs 5).
 func (w *webhookProc) resetPeak() {
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", w.cmd.Process.Pid), []byte("5"), 0)
@@ -547,11 +576,17 @@ func (w *webhookProc) unchecked() map[string]float64 {
 	return out
 }
 
-// direct sends request i straight to the webhook as the API server would.
-func (w *webhookProc) direct(ctx context.Context, i int) (outcome, error) {
+// bodyVariants is how many distinct AdmissionReviews direct sends in
+// turn; marshalling each request anew would spend the client's share of
+// the CPU on JSON instead of load.
+const bodyVariants = 200
+
+// reviewBody is the AdmissionReview for request i, as the API server
+// would send it.
+func reviewBody(i int) ([]byte, error) {
 	raw, err := json.Marshal(deployment(i))
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	ar := admissionv1.AdmissionReview{
 		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
@@ -563,10 +598,12 @@ func (w *webhookProc) direct(ctx context.Context, i int) (outcome, error) {
 		},
 	}
 	ar.Request.Object.Raw = raw
-	body, err := json.Marshal(ar)
-	if err != nil {
-		return 0, err
-	}
+	return json.Marshal(ar)
+}
+
+// direct sends request i straight to the webhook as the API server would.
+func (w *webhookProc) direct(ctx context.Context, i int) (outcome, error) {
+	body := w.bodies[i%len(w.bodies)]
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+w.addr+"/validate?timeout="+apiTimeout.String(), bytes.NewReader(body))
 	if err != nil {
 		return 0, err
@@ -631,6 +668,7 @@ type phaseResult struct {
 	unchecked                map[string]float64
 	failOpen                 float64
 	rss                      int64
+	cpuPerReview             time.Duration
 	allowedCount, deniedCnt  int
 	sent                     int
 	wantDenied, wrongVerdict int
@@ -650,8 +688,8 @@ func (r phaseResult) row() string {
 		uns = strings.Join(un, ", ")
 	}
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms" }
-	return fmt.Sprintf("| %s | %d/s | %.0f/s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f | %d MiB |",
-		r.path, r.target, r.achieved, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors, r.notSent, r.late, uns, r.failOpen, r.rss>>20)
+	return fmt.Sprintf("| %s | %d/s | %.0f/s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f | %d MiB | %.2f ms |",
+		r.path, r.target, r.achieved, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors, r.notSent, r.late, uns, r.failOpen, r.rss>>20, float64(r.cpuPerReview)/1e6)
 }
 
 // phase sends rate requests a second for o.duration with do, and
@@ -671,6 +709,7 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 		return phaseResult{}, err
 	}
 	w.resetPeak()
+	cpu0 := w.cpu()
 
 	r := phaseResult{path: path, target: rate}
 	interval := time.Second / time.Duration(rate)
@@ -712,6 +751,7 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	sendEnd := time.Since(start)
 	wg.Wait()
 	r.rss = w.rss()
+	cpuUsed := w.cpu() - cpu0
 	var done []time.Duration
 	for i, l := range lat {
 		if l < 0 {
@@ -735,6 +775,9 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 		}
 	}
 	r.sent = len(done)
+	if r.sent > 0 {
+		r.cpuPerReview = cpuUsed / time.Duration(r.sent)
+	}
 	r.achieved = float64(len(done)) / sendEnd.Seconds()
 	slices.Sort(done)
 	pct := func(p float64) time.Duration {

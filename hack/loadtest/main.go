@@ -11,8 +11,10 @@
 // For each phase it prints the achieved rate, client latency percentiles,
 // errors, answers after the API server's 3 s timeout, the webhook's
 // unchecked admissions by reason (from its /metrics), the API server's
-// apiserver_admission_webhook_fail_open_count delta and the webhook's peak
-// RSS. Everything listens on loopback and everything stops by itself.
+// apiserver_admission_webhook_fail_open_count delta, and the webhook's peak
+// RSS and CPU per review (its process, TLS and HTTP included). The webhook
+// runs with the memory limit the manifests give it (-memory-limit).
+// Everything listens on loopback and everything stops by itself.
 // Without bin/kube-apiserver and bin/etcd it says so and exits 0.
 package main
 
@@ -73,6 +75,7 @@ type options struct {
 	maxInflight int
 	bin         string
 	webhookArgs []string
+	memoryLimit int64
 }
 
 func main() {
@@ -85,6 +88,7 @@ func main() {
 	flag.IntVar(&o.maxInflight, "max-inflight", 2000, "requests the load generator keeps open at most; a request due while that many are open is counted as not sent")
 	flag.StringVar(&o.bin, "bin", "bin", "directory with kube-apiserver and etcd")
 	webhookArgs := flag.String("webhook-args", "", "extra podlint-webhook flags, space-separated")
+	memLimit := flag.String("memory-limit", "256Mi", "the container memory limit to emulate: podlint-webhook gets it as the manifests give it (PODLINT_MEMORY_LIMIT), 0 for none")
 	flag.Parse()
 	for _, r := range strings.Split(*rates, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(r))
@@ -99,6 +103,12 @@ func main() {
 		os.Exit(2)
 	}
 	o.webhookArgs = strings.Fields(*webhookArgs)
+	q, err := resource.ParseQuantity(*memLimit)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "loadtest: -memory-limit %q: %v\n", *memLimit, err)
+		os.Exit(2)
+	}
+	o.memoryLimit = q.Value()
 	// envtest logs through controller-runtime; its messages are not ours.
 	ctrllog.SetLogger(logr.Discard())
 	for _, b := range []string{"kube-apiserver", "etcd"} {
@@ -156,7 +166,7 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("loadtest: loaded %d Nodes and %d DaemonSets in %s\n", o.nodes, o.daemonSets, time.Since(begin).Round(time.Second))
 
-	hook, err := startWebhook(ctx, cs, env, cfg, exe, tmp, o.webhookArgs)
+	hook, err := startWebhook(ctx, cs, env, cfg, exe, tmp, o.webhookArgs, o.memoryLimit)
 	if err != nil {
 		return err
 	}
@@ -400,7 +410,7 @@ func freePort() (int, error) {
 // loopback URL) and starts podlint-webhook with self-managed certificates,
 // which injects its CA into that configuration; it returns once the
 // webhook is ready and the CA is there.
-func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Environment, cfg *rest.Config, exe, tmp string, extra []string) (*webhookProc, error) {
+func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Environment, cfg *rest.Config, exe, tmp string, extra []string, memoryLimit int64) (*webhookProc, error) {
 	ports := make([]int, 3)
 	for i := range ports {
 		p, err := freePort()
@@ -455,6 +465,10 @@ func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Env
 	logs := &tailBuffer{max: 64 << 10}
 	w.cmd = exec.Command(exe, args...)
 	w.cmd.Stderr = logs
+	w.cmd.Env = os.Environ()
+	if memoryLimit > 0 {
+		w.cmd.Env = append(w.cmd.Env, fmt.Sprintf("PODLINT_MEMORY_LIMIT=%d", memoryLimit))
+	}
 	w.started = time.Now()
 	if err := w.cmd.Start(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -96,7 +97,7 @@ type jtok struct {
 // scanJSON tokenizes data, which must be one JSON value and nothing the
 // YAML path would read differently; false otherwise.
 func scanJSON(data []byte) ([]jtok, bool) {
-	s := jscanner{data: data, line: 1, col: 1, toks: make([]jtok, 0, len(data)/12+8)}
+	s := jscanner{data: data, line: 1, col: 1, toks: make([]jtok, 0, len(data)/6+8)}
 	if !s.value(0) {
 		return nil, false
 	}
@@ -434,7 +435,13 @@ func (r *jsonRaw) Scalar(p *field.Path) (checks.Scalar, bool) {
 		return checks.Scalar{}, false
 	}
 	i := 0
-	for _, e := range parsePath(p.String()) {
+	ps := p.String()
+	for at := 0; ; {
+		e, next, ok := nextPathElem(ps, at)
+		if !ok {
+			break
+		}
+		at = next
 		t := r.toks[i]
 		switch t.kind {
 		case '{':
@@ -462,6 +469,35 @@ func (r *jsonRaw) Scalar(p *field.Path) (checks.Scalar, bool) {
 		return checks.Scalar{}, false
 	}
 	return checks.Scalar{Text: r.text(t), Tag: jsonTag(t.kind, r.data[t.start:t.end]), Line: int(t.line), Column: int(t.col)}, true
+}
+
+// nextPathElem is parsePath one element at a time, from offset at,
+// without allocating: the element, where the next one starts, and false at
+// the end.
+func nextPathElem(p string, at int) (pathElem, int, bool) {
+	for at < len(p) && p[at] == '.' {
+		at++
+	}
+	if at >= len(p) {
+		return pathElem{}, at, false
+	}
+	if p[at] == '[' {
+		end := strings.IndexByte(p[at:], ']')
+		if end < 0 {
+			return pathElem{name: p[at+1:], index: -1, key: true}, len(p), true
+		}
+		k := p[at+1 : at+end]
+		idx := -1
+		if n, err := strconv.Atoi(k); err == nil && n >= 0 {
+			idx = n
+		}
+		return pathElem{name: k, index: idx, key: true}, at + end + 1, true
+	}
+	end := strings.IndexAny(p[at:], ".[")
+	if end < 0 {
+		end = len(p) - at
+	}
+	return pathElem{name: p[at : at+end], index: -1}, at + end, true
 }
 
 // jsonTag is the tag yaml.v3 resolves a JSON scalar to (see scalarTag).

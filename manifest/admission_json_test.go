@@ -316,3 +316,20 @@ func TestFastPathTypes(t *testing.T) {
 }
 
 var _ checks.ScalarSource = rawSource{}
+
+// TestNextPathElem: the allocation-free walk splits paths as parsePath does.
+func TestNextPathElem(t *testing.T) {
+	for _, p := range []string{"", "a", "a.b", "spec.containers[0].resources.limits[memory]", "m[a.b][0]", "x[unclosed", "[3]", "a..b", ".a", "a[-1]", "a[]"} {
+		var got []pathElem
+		for at := 0; ; {
+			e, next, ok := nextPathElem(p, at)
+			if !ok {
+				break
+			}
+			got, at = append(got, e), next
+		}
+		if want := parsePath(p); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %+v, parsePath %+v", p, got, want)
+		}
+	}
+}

@@ -70,7 +70,7 @@ func TestTable(t *testing.T) {
 
 // size counts everything the store holds.
 func (s *Store) size() int {
-	n := len(s.nodes) + len(s.nodeLabels) + len(s.secrets) + len(s.cmKeys) + len(s.storageClasses) + len(s.podNode) + len(s.hostPorts) + len(s.claimed) + len(s.pvcModes) + len(s.claimUsers) + len(s.usedClaims)
+	n := len(s.nodes) + len(s.nodeLabels) + len(s.secrets) + len(s.cmKeys) + len(s.storageClasses) + len(s.podNode) + len(s.hostPorts) + len(s.claimed) + len(s.pvcModes) + len(s.claimUsers) + len(s.usedClaims) + len(s.podLabels) + len(s.workloads)
 	for _, byNS := range s.objects {
 		for _, m := range byNS {
 			n += len(m)

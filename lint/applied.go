@@ -108,10 +108,10 @@ type scope struct {
 	// workloads are the pod-spec inputs living in the scope, for the pods
 	// they would create (pod affinity).
 	workloads []*checks.Target
-	secrets    map[string][]*corev1.Secret
-	sas        map[string][]*corev1.ServiceAccount
-	limits     map[string][]*corev1.LimitRange
-	quotas     map[string][]*corev1.ResourceQuota
+	secrets   map[string][]*corev1.Secret
+	sas       map[string][]*corev1.ServiceAccount
+	limits    map[string][]*corev1.LimitRange
+	quotas    map[string][]*corev1.ResourceQuota
 }
 
 func newScope() *scope {

@@ -226,6 +226,34 @@ func Kinds() []Row {
 	return out
 }
 
+// SecretKeysRow is the Secrets row under the secret-keys opt-in
+// (KeepSecretKeys): Kubernetes has no API that lists a Secret's key names
+// without its values (no metadata-only or Table form carries them), so the
+// Secrets are read typed, data included, and Strip keeps the name, the
+// type and the key names, emptying every value before anything holds
+// the object. Snapshot files and the snapshot writer keep using the
+// Secrets row of the table, which has no data at all.
+func SecretKeysRow() Row {
+	r, _ := Lookup(Secrets)
+	r.Access = Typed
+	r.Keep = []string{"metadata.name", "metadata.namespace", "type", "data"}
+	r.KeysOnly = []string{"data"}
+	return r
+}
+
+// KindsWithSecretKeys returns Kinds with the Secrets row replaced by
+// SecretKeysRow: what --live and the webhook's informers read under the
+// secret-keys opt-in.
+func KindsWithSecretKeys() []Row {
+	out := Kinds()
+	for i := range out {
+		if out[i].Kind == Secrets {
+			out[i] = SecretKeysRow()
+		}
+	}
+	return out
+}
+
 // Lookup returns the row of kind k.
 func Lookup(k Kind) (Row, bool) {
 	for _, r := range table {

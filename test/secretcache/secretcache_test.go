@@ -68,7 +68,7 @@ data: {setting: ` + secretValue + `}
 	}
 
 	mgr, err := manager.New(env.Config, manager.Options{
-		Cache:                  informers.CacheOptions(informers.DefaultWatch()),
+		Cache:                  informers.CacheOptions(informers.DefaultWatch(), false),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 	})
@@ -79,7 +79,7 @@ data: {setting: ` + secretValue + `}
 	feeder := informers.NewFeeder(store, nopMetrics{})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	if err := feeder.Setup(ctx, mgr, informers.DefaultWatch()); err != nil {
+	if err := feeder.Setup(ctx, mgr, informers.DefaultWatch(), false); err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = mgr.Start(ctx) }()

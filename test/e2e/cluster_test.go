@@ -7,6 +7,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -88,6 +89,57 @@ func clusterCases(t *testing.T, e *env) {
 			}
 		})
 	}
+
+	// admitted waits until obj is admitted without any warning: the
+	// cache has followed a change that fixed it.
+	admitted := func(t *testing.T, obj client.Object, what string) {
+		t.Helper()
+		eventually(t, poll, what, func() error {
+			v := e.create(obj, true)
+			if v.err != nil {
+				return v.err
+			}
+			if v.warnings != "" {
+				return errors.New("warnings: " + v.warnings)
+			}
+			return nil
+		})
+		if v := e.create(obj, false); v.err != nil || v.warnings != "" {
+			t.Errorf("create: %v, warnings %q", v.err, v.warnings)
+		}
+	}
+
+	// A missing key or class only warns in the webhook (MissingReference:
+	// kubectl apply may create or update the object a moment later in the
+	// same apply), so severityDenies says "warn" for both; the verdict
+	// must follow the cache both ways.
+	t.Run("configMapKeyRef follows the ConfigMap's keys", func(t *testing.T) {
+		const id, field = "configmap-key-not-found", containerPath + ".env[0].valueFrom.configMapKeyRef.key"
+		deny := severityDenies(t, id)
+		mustCreate(t, e.c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "keys"}})
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cart-config", Namespace: "keys"}, Data: map[string]string{"port": "8080"}}
+		mustCreate(t, e.c, cm)
+		obj := deployment("keys", "cart", func(s *corev1.PodSpec) {
+			s.Containers[0].Env = []corev1.EnvVar{{Name: "LOG_LEVEL", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: "cart-config"}, Key: "log_level"}}}}
+		})
+		eventually(t, poll, "the key missing from the ConfigMap", func() error { return e.create(obj, true).check(id, field, deny) })
+		cm.Data["log_level"] = "info"
+		if err := e.c.Update(t.Context(), cm); err != nil {
+			t.Fatal(err)
+		}
+		admitted(t, obj, "admitted once the ConfigMap has the key")
+	})
+
+	t.Run("priorityClassName follows the PriorityClasses", func(t *testing.T) {
+		const id, field = "priority-class-not-found", "spec.template.spec.priorityClassName"
+		deny := severityDenies(t, id)
+		mustCreate(t, e.c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "prio"}})
+		obj := deployment("prio", "batch", func(s *corev1.PodSpec) { s.PriorityClassName = "batch-high" })
+		eventually(t, poll, "the PriorityClass missing", func() error { return e.create(obj, true).check(id, field, deny) })
+		mustCreate(t, e.c, &schedulingv1.PriorityClass{ObjectMeta: metav1.ObjectMeta{Name: "batch-high"}, Value: 1000})
+		admitted(t, obj, "admitted once the PriorityClass exists")
+	})
 
 	t.Run("nodeSelector follows the Nodes", func(t *testing.T) {
 		deny := severityDenies(t, "node-selector-unsatisfiable")

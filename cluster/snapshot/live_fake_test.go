@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 
@@ -146,7 +147,7 @@ func TestReadLiveFakeServer(t *testing.T) {
 		},
 		"configmaps":     {&corev1.ConfigMap{ObjectMeta: om("shop", "web-config")}},
 		"resourcequotas": {&corev1.ResourceQuota{ObjectMeta: om("shop", "quota")}},
-		"pods": {&corev1.Pod{ObjectMeta: om("shop", "web-1"), Spec: corev1.PodSpec{NodeName: "a", Containers: []corev1.Container{{Name: "c"}}},
+		"pods": {&corev1.Pod{ObjectMeta: withLabels(om("shop", "web-1"), map[string]string{"app": "web"}), Spec: corev1.PodSpec{NodeName: "a", Containers: []corev1.Container{{Name: "c"}}},
 			Status: corev1.PodStatus{Phase: corev1.PodRunning}}},
 	}}
 	srv := httptest.NewServer(api)
@@ -190,6 +191,11 @@ func TestReadLiveFakeServer(t *testing.T) {
 	if n, known := inv.Pods.PodsOnNode("a"); !known || n != 1 {
 		t.Errorf("pods on a = %d, %v", n, known)
 	}
+	// Pods keep their labels, for pod affinity.
+	web := labels.SelectorFromSet(labels.Set{"app": "web"})
+	if p := inv.PodLabels.PodsMatch(checks.PodScope{Namespaces: []string{"shop"}}, web, checks.ObjectRef{}); p != checks.Present {
+		t.Errorf("pods matching app=web in shop: %v, want present", p)
+	}
 	if c := inv.HostPorts.HostPortClaims(9100, corev1.ProtocolTCP); len(c) != 1 {
 		t.Errorf("host port claims = %v", c)
 	}
@@ -202,6 +208,11 @@ func TestReadLiveFakeServer(t *testing.T) {
 	if snap.Len() != 12 {
 		t.Errorf("snapshot holds %d objects, want the 12 read", snap.Len())
 	}
+}
+
+func withLabels(m metav1.ObjectMeta, l map[string]string) metav1.ObjectMeta {
+	m.Labels = l
+	return m
 }
 
 // recordSink keeps every object a source hands over, as handed.

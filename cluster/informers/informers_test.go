@@ -166,3 +166,35 @@ func TestCacheOptionsKeepNoSecretData(t *testing.T) {
 		t.Error("the ConfigMap's key names must stay")
 	}
 }
+
+// TestCacheOptionsSecretKeys: under the secret-keys opt-in Secrets are
+// cached typed, through a transform that keeps names, types and key names
+// and drops every value and annotation; no metadata-only Secret informer
+// is left.
+func TestCacheOptionsSecretKeys(t *testing.T) {
+	var tr func(any) (any, error)
+	for o, by := range CacheOptions(DefaultWatch(), true).ByObject {
+		switch o := o.(type) {
+		case *corev1.Secret:
+			tr = by.Transform
+		case *metav1.PartialObjectMetadata:
+			if o.Kind == "Secret" {
+				t.Error("a metadata-only Secret transform under the opt-in")
+			}
+		}
+	}
+	if tr == nil {
+		t.Fatal("no cache transform for typed Secrets")
+	}
+	sec := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "app", Annotations: map[string]string{corev1.LastAppliedConfigAnnotation: `{"data":{"password":"aHVudGVyMg=="}}`}},
+		Type:       corev1.SecretTypeOpaque,
+		Data:       map[string][]byte{"password": []byte("hunter2")},
+	}
+	if _, err := tr(sec); err != nil || sec.Annotations != nil || len(sec.Data["password"]) != 0 || sec.Type != corev1.SecretTypeOpaque {
+		t.Errorf("Secret in the cache: %+v %q (%v)", sec.ObjectMeta, sec.Data, err)
+	}
+	if _, ok := sec.Data["password"]; !ok {
+		t.Error("the Secret's key names must stay")
+	}
+}

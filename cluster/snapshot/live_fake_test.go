@@ -219,7 +219,7 @@ func withLabels(m metav1.ObjectMeta, l map[string]string) metav1.ObjectMeta {
 type recordSink struct{ objs []cluster.Object }
 
 func (r *recordSink) Add(_ cluster.Kind, o cluster.Object) { r.objs = append(r.objs, o) }
-func (r *recordSink) MarkKnown(cluster.Kind, string)      {}
+func (r *recordSink) MarkKnown(cluster.Kind, string)       {}
 
 // TestReadLiveSecretKeys: under the secret-keys opt-in, Secrets are listed
 // typed (data included, the only way to learn key names) and the reader

@@ -53,7 +53,9 @@ func podAffinityUnsatisfiable() *Check {
 			"of the nodes the pod can run on (nodeSelector, required node affinity, taints) leave the rest Pending, an " +
 			"error. Replicas that fit exactly are not reported, except a Deployment whose rolling update must first " +
 			"surge a new pod without taking an old one down (maxUnavailable rounds to 0, e.g. 25% of 3): that pod never " +
-			"schedules and every rollout stalls, a warning. A node without the topology key is not restricted by the " +
+			"schedules and every rollout stalls, a warning (unless matchLabelKeys names pod-template-hash, which keeps " +
+			"the revisions apart). Only Deployments, StatefulSets, ReplicaSets and ReplicationControllers are counted: " +
+			"a Job's extra pods wait for others to finish. A node without the topology key is not restricted by the " +
 			"term, so then nothing is reported; other workloads' pods the anti-affinity also repels are not counted.",
 		Uses: "For podAffinity: the cluster's bound, unfinished Pods with their labels (and the Namespaces' labels for a namespaceSelector) from " +
 			fromCluster + ", and the pods the workloads among the inputs would create (those applied with the workload, in the namespaces the term covers). " +
@@ -97,7 +99,7 @@ template:
 			if a := t.Spec.Affinity.PodAffinity; a != nil && p.Inv.PodLabels != nil {
 				checkPodAffinity(p, a.RequiredDuringSchedulingIgnoredDuringExecution, own, base.Child("podAffinity", "requiredDuringSchedulingIgnoredDuringExecution"))
 			}
-			if a := t.Spec.Affinity.PodAntiAffinity; a != nil && p.Inv.Nodes != nil && !t.IsDaemonSet() && t.Replicas > 1 {
+			if a := t.Spec.Affinity.PodAntiAffinity; a != nil && p.Inv.Nodes != nil && longRunning(t) && t.Replicas > 1 {
 				checkPodAntiAffinity(p, a.RequiredDuringSchedulingIgnoredDuringExecution, own, base.Child("podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"))
 			}
 		},
@@ -360,10 +362,22 @@ func checkPodAntiAffinity(p *Pass, terms []corev1.PodAffinityTerm, own labels.Se
 			p.Report(path, "", "%s: %d replicas leave %d pod(s) Pending (didn't match pod anti-affinity rules)", what, t.Replicas, t.Replicas-d)
 			continue
 		}
-		if surge, ok := stallingSurge(t); ok && t.Replicas+surge > d {
+		if surge, ok := stallingSurge(t); ok && t.Replicas+surge > d && !slices.Contains(term.MatchLabelKeys, appsv1.DefaultDeploymentUniqueLabelKey) {
+			// matchLabelKeys: [pod-template-hash] lets a new revision's
+			// pods ignore the old ones: the usual fix for this stall.
 			p.ReportAs(Warning, path, "", "%s: the %d replicas fit, but a rolling update adds %d new pod(s) before it may take an old one down (maxUnavailable is 0), and with every domain taken it stays Pending: each rollout stalls", what, t.Replicas, surge)
 		}
 	}
+}
+
+// longRunning tells whether the target's replicas all run at once and
+// for good: a Job's extra pods only wait for others to finish.
+func longRunning(t *Target) bool {
+	switch t.Object.(type) {
+	case *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.ReplicaSet, *corev1.ReplicationController:
+		return true
+	}
+	return false
 }
 
 // stallingSurge returns how many pods a Deployment's rolling update

@@ -112,6 +112,17 @@ func TestPodAffinityUnsatisfiable(t *testing.T) {
 			severity: "warning",
 		},
 		{
+			name:     "anti-affinity: 3 replicas fit, and matchLabelKeys pod-template-hash keeps the rollout's revisions apart",
+			cluster:  affinityCluster,
+			workload: deploy("3", "", anti("labelSelector: {matchLabels: {app: api}}\nmatchLabelKeys: [pod-template-hash]"+onHost)),
+		},
+		{
+			name:    "anti-affinity: a Job's extra pods wait for others to finish",
+			cluster: affinityCluster,
+			workload: "apiVersion: batch/v1\nkind: Job\nmetadata: {name: etl, namespace: shop}\nspec:\n  parallelism: 5\n  template:\n    metadata: {labels: {app: etl}}\n    spec:\n" +
+				"      restartPolicy: Never\n      containers: [{name: etl, image: etl}]\n      affinity:\n" + indent(anti("labelSelector: {matchLabels: {app: etl}}"+onHost), "        "),
+		},
+		{
 			name:     "anti-affinity that fits exactly with Recreate",
 			cluster:  affinityCluster,
 			workload: deploy("3", "strategy: {type: Recreate}\n", anti("labelSelector: {matchLabels: {app: api}}"+onHost)),

@@ -58,7 +58,7 @@ func podAffinityUnsatisfiable() *Check {
 			"a Job's extra pods wait for others to finish. A node without the topology key is not restricted by the " +
 			"term, so then nothing is reported; other workloads' pods the anti-affinity also repels are not counted.",
 		Uses: "For podAffinity: the cluster's bound, unfinished Pods with their labels (and the Namespaces' labels for a namespaceSelector) from " +
-			fromCluster + ", and the pods the workloads among the inputs would create (those applied with the workload, in the namespaces the term covers). " +
+			"a --cluster-snapshot file or --live, and the pods the workloads among the inputs would create (those applied with the workload, in the namespaces the term covers). " +
 			"\"No matching pod\" needs the Pods of every namespace the term covers listed; the webhook does not watch Pods, so there this half is silent. " +
 			"For podAntiAffinity: the cluster's Nodes (their labels and taints) from " + fromCluster + "; Nodes among the inputs do not count. Silent without them.",
 		Remediation: "For podAffinity, fix the labelSelector (or namespaces) so that it matches the pods to run next to, or deploy those first; " +

@@ -16,6 +16,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -28,8 +29,9 @@ import (
 //
 //   - Objects are applied in groups: the files of one directory (not
 //     recursive, like `kubectl apply -f DIR`), or standard input. A source
-//     that renders one apply (a kustomization, a chart) is one more group:
-//     it sets input.group on the inputs it produces.
+//     that renders one apply is one more group: each rendered top-level
+//     kustomization (`kubectl apply -k DIR`, renderGroup), or the inputs
+//     a source sets input.group on.
 //   - An object without a namespace lives in the namespace of its apply,
 //     which podlint does not know unless told (-n, or --live's kubeconfig
 //     context): then it matches only the namespace-less objects of its own
@@ -51,6 +53,9 @@ type entry struct {
 	// implicit is true when the object's namespace is the (unknown)
 	// namespace of its apply.
 	implicit bool
+	// rendered is set for an object of a kustomize render: it knows
+	// where each of its values is written.
+	rendered *kustomize.Object
 }
 
 // applyGroup returns the apply group of an input: its directory for a
@@ -143,7 +148,7 @@ type inputState struct {
 	// twice) are one claimant.
 	hostPorts map[string]map[hostPortKey][]*checks.Target
 	// origins maps a typed object to its input, for messages.
-	origins map[any]*manifest.Object
+	origins map[any]*entry
 }
 
 func newInputState(entries []*entry, base checks.Inventory) *inputState {
@@ -155,14 +160,14 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		runtimeClasses:  map[string]bool{},
 		storageClasses:  map[string]bool{},
 		hostPorts:       map[string]map[hostPortKey][]*checks.Target{},
-		origins:         map[any]*manifest.Object{},
+		origins:         map[any]*entry{},
 	}
 	for _, e := range entries {
 		if !e.obj.Known || e.obj.Target == nil {
 			continue
 		}
 		t := e.obj.Target
-		s.origins[t.Object] = e.obj
+		s.origins[t.Object] = e
 		switch o := t.Object.(type) {
 		case *corev1.Namespace:
 			s.namespaces[o.Name] = append(s.namespaces[o.Name], o)
@@ -280,7 +285,11 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 }
 
 // Origin implements checks.OriginLookup: "line N" for an object in the
-// target's own file, "FILE:LINE" for one in another input.
+// target's own file, "FILE:LINE" for one in another input. For an object
+// of a kustomize render, that is where the value is written (the base
+// file, a patch, the kustomization's transformer entry), never a line of
+// the render; when no place can be checked, the kustomization file and
+// the object's name.
 func (v *view) Origin(obj any, path *field.Path) string {
 	if ref, ok := obj.(checks.ObjectRef); ok && ref.Kind == "Secret" {
 		// The Secret the target sees: the first of its copies (copies
@@ -289,12 +298,20 @@ func (v *view) Origin(obj any, path *field.Path) string {
 			obj = sc.secrets[ref.Name][0]
 		}
 	}
-	o := v.s.origins[obj]
-	if o == nil {
+	e := v.s.origins[obj]
+	if e == nil {
 		return ""
 	}
+	if e.rendered != nil {
+		pl := e.rendered.Place(pathString(path))
+		if !pl.Exact {
+			return fmt.Sprintf("%s (%s)", pl.File, pl.Note)
+		}
+		return fmt.Sprintf("%s:%d", pl.File, pl.Line)
+	}
+	o := e.obj
 	line, _ := o.Position(pathString(path))
-	if o.File == v.e.obj.File {
+	if o.File == v.e.obj.File && v.e.rendered == nil {
 		return fmt.Sprintf("line %d", line)
 	}
 	return fmt.Sprintf("%s:%d", o.File, line)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -35,15 +36,21 @@ type Options struct {
 	// name one (kubectl's -n). Empty means not known: such objects then
 	// match only the namespace-less objects applied with them.
 	Namespace string
+	// Kustomize says whether directories holding a kustomization are
+	// rendered (the default) or read file by file.
+	Kustomize KustomizeMode
 }
 
-// parsed is what one input yielded.
+// parsed is what one input, or one rendered kustomization, yielded.
 type parsed struct {
 	objs []*manifest.Object
 	errs []InputError
 	// patches counts kustomize patches: a listed patch file, or
 	// documents with patch directives.
 	patches int
+	// rendered are the objects of a render, in the order of objs: they
+	// carry their apply group and place their findings.
+	rendered []*kustomize.Object
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -58,26 +65,46 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	var plan *kustomize.Plan
+	if opts.Kustomize != KustomizeNever {
+		// The files a rendered kustomization reads are linted through
+		// its render, not on their own.
+		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs, opts.MaxInputBytes)
+	}
+	// Patch files of kustomizations that are not rendered (with
+	// --kustomize=never, or an excluded kustomization file) are still
+	// not objects.
 	markPatches(inputs)
 	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
+	if plan != nil {
+		results = append(results, renderAll(ctx, plan)...)
+		rep.Summary.Files += plan.Files()
+	}
 	var entries []*entry
 	for i, r := range results {
-		group := inputs[i].group
-		if group == "" {
-			group = applyGroup(inputs[i].name)
-		}
 		rep.Summary.Patches += r.patches
-		for _, o := range r.objs {
+		for j, o := range r.objs {
 			if o.Patch {
 				rep.Summary.Patches++
 				continue
 			}
 			setNamespace(o, opts.Namespace)
 			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
-			entries = append(entries, &entry{obj: o, group: group, implicit: implicit})
+			e := &entry{obj: o, implicit: implicit}
+			switch {
+			case r.rendered != nil:
+				// Each render is one apply, as kubectl apply -k sends it.
+				e.rendered = r.rendered[j]
+				e.group = renderGroup(e.rendered.Group)
+			case inputs[i].group != "":
+				e.group = inputs[i].group
+			default:
+				e.group = applyGroup(inputs[i].name)
+			}
+			entries = append(entries, e)
 		}
 		rep.Errors = append(rep.Errors, r.errs...)
 	}
@@ -112,12 +139,16 @@ func Run(ctx context.Context, opts Options) *Report {
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
-			if lf.Line <= 0 {
+			if e.rendered != nil {
+				// Positions in the render mean nothing to the user: the
+				// finding goes where the value is written.
+				place(&lf, e.rendered)
+			} else if lf.Line <= 0 {
 				lf.Line, lf.Column = o.Position(f.Field)
 			} else if lf.Column <= 0 {
 				lf.Column = 1
 			}
-			if o.Rendered != "" {
+			if o.Rendered != "" && e.rendered == nil {
 				// The position is in the render; the template is only
 				// a hint, as the value may come from another one.
 				lf.Message += " (rendered from " + o.Rendered + ")"

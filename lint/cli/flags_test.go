@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/podlint/podlint/checks"
+	"github.com/podlint/podlint/lint"
 )
 
 func TestParseFlags(t *testing.T) {
 	defaults := func(mod func(c *Config)) *Config {
-		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."}}
+		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."}, Kustomize: lint.KustomizeAuto}
 		if mod != nil {
 			mod(c)
 		}
@@ -46,6 +47,8 @@ func TestParseFlags(t *testing.T) {
 		{"explain", []string{"--explain", "memory-unit-milli"}, defaults(func(c *Config) { c.Explain = "memory-unit-milli" })},
 		{"version", []string{"--version"}, defaults(func(c *Config) { c.Version = true })},
 		{"no-color", []string{"--no-color"}, defaults(func(c *Config) { c.NoColor = true })},
+		{"kustomize never", []string{"--kustomize=never"}, defaults(func(c *Config) { c.Kustomize = lint.KustomizeNever })},
+		{"kustomize auto", []string{"--kustomize", "auto"}, defaults(nil)},
 		{"flags after paths", []string{"dir", "-o", "json"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"dir"} })},
 		{"double dash", []string{"--", "-o"}, defaults(func(c *Config) { c.Paths = []string{"-o"} })},
 		{"namespace", []string{"-n", "shop", "deploy/"}, defaults(func(c *Config) { c.Namespace = "shop"; c.Paths = []string{"deploy/"} })},
@@ -85,6 +88,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"markdown without list-checks", []string{"-o", "markdown"}, []string{`invalid --output "markdown"`}},
 		{"sarif with list-checks", []string{"--list-checks", "-o", "sarif"}, []string{"with --list-checks", "text, json, markdown"}},
 		{"bad fail-on", []string{"--fail-on", "critical"}, []string{`invalid --fail-on "critical"`, "error, warning, info, none"}},
+		{"bad kustomize", []string{"--kustomize", "always"}, []string{`invalid --kustomize "always"`, "auto, never"}},
 		{"unknown enable", []string{"--enable", "memory-unit-mili"}, []string{`--enable: unknown check "memory-unit-mili"`, "valid checks: memory-unit-milli,"}},
 		{"unknown disable, two", []string{"--disable", "a,cpu-unit-missing,b"}, []string{`--disable: unknown checks "a", "b"`, "cpu-unit-missing"}},
 		{"empty enable", []string{"--enable", ""}, []string{"--enable needs at least one check ID"}},

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -78,71 +79,79 @@ func TestDifferential(t *testing.T) {
 				return st
 			}
 
-			rep := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Store: newStore(), Namespace: "default"})
-			if len(rep.Errors) > 0 {
-				t.Fatalf("lint errors: %v", rep.Errors)
-			}
-			var want []string
-			for _, f := range rep.Findings {
-				if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
-					want = append(want, key(f.Finding))
-				}
-			}
-
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, errs := manifest.Parse(file, data)
-			if len(errs) > 0 {
-				t.Fatalf("decode errors: %v", errs)
-			}
-			docs := jsonDocuments(t, data)
-			if len(docs) != len(objs) {
-				t.Fatalf("%d JSON documents for %d decoded objects", len(docs), len(objs))
-			}
-			store := newStore()
-			origins := fileOrigins{}
-			for _, o := range objs {
-				if o.Known {
-					store.AddTarget(o.Target)
-					origins[o.Target.Object] = o
-					if o.Ref.Kind == "Secret" {
-						// Lookups hand out a Secret's metadata only; checks
-						// ask for its origin by reference.
-						origins[checks.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: o.Target.Namespace(), Name: o.Ref.Name}] = o
-					}
-				}
-			}
-			inv := func() checks.Inventory {
-				i := store.Inventory()
-				i.Origins = origins
-				return i
-			}
-			var all []checks.Finding
-			for i, o := range objs {
-				gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
-				if !o.Known || !admits(gk) {
-					continue
-				}
-				all = append(all, handlerFindings(t, inv, o, docs[i])...)
-			}
-			var got []string
-			for _, f := range oncePerPair(all) {
-				got = append(got, key(f))
-			}
-			if filepath.Base(file) == "fail.yaml" && len(want) == 0 {
-				t.Errorf("%s produces no finding on an admitted kind; the comparison would prove nothing", file)
-			}
-			slices.Sort(want)
-			slices.Sort(got)
-			if !slices.Equal(want, got) {
-				t.Errorf("findings differ\nlint.Run:\n  %s\nwebhook:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-			}
+			differential(t, file, newStore)
 		})
 	}
 	if n == 0 {
 		t.Fatal("no fixtures found")
+	}
+}
+
+// differential lints file with lint.Run and runs each of its admitted
+// objects through the handler, with the file's other objects and
+// newStore's cluster knowledge in the inventory, and requires the same
+// findings (see TestDifferential).
+func differential(t *testing.T, file string, newStore func() *cluster.Store) {
+	rep := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Store: newStore(), Namespace: "default"})
+	if len(rep.Errors) > 0 {
+		t.Fatalf("lint errors: %v", rep.Errors)
+	}
+	var want []string
+	for _, f := range rep.Findings {
+		if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
+			want = append(want, key(f.Finding))
+		}
+	}
+
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, errs := manifest.Parse(file, data)
+	if len(errs) > 0 {
+		t.Fatalf("decode errors: %v", errs)
+	}
+	docs := jsonDocuments(t, data)
+	if len(docs) != len(objs) {
+		t.Fatalf("%d JSON documents for %d decoded objects", len(docs), len(objs))
+	}
+	store := newStore()
+	origins := fileOrigins{}
+	for _, o := range objs {
+		if o.Known {
+			store.AddTarget(o.Target)
+			origins[o.Target.Object] = o
+			if o.Ref.Kind == "Secret" {
+				// Lookups hand out a Secret's metadata only; checks
+				// ask for its origin by reference.
+				origins[checks.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: o.Target.Namespace(), Name: o.Ref.Name}] = o
+			}
+		}
+	}
+	inv := func() checks.Inventory {
+		i := store.Inventory()
+		i.Origins = origins
+		return i
+	}
+	var all []checks.Finding
+	for i, o := range objs {
+		gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
+		if !o.Known || !admits(gk) {
+			continue
+		}
+		all = append(all, handlerFindings(t, inv, o, docs[i])...)
+	}
+	var got []string
+	for _, f := range oncePerPair(all) {
+		got = append(got, key(f))
+	}
+	if filepath.Base(file) == "fail.yaml" && len(want) == 0 {
+		t.Errorf("%s produces no finding on an admitted kind; the comparison would prove nothing", file)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(want, got) {
+		t.Errorf("findings differ\nlint.Run:\n  %s\nwebhook:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
 	}
 }
 
@@ -372,4 +381,37 @@ func TestDifferentialJSON(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDifferentialSecretKeys: under the secret-keys opt-in, the cluster's
+// Secrets reach the store as --live and the webhook's informers hand them
+// over (stripped by cluster.SecretKeysRow to names, types and key names),
+// and both paths report the same missing keys.
+func TestDifferentialSecretKeys(t *testing.T) {
+	newStore := func() *cluster.Store {
+		st := cluster.New()
+		st.KeepSecretKeys()
+		sec := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db"},
+			Type:       corev1.SecretTypeOpaque,
+			Data:       map[string][]byte{"user": []byte("orders"), "host": []byte("db.shop")},
+		}
+		cluster.SecretKeysRow().Strip(sec)
+		st.Add(cluster.Secrets, sec)
+		st.MarkKnown(cluster.Secrets, cluster.AllNamespaces)
+		return st
+	}
+	// The comparison must not be empty: the store answers the keys.
+	rep := lint.Run(t.Context(), lint.Options{Paths: []string{"testdata/secret-keys.yaml"}, Store: newStore(), Namespace: "default"})
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Check == "secret-key-not-found" {
+			got = append(got, f.Field)
+		}
+	}
+	want := []string{"spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key", "spec.template.spec.volumes[0].secret.items[0].key"}
+	if !slices.Equal(got, want) {
+		t.Errorf("secret-key-not-found at %q, want %q", got, want)
+	}
+	differential(t, "testdata/secret-keys.yaml", newStore)
 }

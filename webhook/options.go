@@ -101,6 +101,12 @@ type Options struct {
 	// Watch toggles the informers; a kind that is not watched is unknown
 	// to the checks, which then stay silent about it.
 	Watch informers.WatchOptions
+	// SecretKeys is the secret-keys opt-in: the Secret informer watches
+	// Secrets whole, data included (no API lists key names without
+	// values), and its cache transform keeps names, types and key names
+	// only, so that secret-key-not-found can check cluster Secrets.
+	// Without it Secrets are watched as metadata only.
+	SecretKeys bool
 
 	// BindAddress is the webhook's HTTPS listen address, host:port (an
 	// empty host means every address).
@@ -168,6 +174,7 @@ func ParseFlags(args []string) (*Options, error) {
 			watch[r.Kind] = fs.Bool("watch-"+r.Watch, o.Watch[r.Kind], "cache "+r.Watch+" for the cluster-aware checks (off: those checks treat the kind as unknown)")
 		}
 	}
+	fs.BoolVar(&o.SecretKeys, "secret-keys", o.SecretKeys, "watch Secrets whole (data crosses the wire to podlint) and keep only their key names, for secret-key-not-found against cluster Secrets; off: Secrets are watched as metadata only and that check's cluster side is silent")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "Prometheus metrics address (0 disables)")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "healthz/readyz address")
 	fs.StringVar(&o.BindAddress, "webhook-bind-address", o.BindAddress, "webhook HTTPS address, host:port (no host: every address)")

@@ -99,7 +99,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	}
 	mopts := manager.Options{
 		Scheme: scheme,
-		Cache:  informers.CacheOptions(o.Watch),
+		Cache:  informers.CacheOptions(o.Watch, o.SecretKeys),
 		Metrics: metricsserver.Options{BindAddress: o.MetricsBindAddress, TLSOpts: []func(*tls.Config){func(c *tls.Config) {
 			if !o.EnableHTTP2 {
 				c.NextProtos = []string{"http/1.1"}
@@ -129,7 +129,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	}
 	store := cluster.New()
 	feeder := informers.NewFeeder(store, m)
-	if err := feeder.Setup(ctx, mgr, o.Watch); err != nil {
+	if err := feeder.Setup(ctx, mgr, o.Watch, o.SecretKeys); err != nil {
 		return nil, err
 	}
 	engine := conf.Engine

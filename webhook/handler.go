@@ -64,6 +64,9 @@ type HandlerOptions struct {
 	// (see trustedController), whose Pods with a controller owner
 	// reference only get warnings. A trailing "*" matches any rest.
 	TrustedControllers []string
+	// DenyMissingReferences judges missing referenced objects like any
+	// other error (Options.MissingReferences enforce) instead of warning.
+	DenyMissingReferences bool
 }
 
 // Handler is podlint's admission.Handler.
@@ -82,6 +85,7 @@ type Handler struct {
 	maxOverruns int64
 	metrics     *Metrics
 	trusted     []string
+	denyMissing bool
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -90,7 +94,7 @@ var _ admission.Handler = (*Handler)(nil)
 func NewHandler(o HandlerOptions) *Handler {
 	d := DefaultOptions()
 	h := &Handler{engine: o.Engine, inv: o.Inventory, mode: o.Mode, timeout: o.Timeout, metrics: o.Metrics,
-		trusted: slices.Clone(o.TrustedControllers)}
+		trusted: slices.Clone(o.TrustedControllers), denyMissing: o.DenyMissingReferences}
 	if h.engine == nil {
 		e := checks.NewEngine(nil)
 		h.engine = func() *checks.Engine { return e }
@@ -292,7 +296,7 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 	}
 	claimed := controlledPod(t)
 	trusted := claimed && h.trustedController(req.UserInfo)
-	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, mayAppear(eng, inv, t.Namespace())), untrusted: claimed && !trusted}
+	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, h.mayAppear(eng, inv, t.Namespace())), untrusted: claimed && !trusted}
 	if out.untrusted {
 		out.untrustedUser = req.UserInfo.Username
 	}
@@ -330,8 +334,12 @@ func (h *Handler) trustedController(u authenticationv1.UserInfo) bool {
 // objects one request at a time, so a ConfigMap written after its
 // Deployment arrives a moment later, and Kubernetes simply waits for it.
 // The CLI sees the whole apply and keeps these as errors. In a terminating
-// namespace nothing new can be created, so they deny again.
-func mayAppear(eng *checks.Engine, inv checks.Inventory, namespace string) map[string]bool {
+// namespace nothing new can be created, so they deny again, as they do
+// with --missing-references=enforce.
+func (h *Handler) mayAppear(eng *checks.Engine, inv checks.Inventory, namespace string) map[string]bool {
+	if h.denyMissing {
+		return nil
+	}
 	if inv.Namespaces != nil {
 		if ns, pr := inv.Namespaces.Namespace(namespace); pr == checks.Present && ns != nil &&
 			(ns.Status.Phase == corev1.NamespaceTerminating || ns.DeletionTimestamp != nil) {

@@ -97,6 +97,14 @@ type Options struct {
 	// name a controller owner; such Pods only get warnings. Anyone else's
 	// Pod is judged as a bare Pod, whatever its ownerReferences say.
 	TrustedControllers []string
+	// MissingReferences says what error findings about a referenced
+	// object that does not exist yet (a ConfigMap, Secret, key, PVC,
+	// ServiceAccount, PriorityClass, RuntimeClass or StorageClass) do:
+	// Warn (the default) because kubectl apply sends a file's objects one
+	// by one and the object may come a moment later in the same apply, or
+	// Enforce, to deny them like any other error where every apply
+	// creates what it references first (GitOps sync waves, Helm hooks).
+	MissingReferences Mode
 
 	// Watch toggles the informers; a kind that is not watched is unknown
 	// to the checks, which then stay silent about it.
@@ -126,6 +134,7 @@ type Options struct {
 func DefaultOptions() *Options {
 	return &Options{
 		Mode:                   Enforce,
+		MissingReferences:      Warn,
 		ConfigPollInterval:     10 * time.Second,
 		CertMode:               CertSelf,
 		CertDir:                "/tmp/k8s-webhook-server/serving-certs",
@@ -168,6 +177,7 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.Int64Var(&o.MaxInflightBytes, "max-inflight-bytes", o.MaxInflightBytes, "request bytes held in memory at once, until their checks finish; more are allowed with a warning (bounds memory: checking takes up to ~30x a request's size)")
 	fs.IntVar(&o.MaxConnections, "max-connections", o.MaxConnections, "open connections to the webhook port; more wait to be accepted")
 	fs.StringSliceVar(&o.TrustedControllers, "trusted-controllers", nil, "usernames (trailing * matches any rest) trusted besides kube-system service accounts, system:kube-controller-manager and nodes to create Pods owned by a controller, which then only get warnings")
+	missing := fs.String("missing-references", string(o.MissingReferences), "what error findings about a referenced object that does not exist yet do: warn (it may come later in the same kubectl apply) or enforce (deny, like other errors)")
 	watch := map[cluster.Kind]*bool{}
 	for _, r := range cluster.Kinds() {
 		if r.Watch != "" {
@@ -196,6 +206,12 @@ func ParseFlags(args []string) (*Options, error) {
 		o.Mode = Mode(*mode)
 	default:
 		return nil, fmt.Errorf("--mode %q: want enforce or warn", *mode)
+	}
+	switch Mode(*missing) {
+	case Enforce, Warn:
+		o.MissingReferences = Mode(*missing)
+	default:
+		return nil, fmt.Errorf("--missing-references %q: want warn or enforce", *missing)
 	}
 	switch CertMode(*certMode) {
 	case CertSelf, CertExternal:

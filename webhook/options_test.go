@@ -39,6 +39,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "zero concurrency", args: []string{"--max-concurrency=0"}, wantErr: "--max-concurrency must be at least 1"},
 		{name: "stray argument", args: []string{"x"}, wantErr: "unexpected arguments"},
 		{name: "secret keys", args: []string{"--secret-keys"}, want: func(o *Options) { o.SecretKeys = true }},
+		{name: "deny missing references", args: []string{"--missing-references=enforce"}, want: func(o *Options) { o.MissingReferences = Enforce }},
+		{name: "bad missing references", args: []string{"--missing-references=deny"}, wantErr: `--missing-references "deny": want warn or enforce`},
 		{name: "deprecated --port", args: []string{"--port=8443"}, want: func(o *Options) { o.Port = 8443 }},
 		{name: "bind address without port", args: []string{"--webhook-bind-address=127.0.0.1"}, wantErr: "--webhook-bind-address"},
 		{name: "bind address with a bad port", args: []string{"--webhook-bind-address=:https"}, wantErr: "bad port"},

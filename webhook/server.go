@@ -180,6 +180,7 @@ func newWebhookServer(o *Options, host string, getCert func(*tls.ClientHelloInfo
 // brings the engine, the inventory and the metrics) and serves it on ws.
 func serveAdmission(ws *TLSServer, o *Options, ho HandlerOptions, lg logr.Logger) *Handler {
 	ho.Mode, ho.Timeout, ho.MaxConcurrency, ho.TrustedControllers = o.Mode, o.Timeout, o.MaxConcurrency, o.TrustedControllers
+	ho.DenyMissingReferences = o.MissingReferences == Enforce
 	h := NewHandler(ho)
 	admissionLog := lg.WithName("admission")
 	ws.Register(Path, NewHTTPHandlerWith(h, HTTPOptions{

@@ -55,6 +55,9 @@ type Config struct {
 	KubeContext      string
 	LiveTimeout      time.Duration
 	WriteSnapshot    string
+	// SecretKeys is the secret-keys opt-in for --live: Secrets are listed
+	// whole and only their key names are kept.
+	SecretKeys bool
 
 	// MaxInputBytes caps every read (inputs, stdin, --config,
 	// --cluster-snapshot); 0 means lint.DefaultMaxInputBytes.
@@ -155,6 +158,7 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.KubeContext, "context", "", "kubeconfig context for --live (default the current context)")
 	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+snapshot.DefaultLiveTimeout.String()+")")
 	fs.StringVar(&cfg.WriteSnapshot, "write-snapshot", "", "with --live, save what was read (no Secret data) to this file for --cluster-snapshot; .yaml/.yml for YAML, else JSON")
+	fs.BoolVar(&cfg.SecretKeys, "secret-keys", false, "with --live, list Secrets whole (their data crosses the wire to podlint) and keep only their key names, for secret-key-not-found against cluster Secrets; nothing is stored, printed or written to --write-snapshot")
 	fs.Var(&byteSize{&cfg.MaxInputBytes}, "max-input-bytes", "size limit of each file podlint reads (inputs, stdin, --config, --cluster-snapshot), such as 512Mi or 2Gi")
 	fs.BoolVarP(&cfg.Help, "help", "h", false, "print this help and exit")
 }
@@ -203,7 +207,7 @@ func ParseFlags(args []string) (*Config, error) {
 		}
 	}
 	if !cfg.Live {
-		for _, f := range []string{"kubeconfig", "context", "live-timeout", "write-snapshot"} {
+		for _, f := range []string{"kubeconfig", "context", "live-timeout", "write-snapshot", "secret-keys"} {
 			if fs.Changed(f) {
 				return nil, usageErrorf("--%s needs --live", f)
 			}

@@ -108,10 +108,14 @@ func setNamespace(t *checks.Target, ns string) {
 // scopeKey names where a namespaced object lives: an explicit namespace,
 // or the unknown namespace of one apply group.
 func scopeKey(e *entry) string {
-	if e.implicit {
-		return "apply " + e.group
+	return scopeKeyOf(e.implicit, e.group, e.target.Namespace())
+}
+
+func scopeKeyOf(implicit bool, group, namespace string) string {
+	if implicit {
+		return "apply " + group
 	}
-	return "ns " + e.target.Namespace()
+	return "ns " + namespace
 }
 
 // scope holds the namespaced inputs that live in one scope, by name; each
@@ -178,7 +182,15 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		t := e.target
 		if t == nil {
 			// A compact workload (stream.go): it claims no host port
-			// and shares no claim, so nothing here is made of it.
+			// and shares no claim; its pods' labels are all the others
+			// ask of it.
+			key := scopeKeyOf(e.implicit, e.group, e.compact.pods.Namespace())
+			sc := s.scopes[key]
+			if sc == nil {
+				sc = newScope()
+				s.scopes[key] = sc
+			}
+			sc.workloads = append(sc.workloads, e.compact.pods)
 			continue
 		}
 		s.origins[t.Object] = e
@@ -686,7 +698,7 @@ func (v *view) HostPortClaims(port int32, protocol corev1.Protocol) []*checks.Ta
 // target sees it; else the cluster's pods, except in the target's own
 // unknown namespace, of which the cluster knows nothing.
 func (v *view) PodsMatch(ps checks.PodScope, sel labels.Selector, self checks.ObjectRef) checks.Presence {
-	t := v.e.obj.Target
+	t := v.e.target
 	match := func(sc *scope) bool {
 		for _, w := range sc.workloads {
 			if w != t && w.Ref != self && w.Replicas != 0 && sel.Matches(labels.Set(checks.PodLabels(w))) {

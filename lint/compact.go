@@ -24,6 +24,10 @@ type compact struct {
 	off              int64
 	n                int
 	apiVersion, kind string
+	// pods stands for the workload where other workloads' checks look
+	// at its pods (pod affinity): its reference, replicas and pod
+	// labels only.
+	pods *checks.Target
 }
 
 // store moves the wire form to the spool: the run then holds a few words
@@ -58,7 +62,14 @@ func compactTarget(t *checks.Target) *compact {
 	if err != nil {
 		return nil
 	}
-	return &compact{pb: pb, apiVersion: t.Ref.APIVersion, kind: t.Ref.Kind}
+	pods := &checks.Target{Ref: t.Ref, Replicas: t.Replicas}
+	switch {
+	case t.TemplateMeta != nil:
+		pods.TemplateMeta = &metav1.ObjectMeta{Labels: t.TemplateMeta.Labels}
+	case t.Meta != nil:
+		pods.Meta = &metav1.ObjectMeta{Labels: t.Meta.Labels}
+	}
+	return &compact{pb: pb, apiVersion: t.Ref.APIVersion, kind: t.Ref.Kind, pods: pods}
 }
 
 // target decodes the object again into a target the checks see as they

@@ -2,6 +2,7 @@ package lint
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/checks"
@@ -33,6 +34,7 @@ func (p *probe) inventory(base checks.Inventory) checks.Inventory {
 	inv.HostPorts = p
 	inv.LimitRanges = p
 	inv.ResourceQuotas = p
+	inv.PodLabels = p
 	inv.Origins = p
 	return inv
 }
@@ -115,4 +117,9 @@ func (p *probe) ResourceQuotas(string) ([]*corev1.ResourceQuota, checks.Presence
 func (p *probe) Origin(any, *field.Path) string {
 	p.asked = true
 	return ""
+}
+
+func (p *probe) PodsMatch(checks.PodScope, labels.Selector, checks.ObjectRef) checks.Presence {
+	p.asked = true
+	return checks.Unknown
 }

@@ -50,6 +50,9 @@ type entry struct {
 	// implicit is true when the object's namespace is the (unknown)
 	// namespace of its apply.
 	implicit bool
+	// place places findings on a rendered object (a chart's) where the
+	// user edits; nil for an object read from a file.
+	place placer
 }
 
 // applyGroup returns the apply group of an input: its directory for a
@@ -139,7 +142,7 @@ type inputState struct {
 	// twice) are one claimant.
 	hostPorts map[string]map[hostPortKey][]*checks.Target
 	// origins maps a typed object to its input, for messages.
-	origins map[any]*manifest.Object
+	origins map[any]*entry
 }
 
 func newInputState(entries []*entry, base checks.Inventory) *inputState {
@@ -151,14 +154,14 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		runtimeClasses:  map[string]bool{},
 		storageClasses:  map[string]bool{},
 		hostPorts:       map[string]map[hostPortKey][]*checks.Target{},
-		origins:         map[any]*manifest.Object{},
+		origins:         map[any]*entry{},
 	}
 	for _, e := range entries {
 		if !e.obj.Known || e.obj.Target == nil {
 			continue
 		}
 		t := e.obj.Target
-		s.origins[t.Object] = e.obj
+		s.origins[t.Object] = e
 		switch o := t.Object.(type) {
 		case *corev1.Namespace:
 			s.namespaces[o.Name] = append(s.namespaces[o.Name], o)
@@ -283,10 +286,16 @@ func (v *view) Origin(obj any, path *field.Path) string {
 			obj = sc.secrets[ref.Name][0]
 		}
 	}
-	o := v.s.origins[obj]
-	if o == nil {
+	oe := v.s.origins[obj]
+	if oe == nil {
 		return ""
 	}
+	if oe.place != nil {
+		// A rendered object: where its value is written.
+		pl := oe.place(pathString(path))
+		return fmt.Sprintf("%s:%d", pl.file, pl.line)
+	}
+	o := oe.obj
 	line, _ := o.Position(pathString(path))
 	if o.File == v.e.obj.File {
 		return fmt.Sprintf("line %d", line)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/podlint/podlint/checks"
@@ -33,17 +35,27 @@ type Options struct {
 	Store *cluster.Store
 	// Namespace is the namespace of the apply for objects that do not
 	// name one (kubectl's -n). Empty means not known: such objects then
-	// match only the namespace-less objects applied with them.
+	// match only the namespace-less objects applied with them. Charts
+	// are rendered with it as .Release.Namespace ("default" when empty,
+	// as `helm template`).
 	Namespace string
+	// Helm says whether and how directories holding a Helm chart are
+	// rendered (by default they are, with `helm template`'s defaults).
+	Helm HelmOptions
 }
 
-// parsed is what one input yielded.
+// parsed is what one input, or one render of a chart, yielded.
 type parsed struct {
 	objs []*manifest.Object
 	errs []InputError
 	// patches counts kustomize patches: a listed patch file, or
 	// documents with patch directives.
 	patches int
+	// group is the apply of a render; "" for an input (its input's).
+	group string
+	// placers place the findings of a render's objects where the user
+	// edits, not in the render.
+	placers map[*manifest.Object]placer
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -58,16 +70,25 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	inputs, charts := planHelm(paths, eng.Config.Exclude, inputs)
 	markPatches(inputs)
 	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
+	if charts != nil {
+		rendered, files := renderCharts(ctx, charts, opts.Helm, opts.Namespace, opts.MaxInputBytes)
+		results = append(results, rendered...)
+		rep.Summary.Files += files
+	}
 	var entries []*entry
 	for i, r := range results {
-		group := inputs[i].group
-		if group == "" {
-			group = applyGroup(inputs[i].name)
+		group := r.group
+		if group == "" && i < len(inputs) {
+			group = inputs[i].group
+			if group == "" {
+				group = applyGroup(inputs[i].name)
+			}
 		}
 		rep.Summary.Patches += r.patches
 		for _, o := range r.objs {
@@ -77,7 +98,7 @@ func Run(ctx context.Context, opts Options) *Report {
 			}
 			setNamespace(o, opts.Namespace)
 			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
-			entries = append(entries, &entry{obj: o, group: group, implicit: implicit})
+			entries = append(entries, &entry{obj: o, group: group, implicit: implicit, place: r.placers[o]})
 		}
 		rep.Errors = append(rep.Errors, r.errs...)
 	}
@@ -94,6 +115,8 @@ func Run(ctx context.Context, opts Options) *Report {
 	// reported on the object that comes later. Copies of an object (one
 	// chart rendered twice) report the same pair again and are dropped.
 	pairs := map[string]*pairSeen{}
+	// notes are the renders that found a finding on a rendered object.
+	notes := map[string]*renderNote{}
 	dropped := map[int]bool{}
 	for _, e := range entries {
 		o := e.obj
@@ -112,7 +135,27 @@ func Run(ctx context.Context, opts Options) *Report {
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
-			if lf.Line <= 0 {
+			if e.place != nil {
+				// Positions in a render mean nothing to the user: the
+				// finding goes where the value is written.
+				pl := e.place(f.Field)
+				lf.File, lf.Line, lf.Column = pl.file, pl.line, pl.column
+				// Renders of one chart with several values files find
+				// the same mistake in the same place: one finding,
+				// naming every render.
+				key := renderedKey(&lf)
+				n, seen := notes[key]
+				if !seen {
+					n = &renderNote{note: pl.note}
+					notes[key] = n
+				}
+				if !slices.Contains(n.renders, pl.render) {
+					n.renders = append(n.renders, pl.render)
+				}
+				if seen {
+					continue
+				}
+			} else if lf.Line <= 0 {
 				lf.Line, lf.Column = o.Position(f.Field)
 			} else if lf.Column <= 0 {
 				lf.Column = 1
@@ -149,6 +192,11 @@ func Run(ctx context.Context, opts Options) *Report {
 		}
 		rep.Findings = kept
 	}
+	for i := range rep.Findings {
+		if n, ok := notes[renderedKey(&rep.Findings[i])]; ok {
+			rep.Findings[i].Message += " (" + n.String() + ")"
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		rep.Errors = append(rep.Errors, InputError{File: "podlint", Message: "run stopped: " + err.Error()})
 	}
@@ -172,6 +220,27 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	rep.Summary.Findings = len(rep.Findings)
 	return rep
+}
+
+// renderedKey identifies a finding on a rendered object by what it says
+// and where, whichever render found it.
+func renderedKey(f *Finding) string {
+	return strings.Join([]string{f.Check, f.File, strconv.Itoa(f.Line), strconv.Itoa(f.Column), f.Field, f.Message}, "\x00")
+}
+
+// renderNote says where a finding on a rendered object comes from: what
+// its place is, and the renders that found it.
+type renderNote struct {
+	note    string
+	renders []string
+}
+
+func (n *renderNote) String() string {
+	all := strings.Join(n.renders, "; ")
+	if n.note == "" {
+		return all
+	}
+	return n.note + "; " + all
 }
 
 // pairSeen is the finding kept for one conflict between two objects.

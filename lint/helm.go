@@ -1,0 +1,187 @@
+package lint
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/podlint/podlint/lint/helm"
+	"github.com/podlint/podlint/manifest"
+)
+
+// HelmMode says how a run treats directories holding a Helm chart.
+type HelmMode string
+
+// Helm modes; the zero value is HelmAuto.
+const (
+	// HelmAuto renders each chart as `helm template` does and lints its
+	// objects instead of the chart's files.
+	HelmAuto HelmMode = "auto"
+	// HelmNever does not render charts: each chart is one input error
+	// that says how to lint it, and its files are not read.
+	HelmNever HelmMode = "never"
+)
+
+// HelmModes lists the modes, for flags and messages.
+func HelmModes() []string { return []string{string(HelmAuto), string(HelmNever)} }
+
+// HelmOptions are the `helm template` flags of a run; the namespace is
+// Options.Namespace.
+type HelmOptions struct {
+	Mode HelmMode
+	// ValueFiles (-f/--values) and Set (--set) apply to every chart of
+	// the run. Without either, a chart's ci/*-values.yaml files are
+	// rendered one by one when it has any.
+	ValueFiles, Set []string
+	// ReleaseName defaults to helm.DefaultReleaseName, KubeVersion to
+	// helm.DefaultKubeVersion.
+	ReleaseName, KubeVersion string
+}
+
+// place is where a finding on a rendered object goes. note says what the
+// place is when that is not plain (a values file line, a rendered line),
+// render which render found it; both are appended to the message.
+type place struct {
+	file         string
+	line, column int
+	note, render string
+}
+
+// placer places the findings of one rendered object by field path.
+type placer func(field string) place
+
+// helmPlan is the charts of a run.
+type helmPlan struct {
+	// charts are the top chart directories, as met.
+	charts []string
+}
+
+// planHelm finds the charts of the run — a directory holding Chart.yaml
+// given or met while walking, or a path inside a chart (pre-commit names
+// the files it stages) — and takes every file under them out of the
+// inputs: they are the chart's, not manifests.
+func planHelm(paths, exclude []string, inputs []input) ([]input, *helmPlan) {
+	var charts []string
+	seen := map[string]bool{}
+	add := func(dir string) {
+		abs := absPath(dir)
+		if !seen[abs] {
+			seen[abs] = true
+			charts = append(charts, dir)
+		}
+	}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if top := helm.ChartOf(p); top != "" {
+			if !excluded(p, exclude) {
+				add(relTo(p, top))
+			}
+			continue
+		}
+		if !st.IsDir() {
+			continue
+		}
+		_ = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			if name != p && (strings.HasPrefix(d.Name(), ".") || excluded(name, exclude)) {
+				return fs.SkipDir
+			}
+			if helm.IsChart(name) && !excluded(filepath.Join(name, helm.ChartFile), exclude) {
+				add(name)
+				// Its subcharts render with it.
+				return fs.SkipDir
+			}
+			return nil
+		})
+	}
+	if len(charts) == 0 {
+		return inputs, nil
+	}
+	var roots []string
+	for _, c := range charts {
+		roots = append(roots, absPath(c)+string(filepath.Separator))
+	}
+	kept := inputs[:0:0]
+	for _, in := range inputs {
+		if in.name == "-" || !underAny(absPath(in.name), roots) {
+			kept = append(kept, in)
+		}
+	}
+	return kept, &helmPlan{charts: charts}
+}
+
+// relTo names chart directory top (absolute) the way the user's path p
+// names things: relative when p is.
+func relTo(p, top string) string {
+	if filepath.IsAbs(p) {
+		return top
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return top
+	}
+	if rel, err := filepath.Rel(wd, top); err == nil {
+		return rel
+	}
+	return top
+}
+
+func underAny(name string, roots []string) bool {
+	for _, r := range roots {
+		if strings.HasPrefix(name, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// renderCharts renders the charts of the plan one after the other; each
+// render is its own apply.
+func renderCharts(ctx context.Context, plan *helmPlan, opts HelmOptions, namespace string, limit int64) ([]parsed, int) {
+	var out []parsed
+	files := 0
+	for _, dir := range plan.charts {
+		if ctx.Err() != nil {
+			break
+		}
+		if opts.Mode == HelmNever {
+			files++
+			out = append(out, parsed{errs: []InputError{{
+				File: filepath.Join(dir, helm.ChartFile),
+				Message: "a Helm chart, not rendered with --helm=never: its templates are not manifests and are not linted; " +
+					"lint it with --helm=auto (the default), or its render: helm template " + dir + " | podlint -",
+			}}})
+			continue
+		}
+		results, n := helm.Render(dir, helm.Options{
+			ValueFiles: opts.ValueFiles, Set: opts.Set, ReleaseName: opts.ReleaseName,
+			Namespace: namespace, KubeVersion: opts.KubeVersion, MaxInputBytes: limit,
+		})
+		files += n
+		for _, r := range results {
+			p := parsed{group: r.Group, placers: map[*manifest.Object]placer{}}
+			for _, o := range r.Objects {
+				p.objs = append(p.objs, o.Object)
+				p.placers[o.Object] = func(field string) place {
+					pl := o.Place(field)
+					return place{file: pl.File, line: pl.Line, column: pl.Column, note: pl.Note, render: pl.Render}
+				}
+			}
+			for _, e := range r.Errors {
+				p.errs = append(p.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
+			}
+			out = append(out, p)
+		}
+	}
+	return out, files
+}

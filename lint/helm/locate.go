@@ -23,7 +23,7 @@ type locator struct {
 	// on disk, or the .tgz a subchart came from (archive).
 	file    string
 	archive bool
-	obj  *manifest.Object
+	obj     *manifest.Object
 	// root is the object's mapping in the parsed document, at the lines
 	// of the template's render.
 	root *yaml.Node
@@ -182,11 +182,7 @@ func (r *render) collectRefs(ch *chart.Chart, prefix string) map[string][]string
 	for _, t := range tmpls {
 		scope := strings.Join(t.scope, ".")
 		for _, m := range valuesRefRE.FindAllStringSubmatch(string(t.data), -1) {
-			p := strings.TrimPrefix(m[1], ".")
-			full := p
-			if scope != "" && !strings.HasPrefix(p, "global.") && p != "global" {
-				full = scope + "." + p
-			}
+			full := scopedRef(scopeOf(t.name), strings.TrimPrefix(m[1], "."))
 			byChart[scope] = append(byChart[scope], full)
 			own[t.name] = append(own[t.name], full)
 		}
@@ -259,6 +255,7 @@ func (l *locator) fromValues(field string, steps []step, v *yaml.Node) (Place, b
 		return nil
 	}
 	scope := scopeOf(l.d.name)
+	onLine := l.keyLineRefs(key, scope)
 	subs := l.r.scopes
 	consider := func(src *valueSource, p string, n *yaml.Node) {
 		if winner(p) != src {
@@ -272,13 +269,18 @@ func (l *locator) fromValues(field string, steps []step, v *yaml.Node) (Place, b
 		last := p[strings.LastIndexByte(p, '.')+1:]
 		score := 0
 		switch {
-		case slices.Contains(own, p):
+		case slices.Contains(onLine, p):
+			// Written on the template line of the field's key.
+			score = 7
+		case last == key && slices.Contains(own, p):
+			score = 6
+		case last == key && slices.Contains(refs, p):
 			score = 5
-		case slices.Contains(refs, p):
-			score = 4
 		case last == key && hasPrefixRef(own, p):
-			score = 3
+			score = 4
 		case last == key && hasPrefixRef(refs, p):
+			score = 3
+		case slices.Contains(own, p):
 			score = 2
 		case last == key && inScope:
 			score = 1
@@ -316,6 +318,34 @@ func (l *locator) fromValues(field string, steps []step, v *yaml.Node) (Place, b
 		return l.rendered(line, col, "value "+c.path+" from "+c.src.label), true
 	}
 	return Place{File: c.src.file, Line: c.node.Line, Column: c.node.Column, Note: "value " + c.path + " used by " + l.d.name}, true
+}
+
+// keyLineRefs lists the values paths referred to on the template's lines
+// of key (memory: {{ .Values.mem }}), as paths in the top chart's values.
+func (l *locator) keyLineRefs(key, scope string) []string {
+	if key == "" {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(l.template(), "\n") {
+		m := keyLineRE.FindStringSubmatch(strings.TrimRight(line, "\r"))
+		if m == nil || unquote(m[1]) != key {
+			continue
+		}
+		for _, r := range valuesRefRE.FindAllStringSubmatch(m[2], -1) {
+			out = append(out, scopedRef(scope, strings.TrimPrefix(r[1], ".")))
+		}
+	}
+	return out
+}
+
+// scopedRef turns a .Values path of a template whose chart's values are
+// at scope into a path in the top chart's values.
+func scopedRef(scope, p string) string {
+	if scope == "" || p == "global" || strings.HasPrefix(p, "global.") {
+		return p
+	}
+	return scope + p
 }
 
 // scopeOf returns where the values of a template's chart are in the top

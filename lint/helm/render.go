@@ -281,10 +281,15 @@ func (c *Chart) renderError(err error) Error {
 	chartFile := filepath.Join(c.Dir, ChartFile)
 	if strings.HasPrefix(msg, "values don't meet the specifications of the schema") {
 		file := filepath.Join(c.Dir, "values.schema.json")
-		lines := strings.Split(strings.TrimSpace(msg), "\n")
-		for _, l := range lines[1:] {
+		var probs []string
+		for _, l := range strings.Split(strings.TrimSpace(msg), "\n")[1:] {
+			l = strings.TrimSpace(l)
+			if p, ok := strings.CutPrefix(l, "- "); ok {
+				probs = append(probs, p)
+				continue
+			}
 			// "name:" introduces the chart whose schema failed.
-			if n, ok := strings.CutSuffix(strings.TrimSpace(l), ":"); ok && !strings.HasPrefix(l, "-") && n != c.src.chart.Name() {
+			if n, ok := strings.CutSuffix(l, ":"); ok && n != c.src.chart.Name() {
 				if d, _, arch := c.src.chartDir(c.src.chart.Name() + "/charts/" + n + "/x"); arch != "" {
 					file = arch
 				} else {
@@ -292,7 +297,7 @@ func (c *Chart) renderError(err error) Error {
 				}
 			}
 		}
-		return Error{File: file, Message: "values do not match the chart's schema: " + strings.Join(lines[1:], " ")}
+		return Error{File: file, Message: "values do not match the chart's values.schema.json: " + strings.Join(probs, "; ")}
 	}
 	if m := templateAtRE.FindStringSubmatch(msg); m != nil {
 		dir, rel, arch := c.src.chartDir(m[1])

@@ -93,18 +93,7 @@ type Chart struct {
 // files of the chart it read. Problems come back as errors; the run goes
 // on.
 func Render(dir string, opts Options) ([]Result, int) {
-	if opts.MaxInputBytes <= 0 {
-		opts.MaxInputBytes = 256 << 20
-	}
-	if opts.ReleaseName == "" {
-		opts.ReleaseName = DefaultReleaseName
-	}
-	if opts.KubeVersion == "" {
-		opts.KubeVersion = DefaultKubeVersion
-	}
-	if opts.Namespace == "" {
-		opts.Namespace = "default"
-	}
+	opts = withDefaults(opts)
 	group := "helm " + dir
 	chartFile := filepath.Join(dir, ChartFile)
 	src, err := load(dir, opts.MaxInputBytes)
@@ -142,6 +131,23 @@ func Render(dir string, opts Options) ([]Result, int) {
 		}
 	}
 	return []Result{c.render(group, opts.ValueFiles)}, len(src.files)
+}
+
+// withDefaults fills in what `helm template` defaults.
+func withDefaults(opts Options) Options {
+	if opts.MaxInputBytes <= 0 {
+		opts.MaxInputBytes = 256 << 20
+	}
+	if opts.ReleaseName == "" {
+		opts.ReleaseName = DefaultReleaseName
+	}
+	if opts.KubeVersion == "" {
+		opts.KubeVersion = DefaultKubeVersion
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	return opts
 }
 
 // ciValues lists the chart's ci/*-values.yaml files, as chart-testing

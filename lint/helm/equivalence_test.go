@@ -162,4 +162,3 @@ func helmInstall(t *testing.T, dir string, opts Options) (*release.Release, erro
 	client.KubeVersion = kv
 	return client.RunWithContext(t.Context(), ch, vals)
 }
-

@@ -73,8 +73,8 @@ func streamable(m fs.FileMode) bool {
 
 // ReadFile reads a file named by the user, capped at limit bytes (0 means
 // DefaultMaxInputBytes) and abandoned when ctx ends. It opens without
-// blocking, so a FIFO nobody writes to reads as empty instead of hanging
-// in open(2); sockets, block devices and directories are errors.
+// blocking, so a FIFO nobody writes to is an EmptyStreamError instead of
+// a hang in open(2); sockets, block devices and directories are errors.
 func ReadFile(ctx context.Context, name string, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxInputBytes
@@ -101,11 +101,29 @@ func ReadFile(ctx context.Context, name string, limit int64) ([]byte, error) {
 		}
 		return nil, err
 	}
-	hint := int64(0)
 	if st.Mode().IsRegular() {
-		hint = st.Size()
+		return readCtx(ctx, f, limit, st.Size(), f.Close)
 	}
-	return readCtx(ctx, f, limit, hint, f.Close)
+	data, err := readCtx(ctx, f, limit, 0, f.Close)
+	if err == nil && len(data) == 0 {
+		// Opened without blocking, a FIFO with no writer reads as empty:
+		// say so rather than lint nothing in silence.
+		return nil, &EmptyStreamError{Mode: st.Mode()}
+	}
+	return data, err
+}
+
+// EmptyStreamError is a named pipe or device that gave nothing to read:
+// podlint does not wait for a writer to come.
+type EmptyStreamError struct {
+	Mode fs.FileMode
+}
+
+func (e *EmptyStreamError) Error() string {
+	if e.Mode&fs.ModeNamedPipe != 0 {
+		return "is a named pipe (FIFO) and nothing was written to it (podlint does not wait for a writer)"
+	}
+	return "is " + describeMode(e.Mode) + " and nothing was read from it"
 }
 
 // ReadAll reads r (standard input) to its end, capped at limit bytes (0

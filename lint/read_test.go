@@ -29,7 +29,7 @@ func TestReadFileCaps(t *testing.T) {
 		{"regular under the cap", small, 1000, ""},
 		{"regular over the cap", small, 999, "larger than 999 bytes"},
 		{"device without end", "/dev/zero", 1 << 20, "larger than 1Mi, podlint's size limit for one input (raise it with --max-input-bytes)"},
-		{"empty device", "/dev/null", 0, ""},
+		{"empty device", "/dev/null", 0, "is a character device and nothing was read from it"},
 		{"directory", dir, 0, "is a directory, not a regular file"},
 	}
 	for _, tt := range tests {
@@ -58,8 +58,9 @@ func TestReadFileCaps(t *testing.T) {
 	}
 }
 
-// TestReadFileFIFO: a FIFO without a writer does not block open(2); one
-// whose writer never writes is abandoned when the context ends.
+// TestReadFileFIFO: a FIFO without a writer does not block open(2) and is
+// reported as empty; one whose writer never writes is abandoned when the
+// context ends.
 func TestReadFileFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "p.yaml")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
@@ -72,7 +73,8 @@ func TestReadFileFIFO(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		if err != nil {
+		var empty *EmptyStreamError
+		if !errors.As(err, &empty) || !strings.Contains(err.Error(), "named pipe (FIFO) and nothing was written to it") {
 			t.Errorf("FIFO without a writer: %v", err)
 		}
 	case <-time.After(5 * time.Second):

@@ -19,6 +19,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlint/podlint/manifest/jsonscan"
 )
 
 // InputError is a problem with one input, located as precisely as the
@@ -127,43 +129,47 @@ func lineCol(data []byte, off int) (int, int) {
 // byte scanner finds each List item's span, so that the expensive typed
 // decoding runs on all cores.
 func splitJSON(name string, data []byte) ([]item, []*InputError) {
-	s := &scanner{b: data}
+	s := jsonscan.New(data)
 	var items []item
 	fail := func(err error) []*InputError {
-		line, col := lineCol(data, s.i)
+		off := s.Offset()
+		if se, ok := errors.AsType[*jsonscan.Error](err); ok {
+			off = se.Offset
+		}
+		line, col := lineCol(data, off)
 		return []*InputError{{File: name, Line: line, Column: col, Message: err.Error()}}
 	}
 	value := func() error {
-		start := s.i
+		start := s.Offset()
 		var it item
 		var list [][2]int
-		err := s.object(func(key string) error {
-			switch key {
+		err := s.Object(func(key []byte) error {
+			switch string(key) {
 			case "kind", "apiVersion":
-				v, err := s.str()
-				if key == "kind" {
+				v, err := s.String()
+				if key[0] == 'k' {
 					it.kind = v
 				} else {
 					it.apiVersion = v
 				}
 				return err
 			case "items":
-				if s.peek() != '[' {
-					return s.skip()
+				if s.Peek() != '[' {
+					return s.Skip()
 				}
-				return s.array(func() error {
-					from := s.i
-					if s.peek() != '{' {
-						return s.errorf("expected an object in items")
+				return s.Array(func() error {
+					from := s.Offset()
+					if s.Peek() != '{' {
+						return s.Errorf("expected an object in items")
 					}
-					if err := s.skip(); err != nil {
+					if err := s.Skip(); err != nil {
 						return err
 					}
-					list = append(list, [2]int{from, s.i})
+					list = append(list, [2]int{from, s.Offset()})
 					return nil
 				})
 			}
-			return s.skip()
+			return s.Skip()
 		})
 		if err != nil {
 			return err
@@ -177,28 +183,26 @@ func splitJSON(name string, data []byte) ([]item, []*InputError) {
 			}
 			return nil
 		}
-		it.src, it.offset, it.index = data[start:s.i], start, -1
+		it.src, it.offset, it.index = data[start:s.Offset()], start, -1
 		items = append(items, it)
 		return nil
 	}
 	for {
-		s.ws()
-		if s.i >= len(data) {
-			return items, nil
-		}
 		var err error
-		switch s.b[s.i] {
+		switch c := s.Peek(); c {
+		case 0:
+			return items, nil
 		case '{':
 			err = value()
 		case '[':
-			err = s.array(func() error {
-				if s.peek() != '{' {
-					return s.errorf("expected an object")
+			err = s.Array(func() error {
+				if s.Peek() != '{' {
+					return s.Errorf("expected an object")
 				}
 				return value()
 			})
 		default:
-			err = s.errorf("expected a JSON object or array, found %q", s.b[s.i])
+			err = s.Errorf("expected a JSON object or array, found %q", c)
 		}
 		if err != nil {
 			return items, fail(err)
@@ -512,7 +516,7 @@ func decodeItem(name string, data []byte, it *item) {
 	}
 	if it.src != nil && it.line == 0 {
 		// A JSON item names its own type; a typed list's items may not.
-		if apiVersion, kind := typeMeta(it.src); kind != "" {
+		if apiVersion, kind, _ := jsonscan.TypeOf(it.src); kind != "" {
 			it.apiVersion, it.kind = apiVersion, kind
 		}
 	}

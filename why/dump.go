@@ -125,18 +125,35 @@ func EventFromCore(e *corev1.Event) *Event {
 		First:     e.FirstTimestamp.Time,
 		Last:      e.LastTimestamp.Time,
 	}
-	if ev.Regarding.Namespace == "" && ev.Regarding.Kind != KindNode && ev.Regarding.Kind != KindNamespace {
-		ev.Regarding.Namespace = e.Namespace
-	}
 	ev.From = from(e.Source.Component, e.Source.Host, e.ReportingController, e.ReportingInstance)
+	var series *seriesTimes
 	if e.Series != nil {
-		ev.Count = max(ev.Count, e.Series.Count)
-		ev.Last = latest(ev.Last, e.Series.LastObservedTime.Time)
+		series = &seriesTimes{e.Series.Count, e.Series.LastObservedTime.Time}
 	}
-	ev.First = earliest(ev.First, e.EventTime.Time)
-	ev.Last = latest(ev.Last, e.EventTime.Time)
+	return ev.settle(e.Namespace, series, e.EventTime.Time, e.CreationTimestamp.Time)
+}
+
+// seriesTimes is what both Event APIs' series say.
+type seriesTimes struct {
+	count int32
+	last  time.Time
+}
+
+// settle fills in what either Event API may leave out, the same way for
+// both: the regarding object's namespace, the count and times from a
+// series, eventTime and, last, the creation time.
+func (ev *Event) settle(namespace string, series *seriesTimes, eventTime, created time.Time) *Event {
+	if ev.Regarding.Namespace == "" && ev.Regarding.Kind != KindNode && ev.Regarding.Kind != KindNamespace {
+		ev.Regarding.Namespace = namespace
+	}
+	if series != nil {
+		ev.Count = max(ev.Count, series.count)
+		ev.Last = latest(ev.Last, series.last)
+	}
+	ev.First = earliest(ev.First, eventTime)
+	ev.Last = latest(ev.Last, eventTime)
 	if ev.Last.IsZero() {
-		ev.Last = e.CreationTimestamp.Time
+		ev.Last = created
 	}
 	if ev.First.IsZero() {
 		ev.First = ev.Last
@@ -157,24 +174,12 @@ func EventFromEventsV1(e *eventsv1.Event) *Event {
 		First:     e.DeprecatedFirstTimestamp.Time,
 		Last:      e.DeprecatedLastTimestamp.Time,
 	}
-	if ev.Regarding.Namespace == "" && ev.Regarding.Kind != KindNode && ev.Regarding.Kind != KindNamespace {
-		ev.Regarding.Namespace = e.Namespace
-	}
 	ev.From = from(e.DeprecatedSource.Component, e.DeprecatedSource.Host, e.ReportingController, e.ReportingInstance)
+	var series *seriesTimes
 	if e.Series != nil {
-		ev.Count = max(ev.Count, e.Series.Count)
-		ev.Last = latest(ev.Last, e.Series.LastObservedTime.Time)
+		series = &seriesTimes{e.Series.Count, e.Series.LastObservedTime.Time}
 	}
-	ev.First = earliest(ev.First, e.EventTime.Time)
-	ev.Last = latest(ev.Last, e.EventTime.Time)
-	if ev.Last.IsZero() {
-		ev.Last = e.CreationTimestamp.Time
-	}
-	if ev.First.IsZero() {
-		ev.First = ev.Last
-	}
-	ev.Count = max(ev.Count, 1)
-	return ev
+	return ev.settle(e.Namespace, series, e.EventTime.Time, e.CreationTimestamp.Time)
 }
 
 // from words the reporter as kubectl describe does ("kubelet, node-1" in

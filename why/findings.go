@@ -3,6 +3,7 @@ package why
 import (
 	"cmp"
 	"slices"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -101,6 +102,7 @@ type inventory struct {
 	hostPorts  map[hostPortKey][]*checks.Target
 	podsOn     map[string]int
 	podsKnown  bool
+	groups     func() []checks.NodeGroup
 }
 
 type hostPortKey struct {
@@ -143,6 +145,13 @@ func newInventory(d *Dump) checks.Inventory {
 			inv.podsOn[p.Spec.NodeName]++
 		}
 	}
+	inv.groups = sync.OnceValue(func() []checks.NodeGroup {
+		var on func(string) int
+		if inv.podsKnown {
+			on = func(n string) int { return inv.podsOn[n] }
+		}
+		return checks.GroupNodes(inv.nodes, on)
+	})
 	out := checks.Inventory{HostPorts: inv}
 	if inv.nodesKnown {
 		out.Nodes = inv
@@ -158,12 +167,10 @@ func newInventory(d *Dump) checks.Inventory {
 
 func (i *inventory) Nodes() ([]*corev1.Node, bool) { return i.nodes, i.nodesKnown }
 
+// NodeGroups groups the nodes once per run, on first use: every stuck
+// pod's findings ask again.
 func (i *inventory) NodeGroups() ([]checks.NodeGroup, bool) {
-	var on func(string) int
-	if i.podsKnown {
-		on = func(n string) int { return i.podsOn[n] }
-	}
-	return checks.GroupNodes(i.nodes, on), i.nodesKnown
+	return i.groups(), i.nodesKnown
 }
 
 func (i *inventory) NodesWithLabel(key, value string) []*corev1.Node { return i.labels[key][value] }

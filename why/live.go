@@ -9,6 +9,9 @@ import (
 	"sync"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -107,6 +110,30 @@ func pages(l lister, list func(metav1.ListOptions) (string, error), opts metav1.
 	}
 }
 
+// listStep makes one kind's paginated list call: each item, its
+// managedFields dropped (nothing reads them, and they are often half an
+// object's size), goes to add.
+func listStep[L interface{ GetContinue() string }, T any, PT interface {
+	*T
+	SetManagedFields([]metav1.ManagedFieldsEntry)
+}](ctx context.Context, list func(context.Context, metav1.ListOptions) (L, error), items func(L) []T, add func(PT)) func(metav1.ListOptions) (string, error) {
+	return func(o metav1.ListOptions) (string, error) {
+		r, err := list(ctx, o)
+		if err != nil {
+			return "", err
+		}
+		objs := items(r)
+		for i := range objs {
+			p := PT(&objs[i])
+			p.SetManagedFields(nil)
+			add(p)
+		}
+		return r.GetContinue(), nil
+	}
+}
+
+func podItems(r *corev1.PodList) []corev1.Pod { return r.Items }
+
 func readLive(ctx context.Context, cs kubernetes.Interface, host string, opts LiveOptions) (*Dump, []string, error) {
 	d := NewDump()
 	l := lister{ctx: ctx, limit: opts.PageSize}
@@ -121,19 +148,9 @@ func readLive(ctx context.Context, cs kubernetes.Interface, host string, opts Li
 		list           func(metav1.ListOptions) (string, error)
 		opts           metav1.ListOptions
 	}
+	all := metav1.NamespaceAll
 	steps := []step{
-		{KindPod, "pods", true, func(o metav1.ListOptions) (string, error) {
-			r, err := core.Pods(ns).List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				p := &r.Items[i]
-				p.ManagedFields = nil
-				d.Pods = append(d.Pods, p)
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
+		{KindPod, "pods", true, listStep(ctx, core.Pods(ns).List, podItems, func(p *corev1.Pod) { d.Pods = append(d.Pods, p) }), metav1.ListOptions{}},
 		{KindEvent, "events", false, func(o metav1.ListOptions) (string, error) {
 			r, err := core.Events(ns).List(ctx, o)
 			if err != nil {
@@ -144,123 +161,27 @@ func readLive(ctx context.Context, cs kubernetes.Interface, host string, opts Li
 			}
 			return r.Continue, nil
 		}, metav1.ListOptions{}},
-		{KindNode, "nodes", false, func(o metav1.ListOptions) (string, error) {
-			r, err := core.Nodes().List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				n := &r.Items[i]
-				n.ManagedFields, n.Status.Images = nil, nil
-				d.Nodes = append(d.Nodes, n)
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindNamespace, "namespaces", false, func(o metav1.ListOptions) (string, error) {
-			r, err := core.Namespaces().List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.Namespaces = append(d.Namespaces, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindDaemonSet, "daemonsets.apps", false, func(o metav1.ListOptions) (string, error) {
-			r, err := apps.DaemonSets("").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.DaemonSets = append(d.DaemonSets, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindDeployment, "deployments.apps", false, func(o metav1.ListOptions) (string, error) {
-			r, err := apps.Deployments(ns).List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.Deployments = append(d.Deployments, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindReplicaSet, "replicasets.apps", false, func(o metav1.ListOptions) (string, error) {
-			r, err := apps.ReplicaSets(ns).List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.ReplicaSets = append(d.ReplicaSets, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindStatefulSet, "statefulsets.apps", false, func(o metav1.ListOptions) (string, error) {
-			r, err := apps.StatefulSets(ns).List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.StatefulSets = append(d.StatefulSets, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindJob, "jobs.batch", false, func(o metav1.ListOptions) (string, error) {
-			r, err := batch.Jobs(ns).List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.Jobs = append(d.Jobs, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
-		{KindCronJob, "cronjobs.batch", false, func(o metav1.ListOptions) (string, error) {
-			r, err := batch.CronJobs(ns).List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.CronJobs = append(d.CronJobs, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
+		{KindNode, "nodes", false, listStep(ctx, core.Nodes().List, func(r *corev1.NodeList) []corev1.Node { return r.Items }, func(n *corev1.Node) {
+			n.Status.Images = nil
+			d.Nodes = append(d.Nodes, n)
+		}), metav1.ListOptions{}},
+		{KindNamespace, "namespaces", false, listStep(ctx, core.Namespaces().List, func(r *corev1.NamespaceList) []corev1.Namespace { return r.Items }, func(n *corev1.Namespace) { d.Namespaces = append(d.Namespaces, n) }), metav1.ListOptions{}},
+		// DaemonSets hold host ports across namespaces: always all of them.
+		{KindDaemonSet, "daemonsets.apps", false, listStep(ctx, apps.DaemonSets(all).List, func(r *appsv1.DaemonSetList) []appsv1.DaemonSet { return r.Items }, func(o *appsv1.DaemonSet) { d.DaemonSets = append(d.DaemonSets, o) }), metav1.ListOptions{}},
+		{KindDeployment, "deployments.apps", false, listStep(ctx, apps.Deployments(ns).List, func(r *appsv1.DeploymentList) []appsv1.Deployment { return r.Items }, func(o *appsv1.Deployment) { d.Deployments = append(d.Deployments, o) }), metav1.ListOptions{}},
+		{KindReplicaSet, "replicasets.apps", false, listStep(ctx, apps.ReplicaSets(ns).List, func(r *appsv1.ReplicaSetList) []appsv1.ReplicaSet { return r.Items }, func(o *appsv1.ReplicaSet) { d.ReplicaSets = append(d.ReplicaSets, o) }), metav1.ListOptions{}},
+		{KindStatefulSet, "statefulsets.apps", false, listStep(ctx, apps.StatefulSets(ns).List, func(r *appsv1.StatefulSetList) []appsv1.StatefulSet { return r.Items }, func(o *appsv1.StatefulSet) { d.StatefulSets = append(d.StatefulSets, o) }), metav1.ListOptions{}},
+		{KindJob, "jobs.batch", false, listStep(ctx, batch.Jobs(ns).List, func(r *batchv1.JobList) []batchv1.Job { return r.Items }, func(o *batchv1.Job) { d.Jobs = append(d.Jobs, o) }), metav1.ListOptions{}},
+		{KindCronJob, "cronjobs.batch", false, listStep(ctx, batch.CronJobs(ns).List, func(r *batchv1.CronJobList) []batchv1.CronJob { return r.Items }, func(o *batchv1.CronJob) { d.CronJobs = append(d.CronJobs, o) }), metav1.ListOptions{}},
 		// The scheduler's Lease is all that matters, and it lives in
 		// kube-system.
-		{KindLease, "leases.coordination.k8s.io in kube-system", false, func(o metav1.ListOptions) (string, error) {
-			r, err := cs.CoordinationV1().Leases("kube-system").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				r.Items[i].ManagedFields = nil
-				d.Leases = append(d.Leases, &r.Items[i])
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{}},
+		{KindLease, "leases.coordination.k8s.io in kube-system", false, listStep(ctx, cs.CoordinationV1().Leases("kube-system").List, func(r *coordinationv1.LeaseList) []coordinationv1.Lease { return r.Items }, func(o *coordinationv1.Lease) { d.Leases = append(d.Leases, o) }), metav1.ListOptions{}},
 	}
 	if ns != "" && ns != "kube-system" {
 		// The scheduler's own pods tell whether it runs.
-		steps = append(steps, step{"", "kube-scheduler pods in kube-system", false, func(o metav1.ListOptions) (string, error) {
-			r, err := core.Pods("kube-system").List(ctx, o)
-			if err != nil {
-				return "", err
-			}
-			for i := range r.Items {
-				p := &r.Items[i]
-				p.ManagedFields = nil
-				d.Pods = append(d.Pods, p)
-			}
-			return r.Continue, nil
-		}, metav1.ListOptions{LabelSelector: "component=kube-scheduler"}})
+		steps = append(steps, step{"", "kube-scheduler pods in kube-system", false,
+			listStep(ctx, core.Pods("kube-system").List, podItems, func(p *corev1.Pod) { d.Pods = append(d.Pods, p) }),
+			metav1.ListOptions{LabelSelector: "component=kube-scheduler"}})
 	}
 	var warnings []string
 	for _, s := range steps {

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/manifest/jsonscan"
 )
 
 type listMeta struct {
@@ -117,11 +118,11 @@ type decoder struct {
 // jsonStream splits a JSON stream; an error is placed in data.
 func (d *decoder) jsonStream(data []byte) error {
 	err := d.jsonValues(data)
-	var sc *scanError
+	var sc *jsonscan.Error
 	var lm *listMetaError
 	switch {
 	case errors.As(err, &sc):
-		return at("", data, sc.whole, 0, err)
+		return at("", data, sc.Input, 0, err)
 	case errors.As(err, &lm):
 		return at("", data, lm.meta, 0, err)
 	}
@@ -129,16 +130,14 @@ func (d *decoder) jsonStream(data []byte) error {
 }
 
 func (d *decoder) jsonValues(data []byte) error {
-	s := scanner{b: data}
+	s := jsonscan.New(data)
 	for {
-		s.ws()
-		if s.i >= len(s.b) {
+		switch s.Peek() {
+		case 0:
 			return nil
-		}
-		switch s.b[s.i] {
 		case '[':
-			err := s.array(func() error {
-				v, err := s.span()
+			err := s.Array(func() error {
+				v, err := s.Span()
 				if err != nil {
 					return err
 				}
@@ -148,7 +147,7 @@ func (d *decoder) jsonValues(data []byte) error {
 				return err
 			}
 		case '{':
-			v, err := s.span()
+			v, err := s.Span()
 			if err != nil {
 				return err
 			}
@@ -156,7 +155,7 @@ func (d *decoder) jsonValues(data []byte) error {
 				return err
 			}
 		default:
-			return s.errorf("expected an object or an array")
+			return s.Errorf("expected an object or an array")
 		}
 	}
 }
@@ -166,29 +165,29 @@ func (d *decoder) jsonValue(v []byte) error {
 	var kind string
 	var items [][]byte
 	var meta []byte
-	s := scanner{b: v}
-	err := s.object(func(key []byte) error {
+	s := jsonscan.New(v)
+	err := s.Object(func(key []byte) error {
 		switch string(key) {
 		case "kind":
-			if s.i < len(s.b) && s.b[s.i] == '"' {
-				k, err := s.str()
+			if s.Peek() == '"' {
+				k, err := s.Raw()
 				kind = string(k)
 				return err
 			}
 		case "metadata":
-			m, err := s.span()
+			m, err := s.Span()
 			meta = m
 			return err
 		case "items":
-			if s.i < len(s.b) && s.b[s.i] == '[' {
-				return s.array(func() error {
-					item, err := s.span()
+			if s.Peek() == '[' {
+				return s.Array(func() error {
+					item, err := s.Span()
 					items = append(items, item)
 					return err
 				})
 			}
 		}
-		return s.skip()
+		return s.Skip()
 	})
 	if err != nil {
 		return err
@@ -420,7 +419,7 @@ func (w *worker) unit(u unit) error {
 // object decodes one JSON object into the fields podlint keeps of its
 // kind; it adds nothing when it fails.
 func (w *worker) object(src []byte) error {
-	apiVersion, kind, err := typeOf(src)
+	apiVersion, kind, err := jsonscan.TypeOf(src)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/podlint/podlint/manifest/jsonscan"
 )
 
 // PositionError is a snapshot that could not be decoded, placed at a line
@@ -49,15 +51,15 @@ func offsetIn(data, sub []byte) int64 {
 }
 
 // at places err in the file data: at the scanner's position when it is a
-// scanError over data, else at the start of sub when sub is a slice of
+// jsonscan.Error over data, else at the start of sub when sub is a slice of
 // data, else at line.
 func at(name string, data, sub []byte, line int, err error) *PositionError {
 	e := &PositionError{File: name, Line: line, Offset: -1, Err: err}
 	off := int64(-1)
-	var sc *scanError
+	var sc *jsonscan.Error
 	if errors.As(err, &sc) {
-		if o := offsetIn(data, sc.whole); o >= 0 {
-			off = o + int64(len(sc.whole)-len(sc.rest))
+		if o := offsetIn(data, sc.Input); o >= 0 {
+			off = o + int64(sc.Offset)
 		}
 	}
 	if off < 0 {

@@ -2,6 +2,8 @@ package snapshot
 
 import (
 	"bytes"
+
+	"github.com/podlint/podlint/manifest/jsonscan"
 )
 
 // slimYAML cuts a kubectl-shaped YAML list item (item keys at indent 2,
@@ -94,4 +96,34 @@ func yamlKey(body []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return body[:i], true
+}
+
+// prune appends the object at the cursor to dst with only the fields the
+// tree keeps (keep) or without the fields it drops. Values are copied as
+// they are; the caller's json.Unmarshal validates what is left.
+func prune(s *jsonscan.Scanner, dst []byte, t fieldTree, keep bool) ([]byte, error) {
+	dst = append(dst, '{')
+	n := 0
+	err := s.Object(func(key []byte) error {
+		sub, in := t[string(key)]
+		if keep && !in || !keep && in && sub == nil {
+			return s.Skip()
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = append(dst, '"')
+		dst = append(dst, key...)
+		dst = append(dst, '"', ':')
+		if sub != nil && s.Peek() == '{' {
+			var err error
+			dst, err = prune(s, dst, sub, keep)
+			return err
+		}
+		v, err := s.Span()
+		dst = append(dst, v...)
+		return err
+	})
+	return append(dst, '}'), err
 }

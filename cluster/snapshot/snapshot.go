@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/manifest/jsonscan"
 )
 
 // ListedKindsAnnotation, on a snapshot's top-level List, names the kinds
@@ -160,8 +161,7 @@ func fieldsOf(r cluster.Row) *fields {
 
 // prune appends to dst the JSON object src with only what podlint keeps.
 func (f *fields) prune(dst, src []byte) ([]byte, error) {
-	s := scanner{b: src}
-	return s.prune(dst, f.tree, f.keep)
+	return prune(jsonscan.New(src), dst, f.tree, f.keep)
 }
 
 // kinds indexes the table's rows, with their fields, for the decoder and

@@ -27,6 +27,9 @@ var (
 	binOnce sync.Once
 	binPath string
 	binErr  error
+	// pkgDir is this package's directory, taken before any test changes
+	// the working directory (t.Chdir), so the build finds go.mod.
+	pkgDir string
 )
 
 // podlint builds the command once for all tests of this file.
@@ -39,7 +42,9 @@ func podlint(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "podlint")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd.Dir = pkgDir
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -51,6 +56,11 @@ func podlint(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	var err error
+	if pkgDir, err = os.Getwd(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
@@ -196,8 +206,8 @@ func TestWalkSkipsNonRegular(t *testing.T) {
 }
 
 // TestExplicitNonRegular: a FIFO named on the command line is opened
-// without blocking (no writer: read as empty, a writer: linted, as for
-// podlint <(helm template .)); a socket is reported.
+// without blocking (no writer: reported, the run goes on; a writer:
+// linted, as for podlint <(helm template .)); a socket is reported.
 func TestExplicitNonRegular(t *testing.T) {
 	dir := workspace(t, map[string]string{})
 	fifo := filepath.Join(dir, "pipe.yaml")
@@ -205,8 +215,13 @@ func TestExplicitNonRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runIn(t, dir, nil, "pipe.yaml", "bad.yaml")
-	if r.code != 1 || !strings.Contains(r.stdout, badFinding) || !strings.Contains(r.stdout, "in 2 files") {
+	if r.code != 2 || !strings.Contains(r.stdout, badFinding) || !strings.Contains(r.stdout, "in 2 files") ||
+		!strings.Contains(r.stdout, "pipe.yaml: error: is a named pipe (FIFO) and nothing was written to it") {
 		t.Errorf("FIFO without a writer: %s", r)
+	}
+	r = runIn(t, dir, nil, "/dev/null")
+	if r.code != 2 || !strings.Contains(r.stdout, "/dev/null: error: is a character device and nothing was read from it") {
+		t.Errorf("/dev/null: %s", r)
 	}
 
 	// With a writer, what it writes is linted.

@@ -271,8 +271,9 @@ func validIDs(flag string, ids []string) error {
 	if len(unknown) == 0 {
 		return nil
 	}
-	valid := make([]string, 0, len(checks.Catalogue()))
-	for _, c := range checks.Catalogue() {
+	catalogue := checks.Catalogue()
+	valid := make([]string, 0, len(catalogue))
+	for _, c := range catalogue {
 		valid = append(valid, c.ID)
 	}
 	noun := "check"

@@ -185,3 +185,16 @@ func renderCharts(ctx context.Context, plan *helmPlan, opts HelmOptions, namespa
 	}
 	return out, files
 }
+
+// unusedValues is the error for chart values given to a run without a
+// chart: most likely kubectl's -f (a manifest file) was meant, and the
+// file was not linted.
+func unusedValues(opts HelmOptions) (InputError, bool) {
+	switch {
+	case len(opts.ValueFiles) > 0:
+		return InputError{File: opts.ValueFiles[0], Message: "given to -f/--values, but no Helm chart is among the inputs: -f names values files for charts, as helm template -f, not manifests as kubectl -f; name manifests as arguments (podlint FILE...)"}, true
+	case len(opts.Set) > 0:
+		return InputError{File: "--set", Message: "no Helm chart is among the inputs; --set gives values to charts"}, true
+	}
+	return InputError{}, false
+}

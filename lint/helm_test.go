@@ -43,6 +43,8 @@ func TestHelmCharts(t *testing.T) {
 		{"kube-version", []string{dir + "/shop"}, lint.HelmOptions{KubeVersion: "1.20"}, ""},
 		{"never", []string{dir}, lint.HelmOptions{Mode: lint.HelmNever}, ""},
 		{"walk", []string{dir}, lint.HelmOptions{}, ""},
+		// kubectl's -f habit: the manifest given as a values file.
+		{"values-without-chart", []string{"lint/testdata/helmvalues/prod-values.yaml"}, lint.HelmOptions{ValueFiles: []string{"lint/testdata/helmvalues/prod-values.yaml"}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,8 @@ func Run(ctx context.Context, opts Options) *Report {
 		rendered, files := renderCharts(ctx, charts, opts.Helm, opts.Namespace, opts.MaxInputBytes)
 		results = append(results, rendered...)
 		rep.Summary.Files += files
+	} else if e, ok := unusedValues(opts.Helm); ok {
+		rep.Errors = append(rep.Errors, e)
 	}
 	var entries []*entry
 	for i, r := range results {

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -98,7 +99,7 @@ func Render(dir string, opts Options) ([]Result, int) {
 	chartFile := filepath.Join(dir, ChartFile)
 	src, err := load(dir, opts.MaxInputBytes)
 	if err != nil {
-		return []Result{{Group: group, Errors: []Error{{File: chartFile, Message: "cannot load the chart: " + err.Error()}}}}, 1
+		return []Result{{Group: group, Errors: []Error{loadError(dir, err)}}}, 1
 	}
 	fail := func(e Error) ([]Result, int) { return []Result{{Group: group, Errors: []Error{e}}}, len(src.files) }
 	meta := readMeta(src.files[ChartFile])
@@ -131,6 +132,19 @@ func Render(dir string, opts Options) ([]Result, int) {
 		}
 	}
 	return []Result{c.render(group, opts.ValueFiles)}, len(src.files)
+}
+
+// loadError places an error of the chart loader: at the line of the
+// chart file that does not parse when it names one.
+func loadError(dir string, err error) Error {
+	msg := err.Error()
+	for _, f := range []string{ChartFile, "values.yaml", "Chart.lock", "requirements.yaml", "requirements.lock"} {
+		if rest, ok := strings.CutPrefix(msg, "cannot load "+f+": "); ok {
+			line, m := yamlErrorLine(errors.New(rest))
+			return Error{File: filepath.Join(dir, f), Line: line, Message: "cannot load the chart: " + m}
+		}
+	}
+	return Error{File: filepath.Join(dir, ChartFile), Message: "cannot load the chart: " + msg}
 }
 
 // withDefaults fills in what `helm template` defaults.

@@ -121,6 +121,11 @@ type lrViolation struct {
 	path      *field.Path
 	container string
 	msg       string
+	// bound and resource name the rule broken (max, memory), so that
+	// the message names the line it is written on: in a kustomize
+	// overlay that may be a patch, not the base.
+	bound    string
+	resource corev1.ResourceName
 }
 
 // checkLimitItem applies one LimitRangeItem's min, max and
@@ -143,23 +148,28 @@ func checkLimitItem(it corev1.LimitRangeItem, req, lim corev1.ResourceList, path
 		}
 		return ""
 	}
-	add := func(p *field.Path, format string, args ...any) {
+	type rule struct {
+		bound string
+		name  corev1.ResourceName
+	}
+	add := func(r rule, p *field.Path, format string, args ...any) {
 		if p == nil && path != nil {
 			p = path.Child("resources")
 		}
-		out = append(out, lrViolation{p, container, fmt.Sprintf(format, args...)})
+		out = append(out, lrViolation{path: p, container: container, msg: fmt.Sprintf(format, args...), bound: r.bound, resource: r.name})
 	}
+	bound := func(which string, name corev1.ResourceName) rule { return rule{which, name} }
 	for _, name := range sortedNames(it.Min) {
 		lo := it.Min[name]
 		r, hasR := req[name]
 		l, hasL := lim[name]
 		switch {
 		case !hasR:
-			add(nil, "minimum %s usage per %s is %s.  No request is specified", name, kind, lo.String())
+			add(bound("min", name), nil, "minimum %s usage per %s is %s.  No request is specified", name, kind, lo.String())
 		case r.Cmp(lo) < 0:
-			add(at("requests", name), "minimum %s usage per %s is %s, but request is %s%s", name, kind, lo.String(), r.String(), note("requests", name))
+			add(bound("min", name), at("requests", name), "minimum %s usage per %s is %s, but request is %s%s", name, kind, lo.String(), r.String(), note("requests", name))
 		case hasL && l.Cmp(lo) < 0:
-			add(at("limits", name), "minimum %s usage per %s is %s, but limit is %s%s", name, kind, lo.String(), l.String(), note("limits", name))
+			add(bound("min", name), at("limits", name), "minimum %s usage per %s is %s, but limit is %s%s", name, kind, lo.String(), l.String(), note("limits", name))
 		}
 	}
 	for _, name := range sortedNames(it.Max) {
@@ -168,11 +178,11 @@ func checkLimitItem(it corev1.LimitRangeItem, req, lim corev1.ResourceList, path
 		l, hasL := lim[name]
 		switch {
 		case !hasL:
-			add(nil, "maximum %s usage per %s is %s.  No limit is specified", name, kind, hi.String())
+			add(bound("max", name), nil, "maximum %s usage per %s is %s.  No limit is specified", name, kind, hi.String())
 		case l.Cmp(hi) > 0:
-			add(at("limits", name), "maximum %s usage per %s is %s, but limit is %s%s", name, kind, hi.String(), l.String(), note("limits", name))
+			add(bound("max", name), at("limits", name), "maximum %s usage per %s is %s, but limit is %s%s", name, kind, hi.String(), l.String(), note("limits", name))
 		case hasR && r.Cmp(hi) > 0:
-			add(at("requests", name), "maximum %s usage per %s is %s, but request is %s%s", name, kind, hi.String(), r.String(), note("requests", name))
+			add(bound("max", name), at("requests", name), "maximum %s usage per %s is %s, but request is %s%s", name, kind, hi.String(), r.String(), note("requests", name))
 		}
 	}
 	for _, name := range sortedNames(it.MaxLimitRequestRatio) {
@@ -181,13 +191,13 @@ func checkLimitItem(it corev1.LimitRangeItem, req, lim corev1.ResourceList, path
 		l, hasL := lim[name]
 		switch {
 		case !hasR || r.IsZero():
-			add(nil, "%s max limit to request ratio per %s is %s, but no request is specified or request is 0", name, kind, ratio.String())
+			add(bound("maxLimitRequestRatio", name), nil, "%s max limit to request ratio per %s is %s, but no request is specified or request is 0", name, kind, ratio.String())
 		case !hasL:
-			add(nil, "%s max limit to request ratio per %s is %s, but no limit is specified", name, kind, ratio.String())
+			add(bound("maxLimitRequestRatio", name), nil, "%s max limit to request ratio per %s is %s, but no limit is specified", name, kind, ratio.String())
 		default:
 			actual := l.AsApproximateFloat64() / r.AsApproximateFloat64()
 			if actual > ratio.AsApproximateFloat64() {
-				add(at("limits", name), "%s max limit to request ratio per %s is %s, but provided ratio is %f%s", name, kind, ratio.String(), actual, note("limits", name))
+				add(bound("maxLimitRequestRatio", name), at("limits", name), "%s max limit to request ratio per %s is %s, but provided ratio is %f%s", name, kind, ratio.String(), actual, note("limits", name))
 			}
 		}
 	}
@@ -255,7 +265,7 @@ resources:
 					}
 					for _, v := range vs {
 						p.Report(v.path, v.container, "%s (LimitRange %q%s)%s", v.msg, lr.Name,
-							p.origin(lr, field.NewPath("spec", "limits").Index(i)), refusedTail(t))
+							p.origin(lr, field.NewPath("spec", "limits").Index(i).Child(v.bound).Key(string(v.resource))), refusedTail(t))
 					}
 				}
 			}

@@ -95,7 +95,7 @@ func hostPortConflict() *Check {
 			`Two other workloads on the same host port only collide when they land on the same node, so that case is a warning. ` +
 			`With the cluster's Nodes known, a Deployment, StatefulSet or ReplicaSet with more replicas than nodes it is eligible for (nodeSelector, required node affinity, taints) can never run them all, each node giving the port to one pod: an error naming replicas and eligible nodes (the extra replicas stay Pending, as when an ingress controller with hostPort is scaled to 5 on 3 nodes). ` +
 			`Objects with the same kind, namespace and name are versions of one object and are never compared.`,
-		Uses: "The other workloads applied with the target: those of the same directory or the same standard input. Workloads in other directories are not compared, since they may go to other clusters (kustomize overlays, independent apps of a monorepo). " +
+		Uses: "The other workloads applied with the target: those of the same directory, the same standard input or the same rendered kustomization (kubectl apply -k). Workloads in other directories or other renders are not compared, since they may go to other clusters (kustomize overlays, independent apps of a monorepo). " +
 			"With " + fromCluster + ", also the cluster's DaemonSets, and with its Nodes, where each claimant can run. " +
 			"A conflict between two objects is reported once, on the one that comes later, naming the other's file and line; identical copies of one object (one chart rendered twice) count once.",
 		Remediation: `Give one of the workloads another host port, drop the hostPort (use a Service), or keep them on disjoint nodes with nodeSelector or node affinity.`,

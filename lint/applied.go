@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -27,8 +28,10 @@ import (
 //
 //   - Objects are applied in groups: the files of one directory (not
 //     recursive, like `kubectl apply -f DIR`), or standard input. A source
-//     that renders one apply (a kustomization, a chart) is one more group:
-//     it sets input.group on the inputs it produces.
+//     that renders one apply is one more group: each rendered top-level
+//     kustomization (`kubectl apply -k DIR`, renderGroup), each render of
+//     a Helm chart (one per ci/ values file), or the inputs a source sets
+//     input.group on.
 //   - An object without a namespace lives in the namespace of its apply,
 //     which podlint does not know unless told (-n, or --live's kubeconfig
 //     context): then it matches only the namespace-less objects of its own
@@ -50,8 +53,9 @@ type entry struct {
 	// implicit is true when the object's namespace is the (unknown)
 	// namespace of its apply.
 	implicit bool
-	// place places findings on a rendered object (a chart's) where the
-	// user edits; nil for an object read from a file.
+	// place places findings on a rendered object (a chart's or a
+	// kustomization's) where the user edits; nil for an object read
+	// from a file.
 	place placer
 }
 
@@ -277,7 +281,12 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 }
 
 // Origin implements checks.OriginLookup: "line N" for an object in the
-// target's own file, "FILE:LINE" for one in another input.
+// target's own file, "FILE:LINE" for one in another input. For an object
+// of a render (a kustomization, a chart), that is where the value is
+// written (the base file, a patch, the kustomization's transformer entry;
+// the template or values file line), never a line of the render; when no
+// place can be checked, the file to edit and what the place is (the
+// kustomization and the object's name, the template's rendered line).
 func (v *view) Origin(obj any, path *field.Path) string {
 	if ref, ok := obj.(checks.ObjectRef); ok && ref.Kind == "Secret" {
 		// The Secret the target sees: the first of its copies (copies
@@ -286,18 +295,22 @@ func (v *view) Origin(obj any, path *field.Path) string {
 			obj = sc.secrets[ref.Name][0]
 		}
 	}
-	oe := v.s.origins[obj]
-	if oe == nil {
+	e := v.s.origins[obj]
+	if e == nil {
 		return ""
 	}
-	if oe.place != nil {
-		// A rendered object: where its value is written.
-		pl := oe.place(pathString(path))
+	if e.place != nil {
+		// A rendered object: where its value is written, or the file
+		// to edit and what the place is.
+		pl := e.place(pathString(path))
+		if !pl.exact {
+			return fmt.Sprintf("%s (%s)", pl.file, cmp.Or(pl.note, pl.render))
+		}
 		return fmt.Sprintf("%s:%d", pl.file, pl.line)
 	}
-	o := oe.obj
+	o := e.obj
 	line, _ := o.Position(pathString(path))
-	if o.File == v.e.obj.File {
+	if o.File == v.e.obj.File && v.e.place == nil {
 		return fmt.Sprintf("line %d", line)
 	}
 	return fmt.Sprintf("%s:%d", o.File, line)

@@ -586,3 +586,30 @@ func corpusFiles(tb testing.TB) []string {
 	}
 	return files
 }
+
+// TestCorpusKustomizeModes: the corpus holds no kustomization (its files
+// were copied one by one; flannel's Documentation/kustomization is a
+// directory of plain manifests), so rendering kustomizations must change
+// nothing: --kustomize=never and the default agree on every finding and
+// count.
+func TestCorpusKustomizeModes(t *testing.T) {
+	needCorpus(t)
+	auto := wholeCorpus()
+	never := Run(t.Context(), Options{Paths: []string{corpusDir}, Kustomize: KustomizeNever})
+	if auto.Summary != never.Summary {
+		t.Errorf("summary: auto %+v, never %+v", auto.Summary, never.Summary)
+	}
+	key := func(r *Report) []string {
+		var out []string
+		for _, f := range r.Findings {
+			out = append(out, newCorpusLine(f).key())
+		}
+		for _, e := range r.Errors {
+			out = append(out, corpusRel(e.Error()))
+		}
+		return out
+	}
+	if a, n := key(auto), key(never); !slices.Equal(a, n) {
+		t.Errorf("auto and never differ:\n%s", lineDiff(strings.Join(n, "\n"), strings.Join(a, "\n")))
+	}
+}

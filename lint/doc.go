@@ -1,8 +1,18 @@
 // Package lint is podlint's manifest linter: it finds the input files,
-// decodes them with positions (package manifest), lays the inputs over the
-// cluster knowledge where they are applied together (applied.go: one
-// directory, standard input, explicit namespaces across the run), runs the
-// check engine and places every finding at file:line:column.
+// renders the kustomizations among them (lint/kustomize), decodes them
+// with positions (package manifest), lays the inputs over the cluster
+// knowledge where they are applied together (applied.go: one directory,
+// standard input, one rendered kustomization; explicit namespaces across
+// the run), runs the check engine and places every finding at
+// file:line:column.
+//
+// A rendered kustomization is one apply, like `kubectl apply -k`, and the
+// files it reads are linted through it, not on their own; the findings of
+// its objects, and the objects they name, are placed where the value is
+// written (the base file, the patch, the kustomization's transformer
+// entry), never in the render. Without rendering (--kustomize=never, an
+// excluded kustomization file) the patch files a kustomization lists are
+// skipped (patches.go).
 //
 // Helm charts among the inputs are rendered by lint/helm (helm.go): their
 // files are taken out of the inputs, each render is one apply group, and

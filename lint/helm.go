@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/podlint/podlint/lint/helm"
-	"github.com/podlint/podlint/manifest"
 )
 
 // HelmMode says how a run treats directories holding a Helm chart.
@@ -40,13 +39,20 @@ type HelmOptions struct {
 	ReleaseName, KubeVersion string
 }
 
-// place is where a finding on a rendered object goes. note says what the
-// place is when that is not plain (a values file line, a rendered line),
-// render which render found it; both are appended to the message.
+// place is where a finding on a rendered object goes. exact is set when
+// file:line is where the value is written. note says what the place is
+// (a values file line, a template's rendered line, the kustomization and
+// the object), render which render found it (helm template DIR -f FILE);
+// both are appended to the message.
 type place struct {
 	file         string
 	line, column int
+	exact        bool
 	note, render string
+	// merge groups renders whose identical findings are one: the renders
+	// of one chart (one per ci/ values file). Each kustomization is its
+	// own, as each overlay is reported.
+	merge string
 }
 
 // placer places the findings of one rendered object by field path.
@@ -169,13 +175,13 @@ func renderCharts(ctx context.Context, plan *helmPlan, opts HelmOptions, namespa
 		})
 		files += n
 		for _, r := range results {
-			p := parsed{group: r.Group, placers: map[*manifest.Object]placer{}}
+			p := parsed{group: "helm:" + r.Group, placers: []placer{}}
 			for _, o := range r.Objects {
 				p.objs = append(p.objs, o.Object)
-				p.placers[o.Object] = func(field string) place {
+				p.placers = append(p.placers, func(field string) place {
 					pl := o.Place(field)
-					return place{file: pl.File, line: pl.Line, column: pl.Column, note: pl.Note, render: pl.Render}
-				}
+					return place{file: pl.File, line: pl.Line, column: pl.Column, exact: pl.Exact, note: pl.Note, render: pl.Render, merge: "helm:" + dir}
+				})
 			}
 			for _, e := range r.Errors {
 				p.errs = append(p.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})

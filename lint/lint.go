@@ -12,6 +12,7 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -39,12 +40,16 @@ type Options struct {
 	// are rendered with it as .Release.Namespace ("default" when empty,
 	// as `helm template`).
 	Namespace string
+	// Kustomize says whether directories holding a kustomization are
+	// rendered (the default) or read file by file.
+	Kustomize KustomizeMode
 	// Helm says whether and how directories holding a Helm chart are
 	// rendered (by default they are, with `helm template`'s defaults).
 	Helm HelmOptions
 }
 
-// parsed is what one input, or one render of a chart, yielded.
+// parsed is what one input, or one render (of a kustomization, of a
+// chart), yielded.
 type parsed struct {
 	objs []*manifest.Object
 	errs []InputError
@@ -53,9 +58,9 @@ type parsed struct {
 	patches int
 	// group is the apply of a render; "" for an input (its input's).
 	group string
-	// placers place the findings of a render's objects where the user
-	// edits, not in the render.
-	placers map[*manifest.Object]placer
+	// placers place the findings of a render's objects, in the order of
+	// objs, where the user edits, not in the render; nil for an input.
+	placers []placer
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -70,12 +75,26 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	// A chart's files are the chart's, never manifests of their own.
 	inputs, charts := planHelm(paths, eng.Config.Exclude, inputs)
+	var plan *kustomize.Plan
+	if opts.Kustomize != KustomizeNever {
+		// The files a rendered kustomization reads are linted through
+		// its render, not on their own.
+		inputs, plan = planKustomize(paths, eng.Config.Exclude, inputs, opts.MaxInputBytes)
+	}
+	// Patch files of kustomizations that are not rendered (with
+	// --kustomize=never, or an excluded kustomization file) are still
+	// not objects.
 	markPatches(inputs)
 	results := parseAll(ctx, inputs, opts.Stdin, opts.MaxInputBytes)
 
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
+	if plan != nil {
+		results = append(results, renderAll(ctx, plan)...)
+		rep.Summary.Files += plan.Files()
+	}
 	if charts != nil {
 		rendered, files := renderCharts(ctx, charts, opts.Helm, opts.Namespace, opts.MaxInputBytes)
 		results = append(results, rendered...)
@@ -85,22 +104,27 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	var entries []*entry
 	for i, r := range results {
-		group := r.group
-		if group == "" && i < len(inputs) {
-			group = inputs[i].group
-			if group == "" {
-				group = applyGroup(inputs[i].name)
-			}
-		}
 		rep.Summary.Patches += r.patches
-		for _, o := range r.objs {
+		for j, o := range r.objs {
 			if o.Patch {
 				rep.Summary.Patches++
 				continue
 			}
 			setNamespace(o, opts.Namespace)
 			implicit := o.Known && o.Target != nil && o.Target.Ref.Namespace == ""
-			entries = append(entries, &entry{obj: o, group: group, implicit: implicit, place: r.placers[o]})
+			e := &entry{obj: o, implicit: implicit}
+			switch {
+			case r.placers != nil:
+				// Each render is one apply, as kubectl apply -k or helm
+				// install sends it.
+				e.place = r.placers[j]
+				e.group = r.group
+			case inputs[i].group != "":
+				e.group = inputs[i].group
+			default:
+				e.group = applyGroup(inputs[i].name)
+			}
+			entries = append(entries, e)
 		}
 		rep.Errors = append(rep.Errors, r.errs...)
 	}
@@ -137,6 +161,8 @@ func Run(ctx context.Context, opts Options) *Report {
 		rep.Summary.Suppressed += res.Suppressed
 		for _, f := range res.Findings {
 			lf := Finding{Finding: f, File: o.File, Line: f.Line, Column: f.Column}
+			var note *renderNote
+			var noteKey string
 			if e.place != nil {
 				// Positions in a render mean nothing to the user: the
 				// finding goes where the value is written.
@@ -145,24 +171,20 @@ func Run(ctx context.Context, opts Options) *Report {
 				// Renders of one chart with several values files find
 				// the same mistake in the same place: one finding,
 				// naming every render.
-				key := renderedKey(&lf)
-				n, seen := notes[key]
-				if !seen {
-					n = &renderNote{note: pl.note}
-					notes[key] = n
-				}
-				if !slices.Contains(n.renders, pl.render) {
-					n.renders = append(n.renders, pl.render)
-				}
-				if seen {
+				noteKey = renderedKey(&lf) + "\x00" + pl.merge
+				if n := notes[noteKey]; n != nil {
+					if !slices.Contains(n.renders, pl.render) {
+						n.renders = append(n.renders, pl.render)
+					}
 					continue
 				}
+				note = &renderNote{note: pl.note, renders: []string{pl.render}}
 			} else if lf.Line <= 0 {
 				lf.Line, lf.Column = o.Position(f.Field)
 			} else if lf.Column <= 0 {
 				lf.Column = 1
 			}
-			if o.Rendered != "" {
+			if o.Rendered != "" && e.place == nil {
 				// The position is in the render; the template is only
 				// a hint, as the value may come from another one.
 				lf.Message += " (rendered from " + o.Rendered + ")"
@@ -182,8 +204,16 @@ func Run(ctx context.Context, opts Options) *Report {
 					*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
 				}
 			}
+			if note != nil {
+				note.index = len(rep.Findings)
+				notes[noteKey] = note
+			}
 			rep.Findings = append(rep.Findings, lf)
 		}
+	}
+	// The renders are named once all of them have been seen.
+	for _, n := range notes {
+		rep.Findings[n.index].Message += " (" + n.String() + ")"
 	}
 	if len(dropped) > 0 {
 		kept := rep.Findings[:0]
@@ -193,11 +223,6 @@ func Run(ctx context.Context, opts Options) *Report {
 			}
 		}
 		rep.Findings = kept
-	}
-	for i := range rep.Findings {
-		if n, ok := notes[renderedKey(&rep.Findings[i])]; ok {
-			rep.Findings[i].Message += " (" + n.String() + ")"
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		rep.Errors = append(rep.Errors, InputError{File: "podlint", Message: "run stopped: " + err.Error()})
@@ -235,14 +260,21 @@ func renderedKey(f *Finding) string {
 type renderNote struct {
 	note    string
 	renders []string
+	// index is the finding's in the report, before pairs are dropped.
+	index int
 }
 
 func (n *renderNote) String() string {
-	all := strings.Join(n.renders, "; ")
-	if n.note == "" {
-		return all
+	parts := []string{}
+	if n.note != "" {
+		parts = append(parts, n.note)
 	}
-	return n.note + "; " + all
+	for _, r := range n.renders {
+		if r != "" {
+			parts = append(parts, r)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // pairSeen is the finding kept for one conflict between two objects.

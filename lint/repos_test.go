@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +32,7 @@ type repoRun struct {
 	namespace string
 	snapshot  string
 	stdin     string
+	kustomize lint.KustomizeMode
 }
 
 func (r repoRun) run(t *testing.T) (*lint.Report, string) {
@@ -58,7 +60,7 @@ func (r repoRun) run(t *testing.T) (*lint.Report, string) {
 		defer f.Close()
 		stdin = f
 	}
-	opts := lint.Options{Paths: paths, Store: store, Namespace: r.namespace}
+	opts := lint.Options{Paths: paths, Store: store, Namespace: r.namespace, Kustomize: r.kustomize}
 	if stdin != nil {
 		opts.Stdin = stdin
 	}
@@ -95,7 +97,7 @@ func TestMonorepo(t *testing.T) {
 		}
 	}
 	if fs := findingsIn(rep, "apps/search/deployment.yaml", "limit-range-violation"); len(fs) != 1 ||
-		!strings.Contains(fs[0].Message, `LimitRange "small-containers" at testdata/repos/monorepo/apps/search/limitrange.yaml:7`) {
+		!strings.Contains(fs[0].Message, `LimitRange "small-containers" at testdata/repos/monorepo/apps/search/limitrange.yaml:9`) {
 		t.Errorf("search's own LimitRange, named with its file and line:\n%s", out)
 	}
 	if fs := findingsIn(rep, "apps/tutorial/job.yaml", "resource-quota-violation"); len(fs) != 1 {
@@ -146,11 +148,23 @@ func TestNamespaceConflict(t *testing.T) {
 	}
 }
 
-// TestKustomizePatches: patch files listed by a kustomization (patches,
-// patchesStrategicMerge, patchesJson6902, also in a subdirectory) and
-// documents with "$patch" are not objects: no finding, no error, counted.
+// TestKustomizePatches: read file by file (--kustomize=never), patch
+// files listed by a kustomization (patches, patchesStrategicMerge,
+// patchesJson6902, also in a subdirectory) and documents with "$patch"
+// are not objects: no finding, no error, counted. Rendered, the overlays
+// read the patches and the base; only the "$patch" document no
+// kustomization lists is left, and skipped.
 func TestKustomizePatches(t *testing.T) {
-	rep, out := repoRun{name: "kustomize", paths: []string{"kustomize"}}.run(t)
+	rep, out := repoRun{name: "kustomize-rendered", paths: []string{"kustomize"}}.run(t)
+	if len(rep.Findings) != 0 || len(rep.Errors) != 0 || rep.Summary.Patches != 1 {
+		t.Errorf("rendered: want no finding, no error, drop-job.yaml skipped as a patch:\n%s", out)
+	}
+	// dev renders the Deployment and the Job; prod deletes the Job.
+	if rep.Summary.Objects != 3 || rep.Summary.Files != 10 {
+		t.Errorf("rendered: %d objects in %d files, want 3 (dev 2, prod 1) in 10:\n%s", rep.Summary.Objects, rep.Summary.Files, out)
+	}
+
+	rep, out = repoRun{name: "kustomize", paths: []string{"kustomize"}, kustomize: lint.KustomizeNever}.run(t)
 	if len(rep.Findings) != 0 || len(rep.Errors) != 0 {
 		t.Errorf("patches linted as objects:\n%s", out)
 	}
@@ -229,5 +243,43 @@ func TestHostPortCopies(t *testing.T) {
 	if len(fs) != 1 || !strings.HasSuffix(fs[0].File, "renders/all.yaml") || fs[0].Line != 40 ||
 		!strings.Contains(fs[0].Message, "DaemonSet/monitoring/node-exporter") {
 		t.Errorf("want one conflict at renders/all.yaml:40 (node-agent's first copy) with node-exporter:\n%s", out)
+	}
+}
+
+// TestKustomizeApplyGroups: each rendered overlay is one apply. The base's
+// example LimitRange applies inside each overlay (big's patch breaks it,
+// at the patch's line, naming the LimitRange's line in the base; tight's
+// patch lowers it, naming the patch; roomy's raises it: nothing), never to
+// other/, a directory applied on its own; a Namespace label written by a
+// labels transformer is named at its kustomization line. File by file,
+// the base alone is fine, the patches are skipped, and nothing is found.
+func TestKustomizeApplyGroups(t *testing.T) {
+	rep, out := repoRun{name: "kustapply", paths: []string{"kustapply"}}.run(t)
+	at := func(dir, rel string) string { return filepath.Join(repos, "kustapply", dir, rel) }
+	type want struct{ file, check, via, says string }
+	for _, w := range []want{
+		{"overlays/big/memory.yaml", "limit-range-violation", "overlays/big", `LimitRange "containers" at ` + at("base", "limitrange.yaml") + ":9"},
+		{"base/deployment.yaml", "limit-range-violation", "overlays/tight", `LimitRange "containers" at ` + at("overlays/tight", "limits.yaml") + ":9"},
+		{"base/deployment.yaml", "pod-security-violation", "overlays/hardened", "label pod-security.kubernetes.io/enforce at " + at("overlays/hardened", "kustomization.yaml") + ":9"},
+	} {
+		fs := findingsIn(rep, w.file, w.check)
+		if !slices.ContainsFunc(fs, func(f lint.Finding) bool {
+			return strings.Contains(f.Message, w.says) && strings.HasSuffix(f.Message, "(kustomize build "+filepath.Join(repos, "kustapply", w.via)+")")
+		}) {
+			t.Errorf("no %s at %s through %s saying %q:\n%s", w.check, w.file, w.via, w.says, out)
+		}
+	}
+	for _, f := range rep.Findings {
+		if strings.Contains(f.File, "other/") || strings.Contains(f.Message, "overlays/roomy") {
+			t.Errorf("finding outside the overlays that break the LimitRange: %s: %s", f.File, f.Message)
+		}
+	}
+	if len(rep.Findings) != 3 || len(rep.Errors) != 0 {
+		t.Errorf("want exactly the 3 findings above:\n%s", out)
+	}
+
+	rep, out = repoRun{name: "kustapply-never", paths: []string{"kustapply"}, kustomize: lint.KustomizeNever}.run(t)
+	if len(rep.Findings) != 0 || rep.Summary.Patches != 4 {
+		t.Errorf("file by file: want no finding and 4 patches skipped:\n%s", out)
 	}
 }

@@ -40,6 +40,9 @@ type Config struct {
 	Help bool
 	// Paths are the inputs; "-" is stdin. Never empty after ParseFlags.
 	Paths []string
+	// Kustomize is --kustomize: auto renders kustomizations, never
+	// reads their files one by one.
+	Kustomize lint.KustomizeMode
 	// Namespace is -n/--namespace: the namespace of the apply for
 	// objects that name none, as kubectl's -n.
 	Namespace string
@@ -151,6 +154,7 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.Explain, "explain", "", "print what a check catches, why, and how to fix it, then exit")
 	fs.BoolVar(&cfg.Version, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.NoColor, "no-color", false, "never colour the text output (NO_COLOR in the environment does the same)")
+	fs.StringVar((*string)(&cfg.Kustomize), "kustomize", string(lint.KustomizeAuto), "directories holding a kustomization: auto renders them and lints the result, never reads their files one by one")
 	fs.StringArrayVar(&cfg.ClusterSnapshots, "cluster-snapshot", nil, "cluster knowledge from a file written by kubectl get ... -A -o yaml|json or --write-snapshot (repeatable)")
 	fs.BoolVar(&cfg.Live, "live", false, "read cluster knowledge from the API server (read-only, paginated list calls)")
 	fs.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "kubeconfig file for --live (default $KUBECONFIG or ~/.kube/config)")
@@ -198,6 +202,9 @@ func ParseFlags(args []string) (*Config, error) {
 		}
 	} else if !slices.Contains(output.Formats(), cfg.Output) {
 		return nil, usageErrorf("invalid --output %q (want %s)", cfg.Output, strings.Join(output.Formats(), ", "))
+	}
+	if !slices.Contains(lint.KustomizeModes(), string(cfg.Kustomize)) {
+		return nil, usageErrorf("invalid --kustomize %q (want %s)", cfg.Kustomize, strings.Join(lint.KustomizeModes(), ", "))
 	}
 	if cfg.ListChecks && cfg.Explain != "" {
 		return nil, usageErrorf("--list-checks and --explain cannot be combined")

@@ -14,7 +14,7 @@ import (
 
 func TestParseFlags(t *testing.T) {
 	defaults := func(mod func(c *Config)) *Config {
-		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."},
+		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."}, Kustomize: lint.KustomizeAuto,
 			Helm: lint.HelmOptions{Mode: lint.HelmAuto, ReleaseName: helm.DefaultReleaseName, KubeVersion: helm.DefaultKubeVersion}}
 		if mod != nil {
 			mod(c)
@@ -48,6 +48,8 @@ func TestParseFlags(t *testing.T) {
 		{"explain", []string{"--explain", "memory-unit-milli"}, defaults(func(c *Config) { c.Explain = "memory-unit-milli" })},
 		{"version", []string{"--version"}, defaults(func(c *Config) { c.Version = true })},
 		{"no-color", []string{"--no-color"}, defaults(func(c *Config) { c.NoColor = true })},
+		{"kustomize never", []string{"--kustomize=never"}, defaults(func(c *Config) { c.Kustomize = lint.KustomizeNever })},
+		{"kustomize auto", []string{"--kustomize", "auto"}, defaults(nil)},
 		{"flags after paths", []string{"dir", "-o", "json"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"dir"} })},
 		{"helm never", []string{"--helm=never"}, defaults(func(c *Config) { c.Helm.Mode = lint.HelmNever })},
 		{"helm values", []string{"-f", "a.yaml", "--values=b.yaml", "--set", "x=1,y=2", "--set", "z=3", "--release-name", "web", "--kube-version", "1.31", "chart/"},
@@ -99,6 +101,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"bad release name", []string{"--release-name", "Web_App"}, []string{`invalid --release-name "Web_App"`}},
 		{"bad kube version", []string{"--kube-version", "latest"}, []string{`invalid --kube-version "latest"`}},
 		{"values with helm never", []string{"--helm=never", "-f", "v.yaml"}, []string{"--values renders charts", "--helm=never"}},
+		{"bad kustomize", []string{"--kustomize", "always"}, []string{`invalid --kustomize "always"`, "auto, never"}},
 		{"unknown enable", []string{"--enable", "memory-unit-mili"}, []string{`--enable: unknown check "memory-unit-mili"`, "valid checks: memory-unit-milli,"}},
 		{"unknown disable, two", []string{"--disable", "a,cpu-unit-missing,b"}, []string{`--disable: unknown checks "a", "b"`, "cpu-unit-missing"}},
 		{"empty enable", []string{"--enable", ""}, []string{"--enable needs at least one check ID"}},

@@ -39,7 +39,7 @@ func (l *locator) find(field string) Place {
 	line, col := l.obj.Position(field)
 	if l.d.crd {
 		// A file of crds/ is not a template: its lines are the file's.
-		return Place{File: l.file, Line: line, Column: col}
+		return Place{File: l.file, Line: line, Column: col, Exact: true}
 	}
 	steps, n, full := resolve(l.root, field)
 	if v := deref(n); full && v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
@@ -65,7 +65,7 @@ func (l *locator) rendered(line, col int, why string) Place {
 	if l.archive {
 		return Place{File: l.file, Line: 1, Column: 1, Note: fmt.Sprintf("%sline %d of the render of %s, in this archive", why, line, l.d.name)}
 	}
-	return Place{File: l.file, Line: line, Column: col, Note: why + "line of the render of " + l.d.name}
+	return Place{File: l.file, Line: line, Column: col, Note: fmt.Sprintf("%sline %d of the render of %s", why, line, l.d.name)}
 }
 
 // literal places a scalar written as such in the template: a line
@@ -94,7 +94,7 @@ func (l *locator) literal(steps []step, v *yaml.Node) (Place, bool) {
 	var inTmpl []Place
 	for i, line := range strings.Split(tmpl, "\n") {
 		if col, ok := want(strings.TrimRight(line, "\r")); ok {
-			inTmpl = append(inTmpl, Place{File: l.file, Line: i + 1, Column: col})
+			inTmpl = append(inTmpl, Place{File: l.file, Line: i + 1, Column: col, Exact: true})
 		}
 	}
 	if len(inTmpl) == 0 {
@@ -317,7 +317,7 @@ func (l *locator) fromValues(field string, steps []step, v *yaml.Node) (Place, b
 		line, col := l.obj.Position(field)
 		return l.rendered(line, col, "value "+c.path+" from "+c.src.label), true
 	}
-	return Place{File: c.src.file, Line: c.node.Line, Column: c.node.Column, Note: "value " + c.path + " used by " + l.d.name}, true
+	return Place{File: c.src.file, Line: c.node.Line, Column: c.node.Column, Exact: true, Note: "value " + c.path + " used by " + l.d.name}, true
 }
 
 // keyLineRefs lists the values paths referred to on the template's lines

@@ -102,7 +102,7 @@ spec:
 		{"defaults", nil, map[string]string{
 			"two " + mem: "templates/pod.yaml:11:19 ",
 			"two spec.containers[1].resources.limits[memory]": "templates/pod.yaml:16:19 ",
-			"two spec.containers[0].image":                    "templates/pod.yaml:8:14 line of the render of app/templates/pod.yaml",
+			"two spec.containers[0].image":                    "templates/pod.yaml:8:14 line 8 of the render of app/templates/pod.yaml",
 			"worker-a " + mem:                                 "templates/pod.yaml:29:19 ",
 			"worker-b " + mem:                                 "templates/pod.yaml:29:19 ",
 			"big " + mem:                                      "values.yaml:4:13 value resources.limits.memory used by app/templates/pod.yaml",

@@ -58,6 +58,10 @@ type Object struct {
 type Place struct {
 	File         string
 	Line, Column int
+	// Exact is set when File:Line is where the value is written (a
+	// template line, a values file line, a file of crds/); else the
+	// place is the template at a line of its render, or an archive.
+	Exact bool
 	// Note says what the place is when it is not plainly where the
 	// value is written: the value a line of values.yaml holds, or that
 	// the line is one of the render. Render names the render (helm

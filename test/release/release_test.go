@@ -119,6 +119,7 @@ func TestReleaseHostPlatform(t *testing.T) {
 	if !slices.Equal(listed, want) {
 		t.Errorf("SHA256SUMS lists %q, want %q", listed, want)
 	}
+	assertPublished(t, dist)
 	if sha256sum, err := exec.LookPath("sha256sum"); err == nil {
 		cmd := exec.CommandContext(t.Context(), sha256sum, "-c", "SHA256SUMS")
 		cmd.Dir = dist

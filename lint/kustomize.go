@@ -117,4 +117,3 @@ func renderAll(ctx context.Context, plan *kustomize.Plan) []parsed {
 // top-level kustomization (kubectl apply -k DIR), apart from the group of
 // the files of that directory read on their own.
 func renderGroup(dir string) string { return "kustomize:" + dir }
-

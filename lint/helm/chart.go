@@ -3,7 +3,6 @@ package helm
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +13,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/ignore"
-	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // ChartFile is the file that makes a directory a chart.
@@ -86,36 +86,6 @@ func TopChart(dir string) string {
 	}
 }
 
-// readRegular reads a chart file: a regular file only (a FIFO would block
-// the render, a link to /dev/zero never end), at most limit bytes.
-func readRegular(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("is not a regular file")
-	}
-	if st.Size() > limit {
-		return nil, tooLarge(limit)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(data)) > limit {
-		return nil, tooLarge(limit)
-	}
-	return data, err
-}
-
-func tooLarge(limit int64) error {
-	return fmt.Errorf("larger than %s, podlint's size limit for one input (raise it with --max-input-bytes)",
-		resource.NewQuantity(limit, resource.BinarySI))
-}
-
 // source is a chart loaded from disk, with what positions need: the
 // directory of each chart of the tree by its template path prefix.
 type source struct {
@@ -131,7 +101,7 @@ type source struct {
 // loop).
 func load(dir string, limit int64) (*source, error) {
 	rules := ignore.Empty()
-	if data, err := readRegular(filepath.Join(dir, ignore.HelmIgnore), limit); err == nil {
+	if data, err := ynode.ReadRegular(filepath.Join(dir, ignore.HelmIgnore), limit); err == nil {
 		r, err := ignore.Parse(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", ignore.HelmIgnore, err)
@@ -151,13 +121,13 @@ func load(dir string, limit int64) (*source, error) {
 		}
 		n := filepath.ToSlash(rel)
 		if err != nil {
-			return fmt.Errorf("%s: %w", n, unwrapPathError(err))
+			return fmt.Errorf("%s: %w", n, ynode.UnwrapPathError(err))
 		}
 		fi, err := os.Stat(name)
 		if err != nil {
 			if d.Type()&fs.ModeSymlink != 0 {
 				// A dangling link: Helm fails on it too.
-				return fmt.Errorf("%s: %w", n, unwrapPathError(err))
+				return fmt.Errorf("%s: %w", n, ynode.UnwrapPathError(err))
 			}
 			return err
 		}
@@ -170,9 +140,9 @@ func load(dir string, limit int64) (*source, error) {
 		if fi.IsDir() || rules.Ignore(n, fi) {
 			return nil
 		}
-		data, err := readRegular(name, limit)
+		data, err := ynode.ReadRegular(name, limit)
 		if err != nil {
-			return fmt.Errorf("%s: %w", n, unwrapPathError(err))
+			return fmt.Errorf("%s: %w", n, ynode.UnwrapPathError(err))
 		}
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 		src.files[n] = data

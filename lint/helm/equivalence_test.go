@@ -8,6 +8,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/release"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // TestSameAsHelmTemplate renders every chart of the tests with podlint's
@@ -95,7 +97,7 @@ func podlintManifest(t *testing.T, dir string, opts Options) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uv, errs := mergeValues(opts.ValueFiles, opts.Set, func(n string) ([]byte, error) { return readRegular(n, opts.MaxInputBytes) })
+	uv, errs := mergeValues(opts.ValueFiles, opts.Set, func(n string) ([]byte, error) { return ynode.ReadRegular(n, opts.MaxInputBytes) })
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

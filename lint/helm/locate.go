@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/chart"
 
+	"github.com/podlint/podlint/lint/ynode"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -41,8 +42,8 @@ func (l *locator) find(field string) Place {
 		// A file of crds/ is not a template: its lines are the file's.
 		return Place{File: l.file, Line: line, Column: col, Exact: true}
 	}
-	steps, n, full := resolve(l.root, field)
-	if v := deref(n); full && v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+	steps, n, full := ynode.Resolve(l.root, field)
+	if v := ynode.Deref(n); full && v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 		if pl, ok := l.literal(steps, v); ok {
 			if l.archive {
 				return Place{File: l.file, Line: 1, Column: 1, Note: fmt.Sprintf("written at line %d of %s, in this archive", pl.Line, l.d.name)}
@@ -71,8 +72,8 @@ func (l *locator) rendered(line, col int, why string) Place {
 // literal places a scalar written as such in the template: a line
 // `KEY: VALUE` (quoted or not) with no template action, matched to the
 // rendered line by its rank among the same lines of the render.
-func (l *locator) literal(steps []step, v *yaml.Node) (Place, bool) {
-	key := lastKey(steps)
+func (l *locator) literal(steps []ynode.Step, v *yaml.Node) (Place, bool) {
+	key := ynode.LastKey(steps)
 	if key == "" {
 		return Place{}, false
 	}
@@ -211,7 +212,7 @@ func (c *Chart) valueSources(ch *chart.Chart, uv *userValues) []*valueSource {
 			return
 		}
 		file := filepath.Join(dir, "values.yaml")
-		data, err := readRegular(file, c.opts.MaxInputBytes)
+		data, err := ynode.ReadRegular(file, c.opts.MaxInputBytes)
 		if err != nil {
 			return
 		}
@@ -224,14 +225,14 @@ func (c *Chart) valueSources(ch *chart.Chart, uv *userValues) []*valueSource {
 // fromValues places a scalar that came from a values file at the value's
 // line: among the values equal to the rendered one, the one whose file
 // wins for its key, preferring keys the template refers to.
-func (l *locator) fromValues(field string, steps []step, v *yaml.Node) (Place, bool) {
+func (l *locator) fromValues(field string, steps []ynode.Step, v *yaml.Node) (Place, bool) {
 	srcs := l.r.values
-	key := lastKey(steps)
+	key := ynode.LastKey(steps)
 	if key == "" {
 		// A list item: the key of the list.
 		for i := len(steps) - 1; i >= 0; i-- {
-			if !steps[i].seq {
-				key = steps[i].key
+			if !steps[i].Seq {
+				key = steps[i].Key
 				break
 			}
 		}
@@ -377,149 +378,4 @@ func hasPrefixRef(refs []string, p string) bool {
 		}
 	}
 	return false
-}
-
-// --- field paths ---
-
-// elem is one element of a field path: a name, or what stands in
-// brackets (a list index or a map key).
-type elem struct {
-	name    string
-	bracket bool
-}
-
-// splitPath splits a field path in field.Path syntax.
-func splitPath(p string) []elem {
-	var out []elem
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.':
-			i++
-		case '[':
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				return append(out, elem{name: p[i+1:], bracket: true})
-			}
-			out = append(out, elem{name: p[i+1 : i+end], bracket: true})
-			i += end + 1
-		default:
-			end := strings.IndexAny(p[i:], ".[")
-			if end < 0 {
-				end = len(p) - i
-			}
-			out = append(out, elem{name: p[i : i+end]})
-			i += end
-		}
-	}
-	return out
-}
-
-// step is one element of a field path resolved in the rendered object.
-type step struct {
-	key   string
-	seq   bool
-	index int
-}
-
-// resolve follows field in the rendered object. It returns the steps that
-// exist, the node they reach and whether the whole path exists.
-func resolve(root *yaml.Node, field string) ([]step, *yaml.Node, bool) {
-	var steps []step
-	cur := root
-	for _, e := range splitPath(field) {
-		c := deref(cur)
-		if c == nil {
-			return steps, cur, false
-		}
-		switch c.Kind {
-		case yaml.MappingNode:
-			v := mapGet(c, e.name)
-			if v == nil {
-				return steps, cur, false
-			}
-			steps = append(steps, step{key: e.name})
-			cur = v
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(e.name)
-			if !e.bracket || err != nil || i < 0 || i >= len(c.Content) {
-				return steps, cur, false
-			}
-			steps = append(steps, step{seq: true, index: i})
-			cur = c.Content[i]
-		default:
-			return steps, cur, false
-		}
-	}
-	return steps, cur, true
-}
-
-// lastKey is the last mapping key of a path ("image" for
-// spec.containers[0].image), "" when the path ends at a list item.
-func lastKey(steps []step) string {
-	if len(steps) == 0 || steps[len(steps)-1].seq {
-		return ""
-	}
-	return steps[len(steps)-1].key
-}
-
-// --- YAML nodes ---
-
-// mapGet returns the value of key in mapping n (the last one when the key
-// repeats, as decoders keep the last), or nil.
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var v *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
-			v = n.Content[i+1]
-		}
-	}
-	return v
-}
-
-// mapKey returns the key node of key in mapping n, or nil.
-func mapKey(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var k *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if c := n.Content[i]; c.Kind == yaml.ScalarNode && c.Value == key {
-			k = c
-		}
-	}
-	return k
-}
-
-// items returns the items of a sequence node, or nil.
-func items(n *yaml.Node) []*yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	return n.Content
-}
-
-// scalar returns a scalar node's value, or "".
-func scalar(n *yaml.Node) string {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
-		return ""
-	}
-	return n.Value
-}
-
-// deref follows aliases, a bounded number of times.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	if n != nil && n.Kind == yaml.AliasNode {
-		return nil
-	}
-	return n
 }

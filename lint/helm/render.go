@@ -17,6 +17,7 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/releaseutil"
 
+	"github.com/podlint/podlint/lint/ynode"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -192,7 +193,7 @@ func (c *Chart) render(group string, valueFiles []string) (res Result) {
 			res.Errors = append(res.Errors, Error{File: filepath.Join(c.Dir, ChartFile), Message: fmt.Sprintf("rendering the chart failed: %v", r)})
 		}
 	}()
-	read := func(name string) ([]byte, error) { return readRegular(name, c.opts.MaxInputBytes) }
+	read := func(name string) ([]byte, error) { return ynode.ReadRegular(name, c.opts.MaxInputBytes) }
 	uv, errs := mergeValues(valueFiles, c.opts.Set, read)
 	if len(errs) > 0 {
 		res.Errors = errs
@@ -421,13 +422,13 @@ func objectNode(doc *yaml.Node, o *manifest.Object) *yaml.Node {
 	if doc == nil || len(doc.Content) == 0 {
 		return nil
 	}
-	root := deref(doc.Content[0])
+	root := ynode.Deref(doc.Content[0])
 	line, _ := o.Position("")
 	if root == nil || root.Line == line {
 		return root
 	}
-	for _, it := range items(mapGet(root, "items")) {
-		if it = deref(it); it != nil && it.Line == line {
+	for _, it := range ynode.Items(ynode.Get(root, "items")) {
+		if it = ynode.Deref(it); it != nil && it.Line == line {
 			return it
 		}
 	}
@@ -445,11 +446,11 @@ func readMeta(data []byte) meta {
 	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
 		return meta{}
 	}
-	return meta{root: deref(doc.Content[0])}
+	return meta{root: ynode.Deref(doc.Content[0])}
 }
 
 func (m meta) line(key string) int {
-	if k := mapKey(m.root, key); k != nil {
+	if k := ynode.Key(m.root, key); k != nil {
 		return k.Line
 	}
 	return 0
@@ -461,7 +462,7 @@ func (m meta) line(key string) int {
 func missingDependencies(ch *chart.Chart, m meta, chartFile, dir string) (Error, bool) {
 	var missing []string
 	line := 0
-	deps := items(mapGet(m.root, "dependencies"))
+	deps := ynode.Items(ynode.Get(m.root, "dependencies"))
 	for i, d := range ch.Metadata.Dependencies {
 		if d == nil || slices.ContainsFunc(ch.Dependencies(), func(c *chart.Chart) bool { return c.Name() == d.Name }) {
 			continue
@@ -475,7 +476,7 @@ func missingDependencies(ch *chart.Chart, m meta, chartFile, dir string) (Error,
 		}
 		missing = append(missing, what)
 		if line == 0 && i < len(deps) {
-			if n := mapGet(deps[i], "name"); n != nil {
+			if n := ynode.Get(deps[i], "name"); n != nil {
 				line = n.Line
 			} else {
 				line = deps[i].Line
@@ -496,24 +497,24 @@ func missingDependencies(ch *chart.Chart, m meta, chartFile, dir string) (Error,
 
 // chartName reads the name a Chart.yaml gives.
 func chartName(dir string) string {
-	data, err := readRegular(filepath.Join(dir, ChartFile), 1<<20)
+	data, err := ynode.ReadRegular(filepath.Join(dir, ChartFile), 1<<20)
 	if err != nil {
 		return ""
 	}
-	return scalar(mapGet(readMeta(data).root, "name"))
+	return ynode.Scalar(ynode.Get(readMeta(data).root, "name"))
 }
 
 // aliasesOf maps the dependency names of the chart in dir to the aliases
 // its Chart.yaml gives them.
 func aliasesOf(dir string) map[string][]string {
-	data, err := readRegular(filepath.Join(dir, ChartFile), 1<<20)
+	data, err := ynode.ReadRegular(filepath.Join(dir, ChartFile), 1<<20)
 	if err != nil {
 		return nil
 	}
 	out := map[string][]string{}
-	for _, d := range items(mapGet(readMeta(data).root, "dependencies")) {
-		if a := scalar(mapGet(d, "alias")); a != "" {
-			n := scalar(mapGet(d, "name"))
+	for _, d := range ynode.Items(ynode.Get(readMeta(data).root, "dependencies")) {
+		if a := ynode.Scalar(ynode.Get(d, "alias")); a != "" {
+			n := ynode.Scalar(ynode.Get(d, "name"))
 			out[n] = append(out[n], a)
 		}
 	}

@@ -2,14 +2,14 @@ package helm
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/strvals"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // userValues are the values of one render as `helm template -f ... --set
@@ -74,7 +74,7 @@ func mergeValues(files, set []string, read func(string) ([]byte, error)) (*userV
 	for _, f := range files {
 		data, err := read(f)
 		if err != nil {
-			errs = append(errs, Error{File: f, Message: "values file: " + unwrapPathError(err).Error()})
+			errs = append(errs, Error{File: f, Message: "values file: " + ynode.UnwrapPathError(err).Error()})
 			continue
 		}
 		m, err := ParseValues(data)
@@ -194,13 +194,4 @@ func yamlErrorLine(err error) (int, string) {
 		}
 	}
 	return line, msg
-}
-
-// unwrapPathError drops the path from an error shown next to that path.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
-	}
-	return err
 }

@@ -12,7 +12,7 @@ PLATFORMS   ?=
 # Pinned so "make bench" gives the same tables everywhere.
 BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
-.PHONY: all build release test envtest-bins bench fuzz docs
+.PHONY: all build release test envtest-bins bench fuzz docs loadtest
 
 all: build
 
@@ -66,6 +66,14 @@ fuzz:
 	done; \
 	if [ -n "$$failed" ]; then echo "make fuzz: FAILED:$$failed" >&2; exit 1; fi; \
 	echo "make fuzz: every target ran for $(FUZZTIME) without a failure"
+
+## loadtest: start the real kube-apiserver and etcd (bin/), load 5,000
+## Nodes and 1,000 DaemonSets, run podlint-webhook against them and drive
+## it at fixed rates directly over HTTPS and through the API server
+## (hack/loadtest; LOADTEST_FLAGS="-rates 200,500,1000 -duration 30s")
+LOADTEST_FLAGS ?=
+loadtest:
+	$(GO) run ./hack/loadtest -bin $(BINDIR) $(LOADTEST_FLAGS)
 
 ## docs: regenerate docs/checks.md from the check catalogue and docs/causes.md
 ## from podlint why's rule table

@@ -36,6 +36,7 @@ func Catalogue() []*Check {
 		runtimeClassNotFound(),
 		storageClassNotFound(),
 		topologySpreadUnsatisfiable(),
+		podAffinityUnsatisfiable(),
 		limitRangeViolation(),
 		resourceQuotaViolation(),
 		podSecurityViolation(),

@@ -1,6 +1,9 @@
 package checks
 
 import (
+	"maps"
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -76,4 +79,65 @@ func addDaemonSetTolerations(spec *corev1.PodSpec) {
 	if spec.HostNetwork {
 		add(corev1.TaintNodeNetworkUnavailable, corev1.TaintEffectNoSchedule)
 	}
+}
+
+// clusterPodView is clusterPod for checks that only read the pod (the
+// scheduling checks): it shares the target's spec and metadata and copies
+// only what defaulting changes — the container list and requests of a
+// container whose limits fill its requests, the pod-level resources, the
+// tolerations of a DaemonSet's pods. Deep-copying the whole spec was a
+// large part of a review's allocations. The result must not be modified.
+func clusterPodView(t *Target) *corev1.Pod {
+	pod := &corev1.Pod{Spec: *t.Spec}
+	meta := t.TemplateMeta
+	if meta == nil {
+		meta = t.Meta
+	}
+	if meta != nil {
+		pod.ObjectMeta = *meta
+	}
+	pod.Namespace = t.Namespace()
+	if pod.Name == "" && t.Meta != nil {
+		pod.Name = t.Meta.Name
+	}
+	spec := &pod.Spec
+	spec.InitContainers = defaultedContainers(spec.InitContainers)
+	spec.Containers = defaultedContainers(spec.Containers)
+	if r := spec.Resources; r != nil && needsDefaultRequests(r) {
+		c := *r
+		c.Requests = maps.Clone(r.Requests)
+		defaultRequestsFromLimits(&corev1.PodSpec{Resources: &c})
+		spec.Resources = &c
+	}
+	if t.IsDaemonSet() {
+		spec.Tolerations = slices.Clip(slices.Clone(spec.Tolerations))
+		addDaemonSetTolerations(spec)
+	}
+	return pod
+}
+
+// defaultedContainers returns cs with requests defaulted from limits,
+// copying the list and a container's requests only when one changes.
+func defaultedContainers(cs []corev1.Container) []corev1.Container {
+	if !slices.ContainsFunc(cs, func(c corev1.Container) bool { return needsDefaultRequests(&c.Resources) }) {
+		return cs
+	}
+	out := slices.Clone(cs)
+	for i := range out {
+		if r := &out[i].Resources; needsDefaultRequests(r) {
+			r.Requests = maps.Clone(r.Requests)
+			defaultRequestsFromLimits(&corev1.PodSpec{Containers: out[i : i+1]})
+		}
+	}
+	return out
+}
+
+// needsDefaultRequests tells whether a limit has no request beside it.
+func needsDefaultRequests(r *corev1.ResourceRequirements) bool {
+	for name := range r.Limits {
+		if _, ok := r.Requests[name]; !ok {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -147,6 +148,26 @@ type PodCountLookup interface {
 	PodsOnNode(node string) (count int, known bool)
 }
 
+// PodScope is the set of namespaces a pod affinity term covers: the
+// namespaces it names, and those whose labels Selector matches (nil: none;
+// labels.Everything(): every namespace).
+type PodScope struct {
+	Namespaces []string
+	Selector   labels.Selector
+}
+
+// PodLabelLookup finds pods by their labels, for pod affinity: the
+// cluster's bound, unfinished pods (what the scheduler counts) and the pods
+// the workloads of the run would create.
+type PodLabelLookup interface {
+	// PodsMatch tells whether a pod in scope has labels sel matches,
+	// leaving out the pods of self (the target being checked). Present:
+	// one does; Absent: the pods of every namespace in scope (and, for a
+	// namespace selector, the namespaces) are known and none matches;
+	// Unknown otherwise.
+	PodsMatch(scope PodScope, sel labels.Selector, self ObjectRef) Presence
+}
+
 // OriginLookup says where an object the inventory handed to a check was
 // written, so that a finding caused by that object (a LimitRange, a
 // Namespace's labels, another workload on the same host port) names the
@@ -179,6 +200,7 @@ type Inventory struct {
 	LimitRanges     LimitRangeLookup
 	ResourceQuotas  ResourceQuotaLookup
 	Pods            PodCountLookup
+	PodLabels       PodLabelLookup
 	// Origins may be nil: then no finding names a file.
 	Origins OriginLookup
 }

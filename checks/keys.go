@@ -175,7 +175,7 @@ func secretKeyNotFound() *Check {
 			"of a secret volume or projected source before it mounts the volume. A key the Secret lacks fails the " +
 			"container with CreateContainerConfigError (couldn't find key) or leaves the pod in ContainerCreating " +
 			"(FailedMount). References marked optional: true are skipped. Secret keys are checked against Secrets " +
-			"among the inputs always; against the cluster's Secrets only with the secret-keys opt-in, because " +
+			"among the inputs always; against the cluster's Secrets only with the secret-keys opt-in (--live --secret-keys, podlint-webhook --secret-keys), because " +
 			"reading key names means listing whole Secrets (podlint keeps the names and drops the values). " +
 			"Without it, cluster Secrets stay silent.",
 		Remediation: "Add the key to the Secret, fix the key name, or mark the reference optional: true if the container can run without it.",
@@ -195,7 +195,7 @@ func secretKeyNotFound() *Check {
 `,
 		Cluster:          true,
 		MissingReference: true,
-		Uses: keyUses("Secret", "and of the cluster's only with the secret-keys opt-in (listing key names means listing whole Secrets); without it cluster Secrets stay silent.") +
+		Uses: keyUses("Secret", "and of the cluster's only with the secret-keys opt-in, --live --secret-keys or podlint-webhook --secret-keys (listing key names means listing whole Secrets; snapshot files never carry them); without it cluster Secrets stay silent.") +
 			" In the webhook the finding only warns: the Secret may be updated later in the same kubectl apply.",
 		Run: func(p *Pass) {
 			if p.Inv.Secrets == nil {

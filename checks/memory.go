@@ -8,8 +8,16 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-func memoryValues(t *Target) []quantityValue {
-	return resourceValues(t, corev1.ResourceMemory, corev1.ResourceEphemeralStorage)
+// memoryValuesKey is the Pass.Shared key of memoryValues.
+type memoryValuesKey struct{}
+
+// memoryValues lists the memory and ephemeral-storage quantities of the
+// target, computed once for the memory checks (each value's text as
+// written is a lookup in Raw); read-only.
+func memoryValues(p *Pass) []quantityValue {
+	return p.Shared(memoryValuesKey{}, func() any {
+		return resourceValues(p.Target, corev1.ResourceMemory, corev1.ResourceEphemeralStorage)
+	}).([]quantityValue)
 }
 
 // milliMemory tells whether memory-unit-milli reports v.
@@ -43,7 +51,7 @@ func memoryUnitMilli() *Check {
   limits:
     memory: 1024Mi`,
 		Run: func(p *Pass) {
-			for _, v := range memoryValues(p.Target) {
+			for _, v := range memoryValues(p) {
 				num, ok := milliMemory(v)
 				if !ok {
 					continue
@@ -74,7 +82,7 @@ func memoryUnitMissing() *Check {
     memory: 4Gi`,
 		Run: func(p *Pass) {
 			minimum := memoryMinimum(p.Config)
-			for _, v := range memoryValues(p.Target) {
+			for _, v := range memoryValues(p) {
 				if !bareMemory(v) {
 					continue
 				}
@@ -107,8 +115,8 @@ func memoryTooSmall() *Check {
     memory: 128Mi`,
 		Run: func(p *Pass) {
 			minimum := memoryMinimum(p.Config)
-			for _, v := range resourceValues(p.Target, corev1.ResourceMemory) {
-				if !v.Limit || v.Q.Sign() <= 0 || v.Q.Cmp(minimum) >= 0 {
+			for _, v := range memoryValues(p) {
+				if v.Name != corev1.ResourceMemory || !v.Limit || v.Q.Sign() <= 0 || v.Q.Cmp(minimum) >= 0 {
 					continue
 				}
 				if _, milli := milliMemory(v); milli || bareMemory(v) {

@@ -186,7 +186,7 @@ func computeScheduling(p *Pass) (*scheduling, *schedOutcome) {
 }
 
 func newScheduling(t *Target, inv Inventory) *scheduling {
-	pod := clusterPod(t)
+	pod := clusterPodView(t)
 	s := &scheduling{
 		t:         t,
 		inv:       inv,

@@ -104,7 +104,7 @@ var table = []Row{
 		// Image lists are often most of a node; conditions and volumes
 		// change every few seconds; no check reads them.
 		Drop:   []string{"status.images", "status.conditions", "status.volumesAttached", "status.volumesInUse"},
-		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict", "topology-spread-unsatisfiable"},
+		Checks: []string{"node-selector-unsatisfiable", "taint-not-tolerated", "insufficient-node-resources", "node-pod-capacity", "host-port-conflict", "topology-spread-unsatisfiable", "pod-affinity-unsatisfiable"},
 		New:    func() Object { return &corev1.Node{} },
 		Add:    func(s *Store, _ Kind, o Object) { s.putNode(o.(*corev1.Node)) },
 		Delete: func(s *Store, _ Kind, _, name string) { s.deleteNode(name) },
@@ -112,7 +112,7 @@ var table = []Row{
 	{
 		// Labels carry the Pod Security levels and podlint.io/mode.
 		Kind: Namespaces, Version: "v1", Resource: "namespaces", Access: Typed, Watch: "namespaces",
-		Checks: []string{"pod-security-violation"},
+		Checks: []string{"pod-security-violation", "pod-affinity-unsatisfiable"},
 		New:    func() Object { return &corev1.Namespace{} },
 		Add:    (*Store).putObject, Delete: (*Store).deleteObject,
 	},
@@ -180,13 +180,15 @@ var table = []Row{
 		Add:    (*Store).putObject, Delete: (*Store).deleteObject,
 	},
 	{
-		// The node slot a bound, unfinished pod takes. The webhook does
-		// not watch pods: their churn would cost more than
-		// node-pod-capacity is worth at admission.
+		// The node slot a bound, unfinished pod takes, and its labels
+		// (the pods a pod affinity term can match). The webhook does not
+		// watch pods: their churn would cost more than node-pod-capacity
+		// and the affinity half of pod-affinity-unsatisfiable are worth
+		// at admission.
 		Kind: Pods, Version: "v1", Resource: "pods", Namespaced: true, Access: Typed,
-		Keep:         []string{"metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"},
+		Keep:         []string{"metadata.name", "metadata.namespace", "metadata.labels", "spec.nodeName", "status.phase"},
 		LiveSelector: "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed",
-		Checks:       []string{"node-pod-capacity"},
+		Checks:       []string{"node-pod-capacity", "pod-affinity-unsatisfiable"},
 		New:          func() Object { return &corev1.Pod{} },
 		Add:          func(s *Store, _ Kind, o Object) { s.putPod(o.(*corev1.Pod)) },
 		Delete:       func(s *Store, _ Kind, namespace, name string) { s.deletePod(namespace, name) },
@@ -221,6 +223,34 @@ var table = []Row{
 func Kinds() []Row {
 	out := make([]Row, len(table))
 	copy(out, table)
+	return out
+}
+
+// SecretKeysRow is the Secrets row under the secret-keys opt-in
+// (KeepSecretKeys): Kubernetes has no API that lists a Secret's key names
+// without its values (no metadata-only or Table form carries them), so the
+// Secrets are read typed, data included, and Strip keeps the name, the
+// type and the key names, emptying every value before anything holds
+// the object. Snapshot files and the snapshot writer keep using the
+// Secrets row of the table, which has no data at all.
+func SecretKeysRow() Row {
+	r, _ := Lookup(Secrets)
+	r.Access = Typed
+	r.Keep = []string{"metadata.name", "metadata.namespace", "type", "data"}
+	r.KeysOnly = []string{"data"}
+	return r
+}
+
+// KindsWithSecretKeys returns Kinds with the Secrets row replaced by
+// SecretKeysRow: what --live and the webhook's informers read under the
+// secret-keys opt-in.
+func KindsWithSecretKeys() []Row {
+	out := Kinds()
+	for i := range out {
+		if out[i].Kind == Secrets {
+			out[i] = SecretKeysRow()
+		}
+	}
 	return out
 }
 

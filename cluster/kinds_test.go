@@ -70,7 +70,7 @@ func TestTable(t *testing.T) {
 
 // size counts everything the store holds.
 func (s *Store) size() int {
-	n := len(s.nodes) + len(s.nodeLabels) + len(s.secrets) + len(s.cmKeys) + len(s.storageClasses) + len(s.podNode) + len(s.hostPorts) + len(s.claimed) + len(s.pvcModes) + len(s.claimUsers) + len(s.usedClaims)
+	n := len(s.nodes) + len(s.nodeLabels) + len(s.secrets) + len(s.cmKeys) + len(s.storageClasses) + len(s.podNode) + len(s.hostPorts) + len(s.claimed) + len(s.pvcModes) + len(s.claimUsers) + len(s.usedClaims) + len(s.podLabels) + len(s.workloads)
 	for _, byNS := range s.objects {
 		for _, m := range byNS {
 			n += len(m)
@@ -136,6 +136,23 @@ func TestStrip(t *testing.T) {
 	}
 	if n.Labels["a"] != "b" || len(n.Spec.Taints) != 1 || len(n.Status.Capacity) != 1 {
 		t.Errorf("dropped what the row keeps: %+v", n)
+	}
+	// Pods keep their labels (pod affinity), and nothing else of their
+	// metadata.
+	pr, _ := Lookup(Pods)
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "shop", Labels: map[string]string{"app": "web"},
+		Annotations: map[string]string{"x": "y"}, OwnerReferences: []metav1.OwnerReference{{Name: "rs"}}}}
+	pr.Strip(p)
+	if p.Labels["app"] != "web" || p.Namespace != "shop" || p.Annotations != nil || p.OwnerReferences != nil {
+		t.Errorf("pod stripped to %+v, want its name, namespace and labels", p.ObjectMeta)
+	}
+	// Under the secret-keys opt-in a Secret keeps its key names, type and
+	// name; values and annotations go.
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "s", Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+		Type: corev1.SecretTypeOpaque, Data: map[string][]byte{"k": []byte("v")}}
+	SecretKeysRow().Strip(sec)
+	if v, ok := sec.Data["k"]; !ok || len(v) != 0 || sec.Annotations != nil || sec.Type != corev1.SecretTypeOpaque {
+		t.Errorf("secret stripped to %+v", sec)
 	}
 	// Paths that lead nowhere in the object are left alone.
 	clearPath(reflect.ValueOf(n), []string{"status", "nope"})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -28,6 +29,7 @@ func (s *Store) Inventory() checks.Inventory {
 		LimitRanges:     lrLookup{s},
 		ResourceQuotas:  rqLookup{s},
 		Pods:            podLookup{s},
+		PodLabels:       podLookup{s},
 	}
 }
 
@@ -282,4 +284,61 @@ func typedIn[T Object](s *Store, k Kind, namespace string) []T {
 	}
 	slices.SortFunc(out, func(a, b T) int { return strings.Compare(a.GetName(), b.GetName()) })
 	return out
+}
+
+// PodsMatch looks through the bound, unfinished pods and the pod-spec
+// targets (inputs, watched DaemonSets) of the namespaces in scope. It costs
+// O(pods in scope): only pods with a required pod affinity term ask.
+func (l podLookup) PodsMatch(scope checks.PodScope, sel labels.Selector, self checks.ObjectRef) checks.Presence {
+	s := l.s
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// in tells whether namespace ns is in scope; a namespace selector
+	// matches only namespaces whose labels are known.
+	in := func(ns string) bool {
+		switch {
+		case slices.Contains(scope.Namespaces, ns):
+			return true
+		case scope.Selector == nil:
+			return false
+		case scope.Selector.Empty():
+			return true
+		}
+		o, found := s.object(Namespaces, "", ns)
+		return found && scope.Selector.Matches(labels.Set(o.GetLabels()))
+	}
+	for ns, pods := range s.podLabels {
+		if !in(ns) {
+			continue
+		}
+		for _, l := range pods {
+			if sel.Matches(l) {
+				return checks.Present
+			}
+		}
+	}
+	self.APIVersion, self.Namespace = "", ns(self.Namespace)
+	for ref, t := range s.workloads {
+		if ref == self || t.Replicas == 0 {
+			continue
+		}
+		if in(t.Namespace()) && sel.Matches(labels.Set(checks.PodLabels(t))) {
+			return checks.Present
+		}
+	}
+	// Absent needs every pod of the scope listed: the pods of each named
+	// namespace, of every namespace for a selector, and the namespaces
+	// themselves for a selector that is not "all".
+	if scope.Selector != nil {
+		if !s.isKnown(Pods, AllNamespaces) || !scope.Selector.Empty() && !s.isKnown(Namespaces, AllNamespaces) {
+			return checks.Unknown
+		}
+		return checks.Absent
+	}
+	for _, n := range scope.Namespaces {
+		if !s.isKnown(Pods, ns(n)) {
+			return checks.Unknown
+		}
+	}
+	return checks.Absent
 }

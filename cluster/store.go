@@ -1,12 +1,14 @@
 package cluster
 
 import (
+	"maps"
 	"slices"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -58,6 +60,13 @@ type Store struct {
 	storageClasses map[string]bool
 	podsOnNode     map[string]map[nsName]bool
 	podNode        map[nsName]string // the reverse of podsOnNode, for deletes
+	// podLabels holds the labels of the same pods (bound, unfinished),
+	// by namespace and name: the pods a pod affinity term can match.
+	podLabels map[string]map[string]labels.Set
+	// workloads holds every pod-spec target (inputs, watched
+	// DaemonSets) by reference: the pods they would create, for pod
+	// affinity.
+	workloads map[checks.ObjectRef]*checks.Target
 
 	// pvcModes holds the access modes of claims that name any.
 	pvcModes map[nsName][]corev1.PersistentVolumeAccessMode
@@ -106,6 +115,8 @@ func New() *Store {
 		storageClasses: map[string]bool{},
 		podsOnNode:     map[string]map[nsName]bool{},
 		podNode:        map[nsName]string{},
+		podLabels:      map[string]map[string]labels.Set{},
+		workloads:      map[checks.ObjectRef]*checks.Target{},
 		pvcModes:       map[nsName][]corev1.PersistentVolumeAccessMode{},
 		claimUsers:     map[nsName]map[checks.ObjectRef]*checks.Target{},
 		usedClaims:     map[checks.ObjectRef][]nsName{},
@@ -461,6 +472,12 @@ func (s *Store) putPod(p *corev1.Pod) {
 	m[key] = true
 	s.podNode[key] = p.Spec.NodeName
 	s.updateFull(p.Spec.NodeName)
+	byName := s.podLabels[key.ns]
+	if byName == nil {
+		byName = map[string]labels.Set{}
+		s.podLabels[key.ns] = byName
+	}
+	byName[key.name] = maps.Clone(labels.Set(p.Labels))
 }
 
 func (s *Store) deletePod(namespace, name string) {
@@ -469,6 +486,10 @@ func (s *Store) deletePod(namespace, name string) {
 		delete(s.podsOnNode[node], key)
 		delete(s.podNode, key)
 		s.updateFull(node)
+	}
+	delete(s.podLabels[key.ns], key.name)
+	if len(s.podLabels[key.ns]) == 0 {
+		delete(s.podLabels, key.ns)
 	}
 }
 
@@ -488,6 +509,7 @@ func (s *Store) addWorkload(t *checks.Target) {
 	ref.APIVersion = ""
 	ref.Namespace = t.Namespace()
 	s.deleteWorkload(ref)
+	s.workloads[ref] = t
 	var keys []hostPortKey
 	for _, c := range t.Containers() {
 		for _, p := range c.Container.Ports {
@@ -543,6 +565,7 @@ func (s *Store) deleteWorkload(ref checks.ObjectRef) {
 		}
 	}
 	delete(s.claimed, ref)
+	delete(s.workloads, ref)
 	for _, k := range s.usedClaims[ref] {
 		delete(s.claimUsers[k], ref)
 		if len(s.claimUsers[k]) == 0 {

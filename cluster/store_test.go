@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
@@ -272,5 +273,78 @@ func TestClaimUsersAndAccessModes(t *testing.T) {
 	s.Delete(cluster.PVCs, "shop", "data")
 	if _, known := inv.PVCUses.PVCAccessModes("shop", "data"); known {
 		t.Error("modes still known after delete")
+	}
+}
+
+// TestPodsMatch: pod labels follow adds, finishes and deletes; workloads
+// count except the one asking; Absent needs the pods (and, for a
+// namespace selector, the namespaces) listed.
+func TestPodsMatch(t *testing.T) {
+	s := cluster.New()
+	inv := s.Inventory()
+	pod := func(ns, name string, phase corev1.PodPhase, lbl map[string]string) *corev1.Pod {
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: lbl},
+			Spec:       corev1.PodSpec{NodeName: "n1"},
+			Status:     corev1.PodStatus{Phase: phase},
+		}
+	}
+	redis := labels.SelectorFromSet(labels.Set{"app": "redis"})
+	cacheNS := checks.PodScope{Namespaces: []string{"cache"}}
+	shopRef := checks.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "shop", Name: "api"}
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, shopRef); got != checks.Unknown {
+		t.Errorf("before any list: %v, want unknown", got)
+	}
+	s.MarkKnown(cluster.Pods, cluster.AllNamespaces)
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, shopRef); got != checks.Absent {
+		t.Errorf("pods listed, none: %v, want absent", got)
+	}
+	s.Add(cluster.Pods, pod("cache", "redis-0", corev1.PodRunning, map[string]string{"app": "redis"}))
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, shopRef); got != checks.Present {
+		t.Errorf("running redis: %v, want present", got)
+	}
+	if got := inv.PodLabels.PodsMatch(checks.PodScope{Namespaces: []string{"shop"}}, redis, shopRef); got != checks.Absent {
+		t.Errorf("redis in another namespace: %v, want absent", got)
+	}
+	s.Add(cluster.Pods, pod("cache", "redis-0", corev1.PodSucceeded, map[string]string{"app": "redis"}))
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, shopRef); got != checks.Absent {
+		t.Errorf("redis finished: %v, want absent", got)
+	}
+	s.Add(cluster.Pods, pod("cache", "redis-0", corev1.PodRunning, map[string]string{"app": "redis"}))
+	s.Delete(cluster.Pods, "cache", "redis-0")
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, shopRef); got != checks.Absent {
+		t.Errorf("redis deleted: %v, want absent", got)
+	}
+
+	// A namespace selector needs the namespaces' labels.
+	platform := checks.PodScope{Selector: labels.SelectorFromSet(labels.Set{"team": "platform"})}
+	if got := inv.PodLabels.PodsMatch(platform, redis, shopRef); got != checks.Unknown {
+		t.Errorf("namespace selector, namespaces unknown: %v, want unknown", got)
+	}
+	s.Add(cluster.Namespaces, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "cache", Labels: map[string]string{"team": "platform"}}})
+	s.MarkKnown(cluster.Namespaces, cluster.AllNamespaces)
+	if got := inv.PodLabels.PodsMatch(platform, redis, shopRef); got != checks.Absent {
+		t.Errorf("namespace selector, no pod: %v, want absent", got)
+	}
+
+	// A workload's pods count, but not the asking workload's own.
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "cache", Name: "redis"},
+		Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "redis"}},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "r", Image: "redis"}}},
+		}},
+	}
+	s.AddTarget(checks.NewTarget(dep, "apps/v1", "Deployment"))
+	if got := inv.PodLabels.PodsMatch(platform, redis, shopRef); got != checks.Present {
+		t.Errorf("a redis Deployment in cache: %v, want present", got)
+	}
+	self := checks.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "cache", Name: "redis"}
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, self); got != checks.Absent {
+		t.Errorf("asked by the redis Deployment itself: %v, want absent", got)
+	}
+	s.DeleteWorkload(self)
+	if got := inv.PodLabels.PodsMatch(cacheNS, redis, shopRef); got != checks.Absent {
+		t.Errorf("the Deployment removed: %v, want absent", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/podlint/podlint/checks"
@@ -111,10 +112,13 @@ type scope struct {
 	// claimUsers are the workloads living in the scope whose pods share
 	// a claim (checks.SharedClaims), by claim name.
 	claimUsers map[string][]*checks.Target
-	secrets    map[string][]*corev1.Secret
-	sas        map[string][]*corev1.ServiceAccount
-	limits     map[string][]*corev1.LimitRange
-	quotas     map[string][]*corev1.ResourceQuota
+	// workloads are the pod-spec inputs living in the scope, for the pods
+	// they would create (pod affinity).
+	workloads []*checks.Target
+	secrets   map[string][]*corev1.Secret
+	sas       map[string][]*corev1.ServiceAccount
+	limits    map[string][]*corev1.LimitRange
+	quotas    map[string][]*corev1.ResourceQuota
 }
 
 func newScope() *scope {
@@ -192,6 +196,7 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 		}
 		if t.Spec != nil {
 			s.addWorkload(e)
+			sc.workloads = append(sc.workloads, t)
 			for _, c := range checks.SharedClaims(t) {
 				sc.claimUsers[c] = append(sc.claimUsers[c], t)
 			}
@@ -275,6 +280,7 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 	inv.Namespaces = v
 	inv.HostPorts = v
 	inv.LimitRanges = v
+	inv.PodLabels = v
 	inv.ResourceQuotas = v
 	inv.Origins = v
 	return inv
@@ -659,4 +665,62 @@ func (v *view) HostPortClaims(port int32, protocol corev1.Protocol) []*checks.Ta
 		protocol = corev1.ProtocolTCP
 	}
 	return append(slices.Clip(out), v.s.hostPorts[v.e.group][hostPortKey{port, protocol}]...)
+}
+
+// PodsMatch: a workload applied with the target (other than the target
+// and its copies) whose pods match, in a namespace of the scope as the
+// target sees it; else the cluster's pods, except in the target's own
+// unknown namespace, of which the cluster knows nothing.
+func (v *view) PodsMatch(ps checks.PodScope, sel labels.Selector, self checks.ObjectRef) checks.Presence {
+	t := v.e.obj.Target
+	match := func(sc *scope) bool {
+		for _, w := range sc.workloads {
+			if w != t && w.Ref != self && w.Replicas != 0 && sel.Matches(labels.Set(checks.PodLabels(w))) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, n := range ps.Namespaces {
+		if sc, _ := v.scope(n); sc != nil && match(sc) {
+			return checks.Present
+		}
+	}
+	if ps.Selector != nil {
+		for key, sc := range v.s.scopes {
+			name, explicit := strings.CutPrefix(key, "ns ")
+			if !explicit {
+				if !v.e.implicit || key != "apply "+v.e.group {
+					continue
+				}
+				name = t.Namespace()
+			}
+			in := ps.Selector.Empty()
+			if !in {
+				ns, pr := v.Namespace(name)
+				in = pr == checks.Present && ns != nil && ps.Selector.Matches(labels.Set(ns.Labels))
+			}
+			if in && match(sc) {
+				return checks.Present
+			}
+		}
+	}
+	// The cluster knows nothing of the target's own namespace when it is
+	// the unknown namespace of its apply.
+	own := v.e.implicit && (ps.Selector != nil || slices.Contains(ps.Namespaces, t.Namespace()))
+	base := ps
+	if own {
+		base.Namespaces = slices.DeleteFunc(slices.Clone(ps.Namespaces), func(n string) bool { return n == t.Namespace() })
+		if base.Selector == nil && len(base.Namespaces) == 0 {
+			return checks.Unknown
+		}
+	}
+	pr := checks.Unknown
+	if v.s.base.PodLabels != nil {
+		pr = v.s.base.PodLabels.PodsMatch(base, sel, self)
+	}
+	if own && pr == checks.Absent {
+		return checks.Unknown
+	}
+	return pr
 }

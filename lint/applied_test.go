@@ -213,3 +213,51 @@ spec:
 		t.Errorf("priority-class-not-found in %q, want only b/deploy.yaml (batch-high is among the inputs)", g)
 	}
 }
+
+// TestInputPodAffinity: pods the workloads of the same apply would create
+// satisfy a pod affinity term; those of another directory do not, and a
+// namespace-less workload's own namespace is unknown to the cluster.
+func TestInputPodAffinity(t *testing.T) {
+	consumer := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: consumer NS}
+spec:
+  selector: {matchLabels: {app: consumer}}
+  template:
+    metadata: {labels: {app: consumer}}
+    spec:
+      affinity:
+        podAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: queue}}
+            topologyKey: kubernetes.io/hostname
+      containers: [{name: app, image: nginx:1.27}]
+`
+	queue := "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: queue NS}\nspec:\n  serviceName: queue\n  selector: {matchLabels: {app: queue}}\n  template:\n    metadata: {labels: {app: queue}}\n    spec:\n      containers: [{name: q, image: nginx:1.27}]\n"
+	ns := func(s, ns string) string { return strings.Replace(s, " NS}", ns+"}", 1) }
+	dir := writeTree(t, map[string]string{
+		"a/consumer.yaml": ns(consumer, ", namespace: shop"),
+		"a/queue.yaml":    ns(queue, ", namespace: shop"),
+		"b/consumer.yaml": ns(consumer, ", namespace: shop"),
+		"c/consumer.yaml": ns(consumer, ", namespace: other"),
+		"d/consumer.yaml": ns(consumer, ""),
+		"e/consumer.yaml": ns(consumer, ""),
+		"e/queue.yaml":    ns(queue, ""),
+	})
+	store := cluster.New()
+	store.MarkKnown(cluster.Pods, cluster.AllNamespaces)
+	rep := Run(t.Context(), Options{Paths: []string{dir}, Store: store})
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Check == "pod-affinity-unsatisfiable" {
+			rel, _ := filepath.Rel(dir, f.File)
+			got = append(got, filepath.ToSlash(rel))
+		}
+	}
+	// b's consumer is in shop like a's queue, and an explicit namespace
+	// matches across the run; c's is in another namespace; d's namespace
+	// is unknown (no -n), so the cluster's empty pod list says nothing.
+	if g := strings.Join(got, ","); g != "c/consumer.yaml" {
+		t.Errorf("pod-affinity-unsatisfiable in %q, want only c/consumer.yaml", g)
+	}
+}

@@ -9,14 +9,27 @@ import (
 
 // ParseAdmission turns the object of an admission request (the JSON the
 // API server sends in AdmissionRequest.Object or OldObject) into the target
-// the checks see. It goes through Parse, so the webhook gets the same
-// scalars as written (Raw) and the same schema issues as the CLI, and a
-// manifest gets the same findings from `podlint` and from the webhook.
+// the checks see, with the same scalars as written (Raw) and the same
+// schema issues as the CLI, so a manifest gets the same findings from
+// `podlint` and from the webhook. A clean JSON object is decoded directly
+// (parseAdmissionJSON, admission_json.go); anything with a schema issue,
+// or that the fast path cannot vouch for, goes through Parse like a file.
 //
 // Which kinds to judge is the caller's decision, taken once from the
 // request's kind (checks.WorkloadKinds); an error here means the object
 // itself could not be decoded.
 func ParseAdmission(data []byte) (*checks.Target, error) {
+	if len(data) == 0 {
+		return nil, errors.New("no object in the request")
+	}
+	if t, ok := parseAdmissionJSON(data); ok {
+		return t, nil
+	}
+	return parseAdmissionYAML(data)
+}
+
+// parseAdmissionYAML decodes the object the way the CLI decodes a file.
+func parseAdmissionYAML(data []byte) (*checks.Target, error) {
 	if len(data) == 0 {
 		return nil, errors.New("no object in the request")
 	}

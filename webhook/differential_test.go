@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	admissionv1 "k8s.io/api/admission/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -78,71 +79,79 @@ func TestDifferential(t *testing.T) {
 				return st
 			}
 
-			rep := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Store: newStore(), Namespace: "default"})
-			if len(rep.Errors) > 0 {
-				t.Fatalf("lint errors: %v", rep.Errors)
-			}
-			var want []string
-			for _, f := range rep.Findings {
-				if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
-					want = append(want, key(f.Finding))
-				}
-			}
-
-			data, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, errs := manifest.Parse(file, data)
-			if len(errs) > 0 {
-				t.Fatalf("decode errors: %v", errs)
-			}
-			docs := jsonDocuments(t, data)
-			if len(docs) != len(objs) {
-				t.Fatalf("%d JSON documents for %d decoded objects", len(docs), len(objs))
-			}
-			store := newStore()
-			origins := fileOrigins{}
-			for _, o := range objs {
-				if o.Known {
-					store.AddTarget(o.Target)
-					origins[o.Target.Object] = o
-					if o.Ref.Kind == "Secret" {
-						// Lookups hand out a Secret's metadata only; checks
-						// ask for its origin by reference.
-						origins[checks.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: o.Target.Namespace(), Name: o.Ref.Name}] = o
-					}
-				}
-			}
-			inv := func() checks.Inventory {
-				i := store.Inventory()
-				i.Origins = origins
-				return i
-			}
-			var all []checks.Finding
-			for i, o := range objs {
-				gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
-				if !o.Known || !admits(gk) {
-					continue
-				}
-				all = append(all, handlerFindings(t, inv, o, docs[i])...)
-			}
-			var got []string
-			for _, f := range oncePerPair(all) {
-				got = append(got, key(f))
-			}
-			if filepath.Base(file) == "fail.yaml" && len(want) == 0 {
-				t.Errorf("%s produces no finding on an admitted kind; the comparison would prove nothing", file)
-			}
-			slices.Sort(want)
-			slices.Sort(got)
-			if !slices.Equal(want, got) {
-				t.Errorf("findings differ\nlint.Run:\n  %s\nwebhook:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
-			}
+			differential(t, file, newStore)
 		})
 	}
 	if n == 0 {
 		t.Fatal("no fixtures found")
+	}
+}
+
+// differential lints file with lint.Run and runs each of its admitted
+// objects through the handler, with the file's other objects and
+// newStore's cluster knowledge in the inventory, and requires the same
+// findings (see TestDifferential).
+func differential(t *testing.T, file string, newStore func() *cluster.Store) {
+	rep := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Store: newStore(), Namespace: "default"})
+	if len(rep.Errors) > 0 {
+		t.Fatalf("lint errors: %v", rep.Errors)
+	}
+	var want []string
+	for _, f := range rep.Findings {
+		if admits(schema.GroupKind{Group: group(f.Object.APIVersion), Kind: f.Object.Kind}) {
+			want = append(want, key(f.Finding))
+		}
+	}
+
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, errs := manifest.Parse(file, data)
+	if len(errs) > 0 {
+		t.Fatalf("decode errors: %v", errs)
+	}
+	docs := jsonDocuments(t, data)
+	if len(docs) != len(objs) {
+		t.Fatalf("%d JSON documents for %d decoded objects", len(docs), len(objs))
+	}
+	store := newStore()
+	origins := fileOrigins{}
+	for _, o := range objs {
+		if o.Known {
+			store.AddTarget(o.Target)
+			origins[o.Target.Object] = o
+			if o.Ref.Kind == "Secret" {
+				// Lookups hand out a Secret's metadata only; checks
+				// ask for its origin by reference.
+				origins[checks.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: o.Target.Namespace(), Name: o.Ref.Name}] = o
+			}
+		}
+	}
+	inv := func() checks.Inventory {
+		i := store.Inventory()
+		i.Origins = origins
+		return i
+	}
+	var all []checks.Finding
+	for i, o := range objs {
+		gk := schema.GroupKind{Group: group(o.Ref.APIVersion), Kind: o.Ref.Kind}
+		if !o.Known || !admits(gk) {
+			continue
+		}
+		all = append(all, handlerFindings(t, inv, o, docs[i])...)
+	}
+	var got []string
+	for _, f := range oncePerPair(all) {
+		got = append(got, key(f))
+	}
+	if filepath.Base(file) == "fail.yaml" && len(want) == 0 {
+		t.Errorf("%s produces no finding on an admitted kind; the comparison would prove nothing", file)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(want, got) {
+		t.Errorf("findings differ\nlint.Run:\n  %s\nwebhook:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
 	}
 }
 
@@ -301,4 +310,108 @@ func toJSON(t *testing.T, n *yaml.Node) []byte {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// TestDifferentialJSON sends JSON objects both ways: as a .json file to
+// lint.Run and, byte for byte, as the admission object to the handler.
+// The handler decodes clean JSON on a fast path of its own and everything
+// else like the CLI (manifest.ParseAdmission); these are the objects where
+// a difference between the two could hide: unknown, case-mismatched and
+// duplicate fields, duplicate keys, quantities that do not parse or that
+// parse to the wrong thing, numbers JSON and YAML read differently.
+func TestDifferentialJSON(t *testing.T) {
+	pod := func(container string) string {
+		return `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"containers":[` + container + `]}}`
+	}
+	deploy := func(spec string) string {
+		return `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"default"},"spec":{` + spec +
+			`"selector":{"matchLabels":{"app":"d"}},"template":{"metadata":{"labels":{"app":"d"}},"spec":{"containers":[{"name":"a","image":"registry.example.com/a:1"}]}}}}`
+	}
+	cases := map[string]string{
+		"clean":                 pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"memory":"64Mi"}}}`),
+		"milli memory":          pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"limits":{"memory":"1024m"}}}`),
+		"bare memory number":    pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"limits":{"memory":4}}}`),
+		"bad quantity":          pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"limits":{"memory":"1 Gi"}}}`),
+		"boolean quantity":      pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"limits":{"cpu":true}}}`),
+		"unknown field":         pod(`{"name":"a","image":"registry.example.com/a:1","imagePullSecret":"s"}`),
+		"case-mismatched field": pod(`{"name":"a","Image":"registry.example.com/a:1"}`),
+		"duplicate field":       pod(`{"name":"a","image":"registry.example.com/a:1","image":"registry.example.com/a:2"}`),
+		"duplicate same value":  pod(`{"name":"a","image":"registry.example.com/a:1","image":"registry.example.com/a:1"}`),
+		"duplicate limit key":   pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"limits":{"memory":"1Gi","memory":"1024m"}}}`),
+		"wrong type":            pod(`{"name":"a","image":"registry.example.com/a:1","ports":[{"containerPort":"80"}]}`),
+		"integral float":        deploy(`"replicas":2.0,`),
+		"exponent":              deploy(`"replicas":1e1,`),
+		"string replicas":       deploy(`"replicas":"2",`),
+		"pretty printed": strings.ReplaceAll(pod(`{"name":"a","image":"registry.example.com/a:1","resources":{"limits":{"memory":"1024m"}},"imagePullSecret":"s"}`),
+			",", ",\n  "),
+	}
+	dir := t.TempDir()
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
+			if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			rep := lint.Run(t.Context(), lint.Options{Paths: []string{file}, Store: cluster.New(), Namespace: "default"})
+			if len(rep.Errors) > 0 {
+				t.Fatalf("lint errors: %v", rep.Errors)
+			}
+			var want []string
+			for _, f := range rep.Findings {
+				want = append(want, key(f.Finding))
+			}
+			objs, errs := manifest.Parse(file, []byte(data))
+			if len(errs) > 0 || len(objs) != 1 {
+				t.Fatalf("decode: %d objects, errors %v", len(objs), errs)
+			}
+			st := cluster.New()
+			var got []string
+			for _, f := range handlerFindings(t, st.Inventory, objs[0], []byte(data)) {
+				got = append(got, key(f))
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			// 2.0 and 1e1 are integers to the API server; the point there is
+			// that the webhook reports nothing either.
+			if name != "clean" && name != "integral float" && name != "exponent" && len(want) == 0 {
+				t.Errorf("no finding from lint.Run; the comparison would prove nothing")
+			}
+			if !slices.Equal(want, got) {
+				t.Errorf("findings differ\nlint.Run:\n  %s\nwebhook:\n  %s", strings.Join(want, "\n  "), strings.Join(got, "\n  "))
+			}
+		})
+	}
+}
+
+// TestDifferentialSecretKeys: under the secret-keys opt-in, the cluster's
+// Secrets reach the store as --live and the webhook's informers hand them
+// over (stripped by cluster.SecretKeysRow to names, types and key names),
+// and both paths report the same missing keys.
+func TestDifferentialSecretKeys(t *testing.T) {
+	newStore := func() *cluster.Store {
+		st := cluster.New()
+		st.KeepSecretKeys()
+		sec := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db"},
+			Type:       corev1.SecretTypeOpaque,
+			Data:       map[string][]byte{"user": []byte("orders"), "host": []byte("db.shop")},
+		}
+		cluster.SecretKeysRow().Strip(sec)
+		st.Add(cluster.Secrets, sec)
+		st.MarkKnown(cluster.Secrets, cluster.AllNamespaces)
+		return st
+	}
+	// The comparison must not be empty: the store answers the keys.
+	rep := lint.Run(t.Context(), lint.Options{Paths: []string{"testdata/secret-keys.yaml"}, Store: newStore(), Namespace: "default"})
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Check == "secret-key-not-found" {
+			got = append(got, f.Field)
+		}
+	}
+	want := []string{"spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key", "spec.template.spec.volumes[0].secret.items[0].key"}
+	if !slices.Equal(got, want) {
+		t.Errorf("secret-key-not-found at %q, want %q", got, want)
+	}
+	differential(t, "testdata/secret-keys.yaml", newStore)
 }

@@ -64,6 +64,9 @@ type HandlerOptions struct {
 	// (see trustedController), whose Pods with a controller owner
 	// reference only get warnings. A trailing "*" matches any rest.
 	TrustedControllers []string
+	// DenyMissingReferences judges missing referenced objects like any
+	// other error (Options.MissingReferences enforce) instead of warning.
+	DenyMissingReferences bool
 }
 
 // Handler is podlint's admission.Handler.
@@ -82,6 +85,7 @@ type Handler struct {
 	maxOverruns int64
 	metrics     *Metrics
 	trusted     []string
+	denyMissing bool
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -90,7 +94,7 @@ var _ admission.Handler = (*Handler)(nil)
 func NewHandler(o HandlerOptions) *Handler {
 	d := DefaultOptions()
 	h := &Handler{engine: o.Engine, inv: o.Inventory, mode: o.Mode, timeout: o.Timeout, metrics: o.Metrics,
-		trusted: slices.Clone(o.TrustedControllers)}
+		trusted: slices.Clone(o.TrustedControllers), denyMissing: o.DenyMissingReferences}
 	if h.engine == nil {
 		e := checks.NewEngine(nil)
 		h.engine = func() *checks.Engine { return e }
@@ -121,7 +125,13 @@ func NewHandler(o HandlerOptions) *Handler {
 // answers by the deadline of ctx or its timeout, whichever comes first,
 // whether or not the checks have finished.
 func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admission.Response) {
+	// Latency counts from the request's arrival when the HTTP layer
+	// recorded it: reading the body and decoding the review are part of
+	// what the API server waits for.
 	start := time.Now()
+	if a, ok := arrivalFrom(ctx); ok {
+		start = a.at
+	}
 	// Every line about this request names it once; the keys are not
 	// repeated by whoever logs below.
 	lg := log.FromContext(ctx).WithValues("uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace,
@@ -202,8 +212,12 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 	defer func() { <-h.sem }()
 
 	deadline := time.Now().Add(h.timeout)
+	budget := h.timeout
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
+		if a, ok := arrivalFrom(ctx); ok {
+			budget = a.budget
+		}
 	}
 	res := reservationFrom(ctx)
 	res.hold()
@@ -239,11 +253,11 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 	case out = <-done:
 	case <-timer.C:
 		abandon()
-		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
+		return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", budget)), decisionTimeout, reasonTimeout
 	case <-ctx.Done():
 		abandon()
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) || !time.Now().Before(deadline) {
-			return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", h.timeout)), decisionTimeout, reasonTimeout
+			return allowWithWarning(fmt.Sprintf("podlint: checks did not finish within %s; this object was not checked", budget)), decisionTimeout, reasonTimeout
 		}
 		return allowWithWarning("podlint: request cancelled before the checks finished; this object was not checked"), decisionTimeout, reasonCancelled
 	}
@@ -282,7 +296,7 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 	}
 	claimed := controlledPod(t)
 	trusted := claimed && h.trustedController(req.UserInfo)
-	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, mayAppear(eng, inv, t.Namespace())), untrusted: claimed && !trusted}
+	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, h.mayAppear(eng, inv, t.Namespace())), untrusted: claimed && !trusted}
 	if out.untrusted {
 		out.untrustedUser = req.UserInfo.Username
 	}
@@ -320,8 +334,12 @@ func (h *Handler) trustedController(u authenticationv1.UserInfo) bool {
 // objects one request at a time, so a ConfigMap written after its
 // Deployment arrives a moment later, and Kubernetes simply waits for it.
 // The CLI sees the whole apply and keeps these as errors. In a terminating
-// namespace nothing new can be created, so they deny again.
-func mayAppear(eng *checks.Engine, inv checks.Inventory, namespace string) map[string]bool {
+// namespace nothing new can be created, so they deny again, as they do
+// with --missing-references=enforce.
+func (h *Handler) mayAppear(eng *checks.Engine, inv checks.Inventory, namespace string) map[string]bool {
+	if h.denyMissing {
+		return nil
+	}
 	if inv.Namespaces != nil {
 		if ns, pr := inv.Namespaces.Namespace(namespace); pr == checks.Present && ns != nil &&
 			(ns.Status.Phase == corev1.NamespaceTerminating || ns.DeletionTimestamp != nil) {

@@ -471,7 +471,8 @@ func counterValue(c prometheus.Collector) float64 {
 // one, so a Deployment may arrive before the ConfigMap written after it.
 // A missing ConfigMap, Secret, PVC or ServiceAccount therefore only warns
 // (Kubernetes waits for it), unless the namespace is terminating and
-// nothing new can be created in it. The CLI keeps these as errors.
+// nothing new can be created in it, or --missing-references=enforce asks
+// for denials. The CLI keeps these as errors.
 func TestMissingReferenceWarns(t *testing.T) {
 	dep := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"team"},
 	"spec":{"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},
@@ -482,9 +483,11 @@ func TestMissingReferenceWarns(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		terminating bool
+		deny        bool
 	}{
-		{"active namespace: warnings", false},
-		{"terminating namespace: denied", true},
+		{"active namespace: warnings", false, false},
+		{"terminating namespace: denied", true, false},
+		{"--missing-references=enforce: denied", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := cluster.New()
@@ -496,11 +499,11 @@ func TestMissingReferenceWarns(t *testing.T) {
 				ns.Status.Phase = corev1.NamespaceTerminating
 			}
 			store.Add(cluster.Namespaces, ns)
-			h := NewHandler(HandlerOptions{Inventory: store.Inventory})
+			h := NewHandler(HandlerOptions{Inventory: store.Inventory, DenyMissingReferences: tc.deny})
 			hs := &harness{h: h, http: NewHTTPHandler(h, 1<<20)}
 			_, ar := hs.post(t, review(t, reviewOpts{kind: metav1.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, object: dep}))
-			if ar.Response.Allowed == tc.terminating {
-				t.Fatalf("allowed=%v, want %v: %+v", ar.Response.Allowed, !tc.terminating, ar.Response)
+			if denied := tc.terminating || tc.deny; ar.Response.Allowed == denied {
+				t.Fatalf("allowed=%v, want %v: %+v", ar.Response.Allowed, !denied, ar.Response)
 			}
 			text := strings.Join(ar.Response.Warnings, "\n")
 			if !ar.Response.Allowed {

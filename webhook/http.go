@@ -45,7 +45,9 @@ type HTTPOptions struct {
 	// unchecked. Default DefaultOptions' value, at least MaxRequestBytes.
 	MaxInflightBytes int64
 	// Timeout is the per-request deadline, from when the headers have been
-	// read: the body must have arrived and the checks finished by then.
+	// read: the body must have arrived and the checks finished by then. The
+	// API server's own deadline (its timeout query parameter) less a margin
+	// shortens it when that comes sooner (requestBudget).
 	// Default: the Handler's timeout.
 	Timeout time.Duration
 	// Metrics count what was not checked (default: the Handler's).
@@ -110,7 +112,9 @@ type limitedHandler struct {
 }
 
 func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	deadline := time.Now().Add(l.timeout)
+	arrived := time.Now()
+	budget := requestBudget(l.timeout, r)
+	deadline := arrived.Add(budget)
 	// Deadlines on the connection, not only the context: a context cannot
 	// interrupt a Read that waits for a client sending a byte every few
 	// seconds. Recorders in tests do not support them; the server does.
@@ -150,7 +154,7 @@ func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client going away) at the deadline and cancel the request as if the
 	// client had left; the context's deadline is what ends the checks.
 	_ = rc.SetReadDeadline(time.Time{})
-	r = r.WithContext(withReservation(ctx, res))
+	r = r.WithContext(withArrival(withReservation(ctx, res), arrival{at: arrived, budget: budget}))
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	l.next.ServeHTTP(w, r)
@@ -282,6 +286,58 @@ func (r *reservation) done() {
 	n := r.n.Swap(0)
 	r.b.used.Add(-n)
 	r.b.metrics.addInflight(-n)
+}
+
+// apiTimeout is the API server's deadline for a webhook call: it sends it
+// on every call as the timeout query parameter (?timeout=3s, the
+// configuration's timeoutSeconds) and stops waiting when it runs out.
+func apiTimeout(r *http.Request) (time.Duration, bool) {
+	v := r.URL.Query().Get("timeout")
+	if v == "" {
+		return 0, false
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, false
+	}
+	return d, true
+}
+
+// requestBudget is how long a request may take from its arrival: the
+// webhook's --timeout, or the API server's own timeout less a margin when
+// that is sooner. The margin leaves time to write the answer and for it to
+// reach the API server before it gives up: an answer that comes after the
+// API server's timeout admits the object silently (failurePolicy Ignore),
+// while one just before it says "not checked" and is counted.
+func requestBudget(timeout time.Duration, r *http.Request) time.Duration {
+	api, ok := apiTimeout(r)
+	if !ok {
+		return timeout
+	}
+	return min(timeout, max(api-deadlineMargin(api), api/2))
+}
+
+// deadlineMargin is a tenth of the API server's timeout, between 50 ms and
+// 500 ms: 300 ms of the usual 3 s.
+func deadlineMargin(api time.Duration) time.Duration {
+	return min(max(api/10, 50*time.Millisecond), 500*time.Millisecond)
+}
+
+// arrival is when a request arrived and the budget it was given.
+type arrival struct {
+	at     time.Time
+	budget time.Duration
+}
+
+type arrivalKey struct{}
+
+func withArrival(ctx context.Context, a arrival) context.Context {
+	return context.WithValue(ctx, arrivalKey{}, a)
+}
+
+func arrivalFrom(ctx context.Context) (arrival, bool) {
+	a, ok := ctx.Value(arrivalKey{}).(arrival)
+	return a, ok
 }
 
 type reservationKey struct{}

@@ -97,10 +97,24 @@ type Options struct {
 	// name a controller owner; such Pods only get warnings. Anyone else's
 	// Pod is judged as a bare Pod, whatever its ownerReferences say.
 	TrustedControllers []string
+	// MissingReferences says what error findings about a referenced
+	// object that does not exist yet (a ConfigMap, Secret, key, PVC,
+	// ServiceAccount, PriorityClass, RuntimeClass or StorageClass) do:
+	// Warn (the default) because kubectl apply sends a file's objects one
+	// by one and the object may come a moment later in the same apply, or
+	// Enforce, to deny them like any other error where every apply
+	// creates what it references first (GitOps sync waves, Helm hooks).
+	MissingReferences Mode
 
 	// Watch toggles the informers; a kind that is not watched is unknown
 	// to the checks, which then stay silent about it.
 	Watch informers.WatchOptions
+	// SecretKeys is the secret-keys opt-in: the Secret informer watches
+	// Secrets whole, data included (no API lists key names without
+	// values), and its cache transform keeps names, types and key names
+	// only, so that secret-key-not-found can check cluster Secrets.
+	// Without it Secrets are watched as metadata only.
+	SecretKeys bool
 
 	// BindAddress is the webhook's HTTPS listen address, host:port (an
 	// empty host means every address).
@@ -120,6 +134,7 @@ type Options struct {
 func DefaultOptions() *Options {
 	return &Options{
 		Mode:                   Enforce,
+		MissingReferences:      Warn,
 		ConfigPollInterval:     10 * time.Second,
 		CertMode:               CertSelf,
 		CertDir:                "/tmp/k8s-webhook-server/serving-certs",
@@ -156,18 +171,20 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.StringVar(&o.WebhookConfigName, "webhook-config-name", o.WebhookConfigName, "ValidatingWebhookConfiguration whose caBundle podlint manages")
 	fs.StringVar(&o.SecretName, "secret-name", o.SecretName, "Secret holding the self-managed CA and serving certificate")
 	fs.StringSliceVar(&o.ExtraDNSNames, "extra-dns-names", nil, "additional DNS names for the self-managed serving certificate")
-	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "per-request deadline; slower requests are allowed with a warning")
+	fs.DurationVar(&o.Timeout, "timeout", o.Timeout, "per-request deadline from arrival (the API server's shorter timeout, less a margin, wins); slower requests are allowed with a warning")
 	fs.IntVar(&o.MaxConcurrency, "max-concurrency", o.MaxConcurrency, "requests checked at once; more are allowed with a warning")
 	fs.Int64Var(&o.MaxRequestBytes, "max-request-bytes", o.MaxRequestBytes, "largest AdmissionReview body checked; larger ones are allowed with a warning")
 	fs.Int64Var(&o.MaxInflightBytes, "max-inflight-bytes", o.MaxInflightBytes, "request bytes held in memory at once, until their checks finish; more are allowed with a warning (bounds memory: checking takes up to ~30x a request's size)")
 	fs.IntVar(&o.MaxConnections, "max-connections", o.MaxConnections, "open connections to the webhook port; more wait to be accepted")
 	fs.StringSliceVar(&o.TrustedControllers, "trusted-controllers", nil, "usernames (trailing * matches any rest) trusted besides kube-system service accounts, system:kube-controller-manager and nodes to create Pods owned by a controller, which then only get warnings")
+	missing := fs.String("missing-references", string(o.MissingReferences), "what error findings about a referenced object that does not exist yet do: warn (it may come later in the same kubectl apply) or enforce (deny, like other errors)")
 	watch := map[cluster.Kind]*bool{}
 	for _, r := range cluster.Kinds() {
 		if r.Watch != "" {
 			watch[r.Kind] = fs.Bool("watch-"+r.Watch, o.Watch[r.Kind], "cache "+r.Watch+" for the cluster-aware checks (off: those checks treat the kind as unknown)")
 		}
 	}
+	fs.BoolVar(&o.SecretKeys, "secret-keys", o.SecretKeys, "watch Secrets whole (data crosses the wire to podlint) and keep only their key names, for secret-key-not-found against cluster Secrets; off: Secrets are watched as metadata only and that check's cluster side is silent")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "Prometheus metrics address (0 disables)")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "healthz/readyz address")
 	fs.StringVar(&o.BindAddress, "webhook-bind-address", o.BindAddress, "webhook HTTPS address, host:port (no host: every address)")
@@ -189,6 +206,12 @@ func ParseFlags(args []string) (*Options, error) {
 		o.Mode = Mode(*mode)
 	default:
 		return nil, fmt.Errorf("--mode %q: want enforce or warn", *mode)
+	}
+	switch Mode(*missing) {
+	case Enforce, Warn:
+		o.MissingReferences = Mode(*missing)
+	default:
+		return nil, fmt.Errorf("--missing-references %q: want warn or enforce", *missing)
 	}
 	switch CertMode(*certMode) {
 	case CertSelf, CertExternal:

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 
 	"github.com/go-logr/logr"
@@ -98,7 +99,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	}
 	mopts := manager.Options{
 		Scheme: scheme,
-		Cache:  informers.CacheOptions(o.Watch),
+		Cache:  informers.CacheOptions(o.Watch, o.SecretKeys),
 		Metrics: metricsserver.Options{BindAddress: o.MetricsBindAddress, TLSOpts: []func(*tls.Config){func(c *tls.Config) {
 			if !o.EnableHTTP2 {
 				c.NextProtos = []string{"http/1.1"}
@@ -128,7 +129,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 	}
 	store := cluster.New()
 	feeder := informers.NewFeeder(store, m)
-	if err := feeder.Setup(ctx, mgr, o.Watch); err != nil {
+	if err := feeder.Setup(ctx, mgr, o.Watch, o.SecretKeys); err != nil {
 		return nil, err
 	}
 	engine := conf.Engine
@@ -179,6 +180,7 @@ func newWebhookServer(o *Options, host string, getCert func(*tls.ClientHelloInfo
 // brings the engine, the inventory and the metrics) and serves it on ws.
 func serveAdmission(ws *TLSServer, o *Options, ho HandlerOptions, lg logr.Logger) *Handler {
 	ho.Mode, ho.Timeout, ho.MaxConcurrency, ho.TrustedControllers = o.Mode, o.Timeout, o.MaxConcurrency, o.TrustedControllers
+	ho.DenyMissingReferences = o.MissingReferences == Enforce
 	h := NewHandler(ho)
 	admissionLog := lg.WithName("admission")
 	ws.Register(Path, NewHTTPHandlerWith(h, HTTPOptions{
@@ -233,6 +235,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	lg := NewLogger(o, stderr)
 	ctrl.SetLogger(lg)
+	memLimit := applyMemoryLimit(os.Getenv)
 	cfg, err := restConfig(o.Kubeconfig)
 	if err != nil {
 		lg.Error(err, "no Kubernetes configuration")
@@ -244,7 +247,7 @@ func Main(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	addr, _ := o.WebhookAddress()
-	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "address", addr, "timeout", o.Timeout.String())
+	lg.Info("starting", "mode", o.Mode, "certMode", o.CertMode, "address", addr, "timeout", o.Timeout.String(), "goMemoryLimit", memLimit)
 	if err := srv.Manager.Start(ctx); err != nil {
 		lg.Error(err, "stopped")
 		return 1

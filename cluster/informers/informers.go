@@ -46,10 +46,15 @@ func DefaultWatch() WatchOptions {
 	return w
 }
 
-// rows returns the watched rows in table order.
-func (w WatchOptions) rows() []cluster.Row {
+// rows returns the watched rows in table order; with secretKeys, the
+// Secrets row is cluster.SecretKeysRow.
+func (w WatchOptions) rows(secretKeys bool) []cluster.Row {
 	var out []cluster.Row
-	for _, r := range cluster.Kinds() {
+	all := cluster.Kinds()
+	if secretKeys {
+		all = cluster.KindsWithSecretKeys()
+	}
+	for _, r := range all {
 		if r.Watch != "" && w[r.Kind] {
 			out = append(out, r)
 		}
@@ -83,10 +88,13 @@ func strip(r cluster.Row) toolscache.TransformFunc {
 // the rows that drop fields or keep only some get their transform (typed
 // or metadata-only: a Secret's metadata holds its data in the
 // last-applied-configuration annotation); every other object only loses
-// its managedFields.
-func CacheOptions(w WatchOptions) cache.Options {
+// its managedFields. secretKeys is the secret-keys opt-in: Secrets are
+// watched typed, and the transform empties every value and drops every
+// annotation before the cache stores them, keeping names, types and key
+// names only.
+func CacheOptions(w WatchOptions, secretKeys bool) cache.Options {
 	by := map[client.Object]cache.ByObject{}
-	for _, r := range w.rows() {
+	for _, r := range w.rows(secretKeys) {
 		if r.Drop != nil || r.KeysOnly != nil || r.Keep != nil {
 			by[prototype(r)] = cache.ByObject{Transform: strip(r)}
 		}
@@ -140,8 +148,14 @@ func NewFeeder(store *cluster.Store, m Metrics) *Feeder {
 // cache, each feeding the store through the kind's row; for Secrets also
 // one small metadata cache per watched Secret type (a cache holds one
 // informer per type, and each of these needs its own field selector).
-func (f *Feeder) Setup(ctx context.Context, mgr manager.Manager, w WatchOptions) error {
-	for _, r := range w.rows() {
+// With secretKeys (which must match CacheOptions'), Secrets are watched
+// typed through the cache's stripping transform instead, and the store
+// keeps their key names (KeepSecretKeys).
+func (f *Feeder) Setup(ctx context.Context, mgr manager.Manager, w WatchOptions, secretKeys bool) error {
+	if secretKeys && w[cluster.Secrets] {
+		f.store.KeepSecretKeys()
+	}
+	for _, r := range w.rows(secretKeys) {
 		inf, err := mgr.GetCache().GetInformer(ctx, prototype(r), cache.BlockUntilSynced(false))
 		if err != nil {
 			return fmt.Errorf("informer for %s: %w", r.Kind, err)

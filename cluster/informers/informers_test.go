@@ -70,7 +70,7 @@ func TestFeedFollowsTheTable(t *testing.T) {
 	}
 	inv := store.Inventory()
 	rows := map[cluster.Kind]cluster.Row{}
-	for _, r := range DefaultWatch().rows() {
+	for _, r := range DefaultWatch().rows(false) {
 		rows[r.Kind] = r
 	}
 	if _, ok := rows[cluster.Pods]; ok {
@@ -102,7 +102,7 @@ func TestFeedFollowsTheTable(t *testing.T) {
 }
 
 func TestCacheOptionsStripNodes(t *testing.T) {
-	opts := CacheOptions(DefaultWatch())
+	opts := CacheOptions(DefaultWatch(), false)
 	var tr func(any) (any, error)
 	for o, by := range opts.ByObject {
 		if _, ok := o.(*corev1.Node); ok {
@@ -116,7 +116,7 @@ func TestCacheOptionsStripNodes(t *testing.T) {
 	if _, err := tr(n); err != nil || n.Status.Images != nil {
 		t.Errorf("node images kept by the cache: %v", err)
 	}
-	for o := range CacheOptions(WatchOptions{cluster.Secrets: true}).ByObject {
+	for o := range CacheOptions(WatchOptions{cluster.Secrets: true}, false).ByObject {
 		if m, ok := o.(*metav1.PartialObjectMetadata); !ok || m.Kind != "Secret" {
 			t.Errorf("a transform for %T, a kind that is not watched", o)
 		}
@@ -132,7 +132,7 @@ func TestCacheOptionsStripNodes(t *testing.T) {
 // annotation of the kinds that keep only listed fields, whether they are
 // watched typed (ConfigMaps) or as metadata (Secrets).
 func TestCacheOptionsKeepNoSecretData(t *testing.T) {
-	opts := CacheOptions(DefaultWatch())
+	opts := CacheOptions(DefaultWatch(), false)
 	lastApplied := map[string]string{corev1.LastAppliedConfigAnnotation: `{"data":{"password":"aHVudGVyMg=="}}`}
 	var secretT, cmT func(any) (any, error)
 	for o, by := range opts.ByObject {
@@ -164,5 +164,37 @@ func TestCacheOptionsKeepNoSecretData(t *testing.T) {
 	}
 	if _, ok := cm.Data["key"]; !ok {
 		t.Error("the ConfigMap's key names must stay")
+	}
+}
+
+// TestCacheOptionsSecretKeys: under the secret-keys opt-in Secrets are
+// cached typed, through a transform that keeps names, types and key names
+// and drops every value and annotation; no metadata-only Secret informer
+// is left.
+func TestCacheOptionsSecretKeys(t *testing.T) {
+	var tr func(any) (any, error)
+	for o, by := range CacheOptions(DefaultWatch(), true).ByObject {
+		switch o := o.(type) {
+		case *corev1.Secret:
+			tr = by.Transform
+		case *metav1.PartialObjectMetadata:
+			if o.Kind == "Secret" {
+				t.Error("a metadata-only Secret transform under the opt-in")
+			}
+		}
+	}
+	if tr == nil {
+		t.Fatal("no cache transform for typed Secrets")
+	}
+	sec := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "app", Annotations: map[string]string{corev1.LastAppliedConfigAnnotation: `{"data":{"password":"aHVudGVyMg=="}}`}},
+		Type:       corev1.SecretTypeOpaque,
+		Data:       map[string][]byte{"password": []byte("hunter2")},
+	}
+	if _, err := tr(sec); err != nil || sec.Annotations != nil || len(sec.Data["password"]) != 0 || sec.Type != corev1.SecretTypeOpaque {
+		t.Errorf("Secret in the cache: %+v %q (%v)", sec.ObjectMeta, sec.Data, err)
+	}
+	if _, ok := sec.Data["password"]; !ok {
+		t.Error("the Secret's key names must stay")
 	}
 }

@@ -38,6 +38,13 @@ type LiveOptions struct {
 	Timeout time.Duration
 	// PageSize is the limit of each list call; 0 means 500.
 	PageSize int64
+	// SecretKeys is the secret-keys opt-in: Secrets are listed whole,
+	// data included (no API lists key names without values), and stripped
+	// to their names, types and key names as they are read
+	// (cluster.SecretKeysRow). The sink must keep them
+	// (cluster.Store.KeepSecretKeys). Without it Secrets are read as
+	// Tables and no Secret data crosses the wire.
+	SecretKeys bool
 }
 
 // DefaultLiveTimeout bounds a live read when LiveOptions.Timeout is 0.
@@ -84,7 +91,11 @@ func ReadLive(ctx context.Context, opts LiveOptions, sink Sink) ([]string, error
 	}
 	var warnings []string
 	listed := 0
-	for _, row := range cluster.Kinds() {
+	rows := cluster.Kinds()
+	if opts.SecretKeys {
+		rows = cluster.KindsWithSecretKeys()
+	}
+	for _, row := range rows {
 		err := r.read(ctx, row)
 		if err == nil {
 			sink.MarkKnown(row.Kind, cluster.AllNamespaces)

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 
@@ -29,12 +30,17 @@ type fakeAPI struct {
 	objects   map[string][]runtime.Object // by resource
 	forbidden map[string]bool
 	calls     map[string]int
+	// secretKeys serves Secrets typed, as the secret-keys opt-in asks.
+	secretKeys bool
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	res := parts[len(parts)-1]
 	row, ok := rowForResource(res)
+	if ok && f.secretKeys && row.Kind == cluster.Secrets {
+		row = cluster.SecretKeysRow()
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -141,7 +147,7 @@ func TestReadLiveFakeServer(t *testing.T) {
 		},
 		"configmaps":     {&corev1.ConfigMap{ObjectMeta: om("shop", "web-config")}},
 		"resourcequotas": {&corev1.ResourceQuota{ObjectMeta: om("shop", "quota")}},
-		"pods": {&corev1.Pod{ObjectMeta: om("shop", "web-1"), Spec: corev1.PodSpec{NodeName: "a", Containers: []corev1.Container{{Name: "c"}}},
+		"pods": {&corev1.Pod{ObjectMeta: withLabels(om("shop", "web-1"), map[string]string{"app": "web"}), Spec: corev1.PodSpec{NodeName: "a", Containers: []corev1.Container{{Name: "c"}}},
 			Status: corev1.PodStatus{Phase: corev1.PodRunning}}},
 	}}
 	srv := httptest.NewServer(api)
@@ -185,6 +191,11 @@ func TestReadLiveFakeServer(t *testing.T) {
 	if n, known := inv.Pods.PodsOnNode("a"); !known || n != 1 {
 		t.Errorf("pods on a = %d, %v", n, known)
 	}
+	// Pods keep their labels, for pod affinity.
+	web := labels.SelectorFromSet(labels.Set{"app": "web"})
+	if p := inv.PodLabels.PodsMatch(checks.PodScope{Namespaces: []string{"shop"}}, web, checks.ObjectRef{}); p != checks.Present {
+		t.Errorf("pods matching app=web in shop: %v, want present", p)
+	}
 	if c := inv.HostPorts.HostPortClaims(9100, corev1.ProtocolTCP); len(c) != 1 {
 		t.Errorf("host port claims = %v", c)
 	}
@@ -196,5 +207,73 @@ func TestReadLiveFakeServer(t *testing.T) {
 	}
 	if snap.Len() != 12 {
 		t.Errorf("snapshot holds %d objects, want the 12 read", snap.Len())
+	}
+}
+
+func withLabels(m metav1.ObjectMeta, l map[string]string) metav1.ObjectMeta {
+	m.Labels = l
+	return m
+}
+
+// recordSink keeps every object a source hands over, as handed.
+type recordSink struct{ objs []cluster.Object }
+
+func (r *recordSink) Add(_ cluster.Kind, o cluster.Object) { r.objs = append(r.objs, o) }
+func (r *recordSink) MarkKnown(cluster.Kind, string)       {}
+
+// TestReadLiveSecretKeys: under the secret-keys opt-in, Secrets are listed
+// typed (data included, the only way to learn key names) and the reader
+// hands on names, types and key names only: no value, no annotation (the
+// last-applied-configuration copy of the data), nothing of it in the
+// snapshot written.
+func TestReadLiveSecretKeys(t *testing.T) {
+	const value = "s3cr3t-value-XYZ"
+	sec := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "db", Annotations: map[string]string{
+			"kubectl.kubernetes.io/last-applied-configuration": `{"data":{"password":"` + value + `"}}`}},
+		Type: corev1.SecretTypeOpaque,
+		Data: map[string][]byte{"password": []byte(value), "user": []byte(value)},
+	}
+	api := &fakeAPI{t: t, calls: map[string]int{}, secretKeys: true, objects: map[string][]runtime.Object{"secrets": {sec}}}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	store, snap, rec := cluster.New(), New(), &recordSink{}
+	store.KeepSecretKeys()
+	if _, err := ReadLive(t.Context(), LiveOptions{Config: &rest.Config{Host: srv.URL}, SecretKeys: true, Timeout: time.Minute}, Tee(store, snap, rec)); err != nil {
+		t.Fatal(err)
+	}
+	m, p := store.Inventory().Secrets.Secret("shop", "db")
+	if p != checks.Present || !m.KeysKnown || !m.Keys["password"] || !m.Keys["user"] || len(m.Keys) != 2 || m.Type != corev1.SecretTypeOpaque {
+		t.Fatalf("secret = %+v %v, want present, Opaque, keys password and user", m, p)
+	}
+	for _, o := range rec.objs {
+		s, ok := o.(*corev1.Secret)
+		if !ok {
+			continue
+		}
+		if s.Annotations != nil || s.StringData != nil {
+			t.Errorf("secret handed on with annotations %v, stringData %v", s.Annotations, s.StringData)
+		}
+		for k, v := range s.Data {
+			if len(v) != 0 {
+				t.Errorf("secret handed on with a value for %s", k)
+			}
+		}
+	}
+	var out strings.Builder
+	if err := snap.Write(&out, JSON); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), value) || strings.Contains(out.String(), "password") || strings.Contains(out.String(), `"data"`) {
+		t.Errorf("the snapshot written holds Secret data or key names:\n%s", out.String())
+	}
+
+	// Without the opt-in the store keeps no keys, even if handed some.
+	plain := cluster.New()
+	if _, err := ReadLive(t.Context(), LiveOptions{Config: &rest.Config{Host: srv.URL}, SecretKeys: true, Timeout: time.Minute}, plain); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := plain.Inventory().Secrets.Secret("shop", "db"); m == nil || m.KeysKnown {
+		t.Errorf("store without KeepSecretKeys: %+v, want the Secret without keys", m)
 	}
 }

@@ -47,6 +47,11 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*cluster.
 		}
 	}
 	if cfg.Live {
+		if cfg.SecretKeys {
+			// Only the live read carries key names; snapshot files
+			// never do (their Secrets are decoded without data).
+			store.KeepSecretKeys()
+		}
 		// --write-snapshot saves what the live read returned, and only that.
 		var sink snapshot.Sink = store
 		var written *snapshot.Snapshot
@@ -58,6 +63,7 @@ func clusterStore(ctx context.Context, cfg *Config, stderr io.Writer) (*cluster.
 			Kubeconfig: cfg.Kubeconfig,
 			Context:    cfg.KubeContext,
 			Timeout:    cfg.LiveTimeout,
+			SecretKeys: cfg.SecretKeys,
 		}, sink)
 		for _, w := range warnings {
 			notice(stderr, w)

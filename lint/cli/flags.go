@@ -56,6 +56,9 @@ type Config struct {
 	KubeContext      string
 	LiveTimeout      time.Duration
 	WriteSnapshot    string
+	// SecretKeys is the secret-keys opt-in for --live: Secrets are listed
+	// whole and only their key names are kept.
+	SecretKeys bool
 
 	// MaxInputBytes caps every read (inputs, stdin, --config,
 	// --cluster-snapshot); 0 means lint.DefaultMaxInputBytes.
@@ -161,6 +164,7 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.StringVar(&cfg.KubeContext, "context", "", "kubeconfig context for --live (default the current context)")
 	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+snapshot.DefaultLiveTimeout.String()+")")
 	fs.StringVar(&cfg.WriteSnapshot, "write-snapshot", "", "with --live, save what was read (no Secret data) to this file for --cluster-snapshot; .yaml/.yml for YAML, else JSON")
+	fs.BoolVar(&cfg.SecretKeys, "secret-keys", false, "with --live, list Secrets whole (their data crosses the wire to podlint) and keep only their key names, for secret-key-not-found against cluster Secrets; nothing is stored, printed or written to --write-snapshot")
 	cfg.Helm.Mode = lint.HelmAuto
 	fs.StringVar((*string)(&cfg.Helm.Mode), "helm", string(lint.HelmAuto), "directories holding a Helm chart (Chart.yaml): auto renders them as helm template does and lints the result, never reports each chart once without rendering it")
 	fs.StringArrayVarP(&cfg.Helm.ValueFiles, "values", "f", nil, "values file for every chart, as helm template -f (repeatable; default: values.yaml, and each ci/*-values.yaml in turn when the chart has them)")
@@ -215,7 +219,7 @@ func ParseFlags(args []string) (*Config, error) {
 		}
 	}
 	if !cfg.Live {
-		for _, f := range []string{"kubeconfig", "context", "live-timeout", "write-snapshot"} {
+		for _, f := range []string{"kubeconfig", "context", "live-timeout", "write-snapshot", "secret-keys"} {
 			if fs.Changed(f) {
 				return nil, usageErrorf("--%s needs --live", f)
 			}

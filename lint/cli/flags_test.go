@@ -34,6 +34,7 @@ func TestParseFlags(t *testing.T) {
 		{"fail-on warning", []string{"--fail-on", "warning"}, defaults(func(c *Config) { c.FailOn = FailOn{Severity: checks.Warning} })},
 		{"fail-on none", []string{"--fail-on=none"}, defaults(func(c *Config) { c.FailOn = FailOn{None: true} })},
 		{"config", []string{"--config", "ci/podlint.yaml"}, defaults(func(c *Config) { c.ConfigFile = "ci/podlint.yaml" })},
+		{"secret keys", []string{"--live", "--secret-keys"}, defaults(func(c *Config) { c.Live, c.SecretKeys = true, true })},
 		{
 			"enable and disable, repeated and comma-separated",
 			[]string{"--enable", "memory-unit-milli,cpu-unit-missing", "--disable", "cpu-unit-missing", "--disable=schema-invalid"},
@@ -109,6 +110,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"list and explain", []string{"--list-checks", "--explain", "memory-unit-milli"}, []string{"cannot be combined"}},
 		{"bad namespace", []string{"-n", "Team_A"}, []string{`invalid --namespace "Team_A"`}},
 		{"empty namespace", []string{"--namespace="}, []string{`invalid --namespace ""`}},
+		{"secret keys without live", []string{"--secret-keys", "--cluster-snapshot", "c.json"}, []string{"--secret-keys needs --live"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,9 +91,9 @@ func TestValues(t *testing.T) {
 				t.Error("a PodDisruptionBudget with minAvailable 1 of 1 replica blocks every drain")
 			}
 		}},
-		{"resources", []string{"--set", "resources.limits.memory=512Mi", "--set", "resources.requests.cpu=100m"}, func(t *testing.T, r *rendering) {
+		{"resources", []string{"--set", "resources.limits.memory=512Mi", "--set", "resources.requests.cpu=200m"}, func(t *testing.T, r *rendering) {
 			res := lookup(t, container(t, r), "resources")
-			if lookup(t, res, "limits", "memory") != "512Mi" || lookup(t, res, "requests", "cpu") != "100m" || lookup(t, res, "limits", "cpu") != "500m" {
+			if lookup(t, res, "limits", "memory") != "512Mi" || lookup(t, res, "requests", "cpu") != "200m" || lookup(t, res, "limits", "cpu") != "1" {
 				t.Errorf("resources = %v", res)
 			}
 		}},

@@ -137,7 +137,55 @@ func TestPodlintLive(t *testing.T) {
 	if got := checksOf(t, stdout); code != cli.ExitOK || len(got) != 0 {
 		t.Errorf("without cluster knowledge: exit %d, findings %v; want 0 and none", code, got)
 	}
+
+	// The secret-keys opt-in: the cluster Secret's key names answer
+	// secret-key-not-found; nothing of the Secret but its name and type
+	// reaches the snapshot written.
+	const value = "hunter2-never-written"
+	if _, err := cs.CoreV1().Secrets("shop").Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "api-token"},
+		Data: map[string][]byte{"token": []byte(value)}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	keysInput, keysSnapshot := filepath.Join(dir, "keys.yaml"), filepath.Join(dir, "keys.json")
+	if err := os.WriteFile(keysInput, []byte(keysManifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = run(t, "--live", "--secret-keys", "--enable", "secret-key-not-found", "--kubeconfig", kubeconfig, "--write-snapshot", keysSnapshot, "-o", "json", keysInput)
+	if got := checksOf(t, stdout); code != cli.ExitFindings || !slices.Equal(got, []string{"secret-key-not-found"}) {
+		t.Errorf("--live --secret-keys: exit %d, findings %v; want 1 and secret-key-not-found (api-token has token, not password); stderr:\n%s", code, got, stderr)
+	}
+	written, err := os.ReadFile(keysSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(written, []byte(value)) || bytes.Contains(written, []byte(`"token"`)) || !bytes.Contains(written, []byte(`"api-token"`)) {
+		t.Errorf("the snapshot written under --secret-keys holds Secret data or keys, or lacks the Secret:\n%s", written)
+	}
+	code, stdout, _ = run(t, "--live", "--enable", "secret-key-not-found", "--kubeconfig", kubeconfig, "-o", "json", keysInput)
+	if got := checksOf(t, stdout); code != cli.ExitOK || len(got) != 0 {
+		t.Errorf("--live without --secret-keys: exit %d, findings %v; want 0 and none (the cluster side stays silent)", code, got)
+	}
 }
+
+const keysManifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+        env:
+        - name: TOKEN
+          valueFrom: {secretKeyRef: {name: api-token, key: token}}
+        - name: PASSWORD
+          valueFrom: {secretKeyRef: {name: api-token, key: password}}
+`
 
 func TestPodlintLiveUnreachable(t *testing.T) {
 	dir := t.TempDir()

@@ -245,13 +245,26 @@ func TestDeployment(t *testing.T) {
 		got  resource.Quantity
 		want string
 	}{
-		{"requests.cpu", c.Resources.Requests[corev1.ResourceCPU], "50m"},
-		{"requests.memory", c.Resources.Requests[corev1.ResourceMemory], "64Mi"},
+		// From the load test (docs/benchmarks.md).
+		{"requests.cpu", c.Resources.Requests[corev1.ResourceCPU], "100m"},
+		{"requests.memory", c.Resources.Requests[corev1.ResourceMemory], "128Mi"},
+		{"limits.cpu", c.Resources.Limits[corev1.ResourceCPU], "1"},
 		{"limits.memory", c.Resources.Limits[corev1.ResourceMemory], "256Mi"},
 	} {
 		if q.got.Cmp(resource.MustParse(q.want)) != 0 {
 			t.Errorf("%s = %s, want %s", q.name, q.got.String(), q.want)
 		}
+	}
+	// The Go memory limit follows the container's (webhook.MemoryLimitEnv).
+	memEnv := false
+	for _, e := range c.Env {
+		if e.Name == "PODLINT_MEMORY_LIMIT" && e.ValueFrom != nil && e.ValueFrom.ResourceFieldRef != nil {
+			r := e.ValueFrom.ResourceFieldRef
+			memEnv = r.Resource == "limits.memory" && r.ContainerName == c.Name && (r.Divisor.IsZero() || r.Divisor.Cmp(resource.MustParse("1")) == 0)
+		}
+	}
+	if !memEnv {
+		t.Errorf("no PODLINT_MEMORY_LIMIT from resourceFieldRef limits.memory of %s (in bytes): env %+v", c.Name, c.Env)
 	}
 	ports := map[string]int32{}
 	for _, p := range c.Ports {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
-	"github.com/podlint/podlint/lint/kustomize"
 )
 
 // This file decides which inputs count as cluster state for which
@@ -29,8 +29,9 @@ import (
 //   - Objects are applied in groups: the files of one directory (not
 //     recursive, like `kubectl apply -f DIR`), or standard input. A source
 //     that renders one apply is one more group: each rendered top-level
-//     kustomization (`kubectl apply -k DIR`, renderGroup), or the inputs
-//     a source sets input.group on.
+//     kustomization (`kubectl apply -k DIR`, renderGroup), each render of
+//     a Helm chart (one per ci/ values file), or the inputs a source sets
+//     input.group on.
 //   - An object without a namespace lives in the namespace of its apply,
 //     which podlint does not know unless told (-n, or --live's kubeconfig
 //     context): then it matches only the namespace-less objects of its own
@@ -58,12 +59,13 @@ type entry struct {
 	implicit bool
 	file     string
 	// source is the template a Helm "# Source:" comment names: a hint
-	// for messages.
+	// for messages (an input that is a render piped in).
 	source string
 	pos    positions
-	// rendered is set for an object of a kustomize render: it knows
-	// where each of its values is written.
-	rendered *kustomize.Object
+	// place places findings on a rendered object (a chart's or a
+	// kustomization's) where the user edits; nil for an object read
+	// from a file.
+	place placer
 	// deferred are the checks that asked about other objects while the
 	// stream was read; they run once it is all read.
 	deferred []*checks.Check
@@ -318,10 +320,11 @@ func (s *inputState) inventory(e *entry) checks.Inventory {
 
 // Origin implements checks.OriginLookup: "line N" for an object in the
 // target's own file, "FILE:LINE" for one in another input. For an object
-// of a kustomize render, that is where the value is written (the base
-// file, a patch, the kustomization's transformer entry), never a line of
-// the render; when no place can be checked, the kustomization file and
-// the object's name.
+// of a render (a kustomization, a chart), that is where the value is
+// written (the base file, a patch, the kustomization's transformer entry;
+// the template or values file line), never a line of the render; when no
+// place can be checked, the file to edit and what the place is (the
+// kustomization and the object's name, the template's rendered line).
 func (v *view) Origin(obj any, path *field.Path) string {
 	if ref, ok := obj.(checks.ObjectRef); ok && ref.Kind == "Secret" {
 		// The Secret the target sees: the first of its copies (copies
@@ -334,15 +337,17 @@ func (v *view) Origin(obj any, path *field.Path) string {
 	if e == nil {
 		return ""
 	}
-	if e.rendered != nil {
-		pl := e.rendered.Place(pathString(path))
-		if !pl.Exact {
-			return fmt.Sprintf("%s (%s)", pl.File, pl.Note)
+	if e.place != nil {
+		// A rendered object: where its value is written, or the file
+		// to edit and what the place is.
+		pl := e.place(pathString(path))
+		if !pl.exact {
+			return fmt.Sprintf("%s (%s)", pl.file, cmp.Or(pl.note, pl.render))
 		}
-		return fmt.Sprintf("%s:%d", pl.File, pl.Line)
+		return fmt.Sprintf("%s:%d", pl.file, pl.line)
 	}
 	line, _ := e.pos.position(pathString(path))
-	if e.file == v.e.file && v.e.rendered == nil {
+	if e.file == v.e.file && v.e.place == nil {
 		return fmt.Sprintf("line %d", line)
 	}
 	return fmt.Sprintf("%s:%d", e.file, line)

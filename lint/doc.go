@@ -25,9 +25,15 @@
 // about other objects run when every input is read (the probe inventory,
 // probe.go, tells them apart), so a ServiceAccount later in the stream
 // still counts, and findings come out sorted exactly as before. A
-// kustomize render arrives whole from lint/kustomize, after the inputs;
-// its objects go through the same first pass but stay whole, since they
-// place their own findings.
+// render (kustomize, Helm) arrives whole, after the inputs; its objects go
+// through the same first pass but stay whole, since they place their own
+// findings.
+//
+// Helm charts among the inputs are rendered by lint/helm (helm.go): their
+// files are taken out of the inputs, each render is one apply group, and
+// a finding on a rendered object is placed where the user edits (a
+// template or values file line) through the object's placer, never in
+// the render.
 //
 // An input that cannot be read or parsed never stops the run; it becomes
 // an InputError and the other inputs are still linted. Output formats

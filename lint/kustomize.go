@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -85,14 +86,34 @@ func findKustomizations(paths, exclude []string) []string {
 	return out
 }
 
+// renderAll renders the top-level kustomizations one after the other
+// (kustomize keeps its OpenAPI schema in package state).
+func renderAll(ctx context.Context, plan *kustomize.Plan) []parsed {
+	var out []parsed
+	for _, k := range plan.Top() {
+		if ctx.Err() != nil {
+			break
+		}
+		objs, errs := plan.Render(k)
+		r := parsed{group: renderGroup(k.Dir), placers: []placer{}}
+		for _, o := range objs {
+			r.objs = append(r.objs, o.Object)
+			r.placers = append(r.placers, func(field string) place {
+				pl := o.Place(field)
+				// The note names the kustomization (and the object when
+				// the place is only the kustomization file): the render.
+				return place{file: pl.File, line: pl.Line, column: pl.Column, exact: pl.Exact, render: pl.Note, merge: pl.Note}
+			})
+		}
+		for _, e := range errs {
+			r.errs = append(r.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // renderGroup is the apply group of a render's objects: one group per
 // top-level kustomization (kubectl apply -k DIR), apart from the group of
 // the files of that directory read on their own.
 func renderGroup(dir string) string { return "kustomize:" + dir }
-
-// place puts a finding on a rendered object where its value is written.
-func place(lf *Finding, o *kustomize.Object) {
-	pl := o.Place(lf.Field)
-	lf.File, lf.Line, lf.Column = pl.File, pl.Line, pl.Column
-	lf.Message += " (" + pl.Note + ")"
-}

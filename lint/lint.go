@@ -5,10 +5,13 @@ import (
 	"context"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
 	"github.com/podlint/podlint/lint/kustomize"
+	"github.com/podlint/podlint/manifest"
 )
 
 // Options says what one run lints and how.
@@ -36,6 +39,23 @@ type Options struct {
 	// Kustomize says whether directories holding a kustomization are
 	// rendered (the default) or read file by file.
 	Kustomize KustomizeMode
+	// Helm says whether and how directories holding a Helm chart are
+	// rendered (by default they are, with `helm template`'s defaults).
+	Helm HelmOptions
+}
+
+// parsed is what one render (of a kustomization, of a chart) yielded.
+type parsed struct {
+	objs []*manifest.Object
+	errs []InputError
+	// patches counts kustomize patches: a listed patch file, or
+	// documents with patch directives.
+	patches int
+	// group is the apply of a render.
+	group string
+	// placers place the findings of a render's objects, in the order of
+	// objs, where the user edits, not in the render.
+	placers []placer
 }
 
 // Run lints the inputs and returns the report. It never fails as a whole:
@@ -55,6 +75,8 @@ func Run(ctx context.Context, opts Options) *Report {
 		paths = []string{"."}
 	}
 	inputs := discover(paths, eng.Config.Exclude)
+	// A chart's files are the chart's, never manifests of their own.
+	inputs, charts := planHelm(paths, eng.Config.Exclude, inputs)
 	var plan *kustomize.Plan
 	if opts.Kustomize != KustomizeNever {
 		// The files a rendered kustomization reads are linted through
@@ -65,11 +87,28 @@ func Run(ctx context.Context, opts Options) *Report {
 	// --kustomize=never, or an excluded kustomization file) are still
 	// not objects.
 	markPatches(inputs)
-	return run(ctx, opts, eng, inputs, plan)
+	renders := func(rep *Report) []parsed {
+		var out []parsed
+		if plan != nil {
+			out = append(out, renderAll(ctx, plan)...)
+			rep.Summary.Files += plan.Files()
+		}
+		if charts != nil {
+			rendered, files := renderCharts(ctx, charts, opts.Helm, opts.Namespace, opts.MaxInputBytes)
+			out = append(out, rendered...)
+			rep.Summary.Files += files
+		} else if e, ok := unusedValues(opts.Helm); ok {
+			// First, as before any input was read.
+			rep.Errors = append([]InputError{e}, rep.Errors...)
+		}
+		return out
+	}
+	return run(ctx, opts, eng, inputs, renders)
 }
 
-// run lints inputs, then the renders of plan (nil: none).
-func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, plan *kustomize.Plan) *Report {
+// run lints inputs, then what renders returns (nil: nothing), which it
+// calls once every input is read.
+func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, renders func(*Report) []parsed) *Report {
 	rep := &Report{Findings: []Finding{}, Errors: []InputError{}, Checks: eng.Enabled()}
 	rep.Summary.Files = len(inputs)
 	var base checks.Inventory
@@ -87,11 +126,10 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 		p.checkIndex[c.ID] = i
 	}
 	entries, found := p.stream(rep)
-	if plan != nil {
-		// A render is whole in memory when kustomize returns it; its
-		// objects come after every input, as they always did.
-		entries, found = p.renders(rep, plan, entries, found)
-		rep.Summary.Files += plan.Files()
+	if renders != nil {
+		// A render is whole in memory when it is returned; its objects
+		// come after every input, as they always did.
+		entries, found = p.renders(rep, renders(rep), entries, found)
 	}
 
 	// The second pass: the checks that asked about other objects, now
@@ -123,7 +161,8 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 		}
 		rep.Summary.Suppressed += res.Suppressed
 		for i, f := range res.Findings {
-			found = append(found, placedFinding{Finding: e.placeLater(f), seq: e.seq, check: p.checkIndex[f.Check], index: i})
+			lf, at := e.placeLater(f)
+			found = append(found, placedFinding{Finding: lf, seq: e.seq, check: p.checkIndex[f.Check], index: i, place: at})
 		}
 	}
 
@@ -136,8 +175,25 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 	// chart rendered twice) report the same pair again and are dropped.
 	pairs := map[string]*pairSeen{}
 	dropped := map[int]bool{}
+	// notes are the renders that found a finding on a rendered object.
+	notes := map[string]*renderNote{}
 	for _, pf := range found {
 		f := pf.Finding
+		var note *renderNote
+		var noteKey string
+		if pl := pf.place; pl != nil {
+			// Renders of one chart with several values files find the
+			// same mistake in the same place: one finding, naming every
+			// render.
+			noteKey = renderedKey(&f) + "\x00" + pl.merge
+			if n := notes[noteKey]; n != nil {
+				if !slices.Contains(n.renders, pl.render) {
+					n.renders = append(n.renders, pl.render)
+				}
+				continue
+			}
+			note = &renderNote{note: pl.note, renders: []string{pl.render}}
+		}
 		if f.Pair != "" {
 			ps, seen := pairs[f.Pair]
 			switch {
@@ -153,7 +209,15 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 				*ps = pairSeen{index: len(rep.Findings), ref: f.Object, final: true}
 			}
 		}
+		if note != nil {
+			note.index = len(rep.Findings)
+			notes[noteKey] = note
+		}
 		rep.Findings = append(rep.Findings, f)
+	}
+	// The renders are named once all of them have been seen.
+	for _, n := range notes {
+		rep.Findings[n.index].Message += " (" + n.String() + ")"
 	}
 	if len(dropped) > 0 {
 		kept := rep.Findings[:0]
@@ -187,6 +251,34 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 	}
 	rep.Summary.Findings = len(rep.Findings)
 	return rep
+}
+
+// renderedKey identifies a finding on a rendered object by what it says
+// and where, whichever render found it.
+func renderedKey(f *Finding) string {
+	return strings.Join([]string{f.Check, f.File, strconv.Itoa(f.Line), strconv.Itoa(f.Column), f.Field, f.Message}, "\x00")
+}
+
+// renderNote says where a finding on a rendered object comes from: what
+// its place is, and the renders that found it.
+type renderNote struct {
+	note    string
+	renders []string
+	// index is the finding's in the report, before pairs are dropped.
+	index int
+}
+
+func (n *renderNote) String() string {
+	parts := []string{}
+	if n.note != "" {
+		parts = append(parts, n.note)
+	}
+	for _, r := range n.renders {
+		if r != "" {
+			parts = append(parts, r)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // pairSeen is the finding kept for one conflict between two objects.

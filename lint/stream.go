@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
-	"github.com/podlint/podlint/lint/kustomize"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -78,6 +77,9 @@ type objResult struct {
 type placedFinding struct {
 	Finding
 	seq, check, index int
+	// place is where a rendered object's finding went, for naming its
+	// renders (lint.go); nil for a file's.
+	place *place
 }
 
 // pipeline runs one lint run's reading and first pass of checks.
@@ -215,7 +217,7 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 	}
 	var doc *docRef
 	for idx, o := range objs {
-		res.objs = append(res.objs, p.object(o, group, nil, pr, inv, func() *docRef {
+		res.objs = append(res.objs, p.object(o, group, nil, "", pr, inv, func() *docRef {
 			if doc == nil {
 				doc = &docRef{off: p.spool.put(j.doc.Text, secrets), n: len(j.doc.Text), start: j.doc.Start, name: in.name}
 			}
@@ -228,10 +230,10 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 }
 
 // object runs the first pass on one object and keeps what the end needs.
-// rk is set for an object of a kustomize render, which places its own
-// findings and is kept whole; spool stores the object's document for
-// later positions (nil when it may not be stored).
-func (p *pipeline) object(o *manifest.Object, group string, rk *kustomize.Object, pr *probe, inv checks.Inventory, spool func() *docRef) objResult {
+// pl is set for an object of a render (renderGroup its group), which
+// places its own findings and is kept whole; spool stores the object's
+// document for later positions.
+func (p *pipeline) object(o *manifest.Object, group string, pl placer, renderGroup string, pr *probe, inv checks.Inventory, spool func() *docRef) objResult {
 	if o.Patch {
 		return objResult{patch: true}
 	}
@@ -245,25 +247,27 @@ func (p *pipeline) object(o *manifest.Object, group string, rk *kustomize.Object
 	}
 	line, col := o.Position("")
 	e := &entry{
-		target: t, group: group, file: o.File, source: o.Rendered, rendered: rk,
+		target: t, group: group, file: o.File, source: o.Rendered, place: pl,
 		implicit: o.Known && t.Ref.Namespace == "",
 		pos:      positions{line: line, col: col, run: p.re},
 	}
-	if rk != nil {
-		// Each render is one apply, as kubectl apply -k sends it.
-		e.group = renderGroup(rk.Group)
+	if pl != nil {
+		// Each render is one apply, as kubectl apply -k or helm install
+		// sends it.
+		e.group = renderGroup
 	}
 	out := p.eng.RunTargetProbe(t, inv, &pr.asked)
 	r.suppressed = out.Suppressed
 	for i, f := range out.Findings {
-		r.findings = append(r.findings, placedFinding{Finding: e.place(f, o), check: p.checkIndex[f.Check], index: i})
+		lf, at := e.placeNow(f, o)
+		r.findings = append(r.findings, placedFinding{Finding: lf, check: p.checkIndex[f.Check], index: i, place: at})
 	}
 	if len(out.Deferred) == 0 && (!o.Known || !inventoryKind(t)) {
 		return r
 	}
 	e.deferred = p.intern(out.Deferred)
 	r.entry = e
-	if rk != nil {
+	if pl != nil {
 		// The render holds the object and its tree anyway.
 		return r
 	}
@@ -289,17 +293,21 @@ func (p *pipeline) object(o *manifest.Object, group string, rk *kustomize.Object
 
 // renders runs the first pass over the objects of each render, in order,
 // after the inputs.
-func (p *pipeline) renders(rep *Report, plan *kustomize.Plan, entries []*entry, found []placedFinding) ([]*entry, []placedFinding) {
+func (p *pipeline) renders(rep *Report, renders []parsed, entries []*entry, found []placedFinding) ([]*entry, []placedFinding) {
 	pr := &probe{}
 	inv := pr.inventory(p.base)
 	seq := p.objects
-	for _, k := range plan.Top() {
+	for _, rd := range renders {
 		if p.ctx.Err() != nil {
 			break
 		}
-		objs, errs := plan.Render(k)
-		for _, ko := range objs {
-			r := p.object(ko.Object, "", ko, pr, inv, nil)
+		rep.Summary.Patches += rd.patches
+		for j, o := range rd.objs {
+			var pl placer
+			if j < len(rd.placers) {
+				pl = rd.placers[j]
+			}
+			r := p.object(o, rd.group, pl, rd.group, pr, inv, func() *docRef { return nil })
 			if r.patch {
 				rep.Summary.Patches++
 				continue
@@ -319,42 +327,44 @@ func (p *pipeline) renders(rep *Report, plan *kustomize.Plan, entries []*entry, 
 				entries = append(entries, r.entry)
 			}
 		}
-		for _, e := range errs {
-			rep.Errors = append(rep.Errors, InputError{File: e.File, Line: e.Line, Message: e.Message})
-		}
+		rep.Errors = append(rep.Errors, rd.errs...)
 	}
 	p.objects = seq
 	return entries, found
 }
 
-// place puts a finding of object o in its file, while o's tree is there.
-func (e *entry) place(f checks.Finding, o *manifest.Object) Finding {
+// placeNow puts a finding of object o in its file, while o's tree is
+// there; at is where a rendered object's finding went.
+func (e *entry) placeNow(f checks.Finding, o *manifest.Object) (Finding, *place) {
 	return e.placeWith(f, o.Position)
 }
 
 // placeLater places a finding of a deferred check, o's tree long gone.
-func (e *entry) placeLater(f checks.Finding) Finding {
+func (e *entry) placeLater(f checks.Finding) (Finding, *place) {
 	return e.placeWith(f, e.pos.position)
 }
 
-func (e *entry) placeWith(f checks.Finding, position func(string) (int, int)) Finding {
+func (e *entry) placeWith(f checks.Finding, position func(string) (int, int)) (Finding, *place) {
 	lf := Finding{Finding: f, File: e.file, Line: f.Line, Column: f.Column}
+	var at *place
 	switch {
-	case e.rendered != nil:
-		// Positions in the render mean nothing to the user: the
-		// finding goes where the value is written.
-		place(&lf, e.rendered)
+	case e.place != nil:
+		// Positions in a render mean nothing to the user: the finding
+		// goes where the value is written.
+		pl := e.place(f.Field)
+		lf.File, lf.Line, lf.Column = pl.file, pl.line, pl.column
+		at = &pl
 	case lf.Line <= 0:
 		lf.Line, lf.Column = position(f.Field)
 	case lf.Column <= 0:
 		lf.Column = 1
 	}
-	if e.source != "" && e.rendered == nil {
+	if e.source != "" && e.place == nil {
 		// The position is in the render; the template is only a hint,
 		// as the value may come from another one.
 		lf.Message += " (rendered from " + e.source + ")"
 	}
-	return lf
+	return lf, at
 }
 
 // inventoryKind tells whether the inputs' inventory (applied.go) is

@@ -9,7 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/podlint/podlint/checks"
 )
@@ -34,7 +33,7 @@ func TestWorkloadKinds(t *testing.T) {
 		}
 	}
 	var withSpec []schema.GroupVersionKind
-	for gvk := range scheme.Scheme.AllKnownTypes() {
+	for gvk := range kindScheme().AllKnownTypes() {
 		if gvk.Version == runtime.APIVersionInternal || prerelease(gvk.Version) || strings.HasSuffix(gvk.Kind, "List") {
 			// Lists are expanded into their items, never decoded whole.
 			continue

@@ -14,6 +14,7 @@ import (
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster/snapshot"
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/helm"
 	"github.com/podlint/podlint/lint/output"
 )
 
@@ -62,6 +63,11 @@ type Config struct {
 	// MaxInputBytes caps every read (inputs, stdin, --config,
 	// --cluster-snapshot); 0 means lint.DefaultMaxInputBytes.
 	MaxInputBytes int64
+
+	// Helm charts: --helm (auto renders them, never does not), and the
+	// `helm template` flags -f/--values, --set, --release-name and
+	// --kube-version (-n is Namespace).
+	Helm lint.HelmOptions
 }
 
 // UsageError is a command-line mistake; Main prints it with a hint and
@@ -159,6 +165,12 @@ func defineFlags(fs *pflag.FlagSet, cfg *Config) {
 	fs.DurationVar(&cfg.LiveTimeout, "live-timeout", 0, "time limit for all --live list calls together (default "+snapshot.DefaultLiveTimeout.String()+")")
 	fs.StringVar(&cfg.WriteSnapshot, "write-snapshot", "", "with --live, save what was read (no Secret data) to this file for --cluster-snapshot; .yaml/.yml for YAML, else JSON")
 	fs.BoolVar(&cfg.SecretKeys, "secret-keys", false, "with --live, list Secrets whole (their data crosses the wire to podlint) and keep only their key names, for secret-key-not-found against cluster Secrets; nothing is stored, printed or written to --write-snapshot")
+	cfg.Helm.Mode = lint.HelmAuto
+	fs.StringVar((*string)(&cfg.Helm.Mode), "helm", string(lint.HelmAuto), "directories holding a Helm chart (Chart.yaml): auto renders them as helm template does and lints the result, never reports each chart once without rendering it")
+	fs.StringArrayVarP(&cfg.Helm.ValueFiles, "values", "f", nil, "values file for every chart, as helm template -f (repeatable; default: values.yaml, and each ci/*-values.yaml in turn when the chart has them)")
+	fs.StringArrayVar(&cfg.Helm.Set, "set", nil, "value for every chart, as helm template --set K=V (repeatable)")
+	fs.StringVar(&cfg.Helm.ReleaseName, "release-name", helm.DefaultReleaseName, "release name charts are rendered with (.Release.Name)")
+	fs.StringVar(&cfg.Helm.KubeVersion, "kube-version", helm.DefaultKubeVersion, "Kubernetes version charts are rendered for (.Capabilities.KubeVersion)")
 	fs.Var(&byteSize{&cfg.MaxInputBytes}, "max-input-bytes", "size limit of each file podlint reads (inputs, stdin, --config, --cluster-snapshot), such as 512Mi or 2Gi")
 	fs.BoolVarP(&cfg.Help, "help", "h", false, "print this help and exit")
 }
@@ -216,6 +228,19 @@ func ParseFlags(args []string) (*Config, error) {
 	if fs.Changed("namespace") {
 		if errs := validation.ValidateNamespaceName(cfg.Namespace, false); len(errs) > 0 {
 			return nil, usageErrorf("invalid --namespace %q: %s", cfg.Namespace, strings.Join(errs, "; "))
+		}
+	}
+	if !slices.Contains(lint.HelmModes(), string(cfg.Helm.Mode)) {
+		return nil, usageErrorf("invalid --helm %q (want %s)", cfg.Helm.Mode, strings.Join(lint.HelmModes(), ", "))
+	}
+	if err := helm.CheckFlags(cfg.Helm.ReleaseName, cfg.Helm.KubeVersion); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	if cfg.Helm.Mode == lint.HelmNever {
+		for _, f := range []string{"values", "set", "release-name", "kube-version"} {
+			if fs.Changed(f) {
+				return nil, usageErrorf("--%s renders charts: it cannot be combined with --helm=never", f)
+			}
 		}
 	}
 	if cfg.LiveTimeout < 0 || fs.Changed("live-timeout") && cfg.LiveTimeout == 0 {

@@ -9,11 +9,13 @@ import (
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/lint"
+	"github.com/podlint/podlint/lint/helm"
 )
 
 func TestParseFlags(t *testing.T) {
 	defaults := func(mod func(c *Config)) *Config {
-		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."}, Kustomize: lint.KustomizeAuto}
+		c := &Config{Output: "text", FailOn: FailOn{Severity: checks.Error}, Paths: []string{"."}, Kustomize: lint.KustomizeAuto,
+			Helm: lint.HelmOptions{Mode: lint.HelmAuto, ReleaseName: helm.DefaultReleaseName, KubeVersion: helm.DefaultKubeVersion}}
 		if mod != nil {
 			mod(c)
 		}
@@ -50,6 +52,14 @@ func TestParseFlags(t *testing.T) {
 		{"kustomize never", []string{"--kustomize=never"}, defaults(func(c *Config) { c.Kustomize = lint.KustomizeNever })},
 		{"kustomize auto", []string{"--kustomize", "auto"}, defaults(nil)},
 		{"flags after paths", []string{"dir", "-o", "json"}, defaults(func(c *Config) { c.Output = "json"; c.Paths = []string{"dir"} })},
+		{"helm never", []string{"--helm=never"}, defaults(func(c *Config) { c.Helm.Mode = lint.HelmNever })},
+		{"helm values", []string{"-f", "a.yaml", "--values=b.yaml", "--set", "x=1,y=2", "--set", "z=3", "--release-name", "web", "--kube-version", "1.31", "chart/"},
+			defaults(func(c *Config) {
+				c.Helm.ValueFiles = []string{"a.yaml", "b.yaml"}
+				c.Helm.Set = []string{"x=1,y=2", "z=3"}
+				c.Helm.ReleaseName, c.Helm.KubeVersion = "web", "1.31"
+				c.Paths = []string{"chart/"}
+			})},
 		{"double dash", []string{"--", "-o"}, defaults(func(c *Config) { c.Paths = []string{"-o"} })},
 		{"namespace", []string{"-n", "shop", "deploy/"}, defaults(func(c *Config) { c.Namespace = "shop"; c.Paths = []string{"deploy/"} })},
 		{"long namespace", []string{"--namespace=team-a"}, defaults(func(c *Config) { c.Namespace = "team-a" })},
@@ -88,6 +98,10 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"markdown without list-checks", []string{"-o", "markdown"}, []string{`invalid --output "markdown"`}},
 		{"sarif with list-checks", []string{"--list-checks", "-o", "sarif"}, []string{"with --list-checks", "text, json, markdown"}},
 		{"bad fail-on", []string{"--fail-on", "critical"}, []string{`invalid --fail-on "critical"`, "error, warning, info, none"}},
+		{"bad helm", []string{"--helm", "always"}, []string{`invalid --helm "always"`, "auto, never"}},
+		{"bad release name", []string{"--release-name", "Web_App"}, []string{`invalid --release-name "Web_App"`}},
+		{"bad kube version", []string{"--kube-version", "latest"}, []string{`invalid --kube-version "latest"`}},
+		{"values with helm never", []string{"--helm=never", "-f", "v.yaml"}, []string{"--values renders charts", "--helm=never"}},
 		{"bad kustomize", []string{"--kustomize", "always"}, []string{`invalid --kustomize "always"`, "auto, never"}},
 		{"unknown enable", []string{"--enable", "memory-unit-mili"}, []string{`--enable: unknown check "memory-unit-mili"`, "valid checks: memory-unit-milli,"}},
 		{"unknown disable, two", []string{"--disable", "a,cpu-unit-missing,b"}, []string{`--disable: unknown checks "a", "b"`, "cpu-unit-missing"}},

@@ -75,7 +75,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		namespace = kubeconfigNamespace(cfg)
 	}
 	report := lint.Run(ctx, lint.Options{Paths: cfg.Paths, Stdin: stdin, Engine: checks.NewEngine(checkCfg), Store: store,
-		MaxInputBytes: cfg.MaxInputBytes, Namespace: namespace, Kustomize: cfg.Kustomize})
+		MaxInputBytes: cfg.MaxInputBytes, Namespace: namespace, Kustomize: cfg.Kustomize, Helm: cfg.Helm})
 	if code, stop := interrupted(ctx, stderr); stop {
 		// The report is partial; printing it would pass for a result.
 		return code

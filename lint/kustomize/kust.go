@@ -3,7 +3,6 @@ package kustomize
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/podlint/podlint/lint/ynode"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -94,7 +94,7 @@ func (p *Plan) readKust(path string) (*kustFile, *Error) {
 	}
 	data, err := p.read(path)
 	if err != nil {
-		return nil, &Error{File: path, Message: unwrapPathError(err).Error()}
+		return nil, &Error{File: path, Message: ynode.UnwrapPathError(err).Error()}
 	}
 	k := &kustFile{path: path, dir: filepath.Dir(path), abs: abs, data: data}
 	root, err := firstDocument(data)
@@ -132,20 +132,20 @@ func firstDocument(data []byte) (*yaml.Node, error) {
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
-	return deref(doc.Content[0]), nil
+	return ynode.Deref(doc.Content[0]), nil
 }
 
 // index lists every path the kustomization names, in the fields kustomize
 // reads paths from (legacy ones included).
 func (k *kustFile) index() {
 	add := func(n *yaml.Node, kind refKind) {
-		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
+		if n = ynode.Deref(n); n != nil && n.Kind == yaml.ScalarNode && n.Value != "" {
 			k.refs = append(k.refs, ref{value: n.Value, node: n, kind: kind})
 		}
 	}
 	// Entries that may be an inline configuration instead of a path.
 	addOrInline := func(n *yaml.Node, kind refKind) {
-		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
+		if n = ynode.Deref(n); n != nil && n.Kind == yaml.ScalarNode {
 			if isInline(n.Value) {
 				k.inline = append(k.inline, n)
 			} else {
@@ -154,33 +154,33 @@ func (k *kustFile) index() {
 		}
 	}
 	for _, key := range []string{"resources", "bases"} {
-		for _, n := range items(kget(k.root, key)) {
+		for _, n := range ynode.Items(kget(k.root, key)) {
 			add(n, refBase)
 		}
 	}
-	for _, n := range items(kget(k.root, "components")) {
+	for _, n := range ynode.Items(kget(k.root, "components")) {
 		add(n, refComponent)
 	}
 	for _, key := range []string{"generators", "transformers", "validators"} {
-		for _, n := range items(kget(k.root, key)) {
+		for _, n := range ynode.Items(kget(k.root, key)) {
 			addOrInline(n, refBase)
 		}
 	}
-	for _, n := range items(kget(k.root, "patchesStrategicMerge")) {
+	for _, n := range ynode.Items(kget(k.root, "patchesStrategicMerge")) {
 		addOrInline(n, refFile)
 	}
 	for _, key := range []string{"patches", "patchesJson6902", "replacements"} {
-		for _, n := range items(kget(k.root, key)) {
+		for _, n := range ynode.Items(kget(k.root, key)) {
 			add(kget(n, "path"), refFile)
-			if s := deref(kget(n, "patch")); s != nil && s.Kind == yaml.ScalarNode {
+			if s := ynode.Deref(kget(n, "patch")); s != nil && s.Kind == yaml.ScalarNode {
 				k.inline = append(k.inline, s)
 			}
 		}
 	}
 	for _, key := range []string{"configMapGenerator", "secretGenerator"} {
-		for _, g := range items(kget(k.root, key)) {
-			for _, n := range items(kget(g, "files")) {
-				if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
+		for _, g := range ynode.Items(kget(k.root, key)) {
+			for _, n := range ynode.Items(kget(g, "files")) {
+				if n = ynode.Deref(n); n != nil && n.Kind == yaml.ScalarNode {
 					// [key=]path
 					v := n.Value
 					if _, p, ok := strings.Cut(v, "="); ok && !isRemote(v) {
@@ -191,14 +191,14 @@ func (k *kustFile) index() {
 					}
 				}
 			}
-			for _, n := range items(kget(g, "envs")) {
+			for _, n := range ynode.Items(kget(g, "envs")) {
 				add(n, refFile)
 			}
 			add(kget(g, "env"), refFile)
 		}
 	}
 	for _, key := range []string{"crds", "configurations"} {
-		for _, n := range items(kget(k.root, key)) {
+		for _, n := range ynode.Items(kget(k.root, key)) {
 			add(n, refFile)
 		}
 	}
@@ -216,7 +216,7 @@ func isInline(s string) bool {
 	if err := yaml.Unmarshal([]byte(s), &n); err != nil || len(n.Content) == 0 {
 		return false
 	}
-	c := deref(n.Content[0])
+	c := ynode.Deref(n.Content[0])
 	return c != nil && (c.Kind == yaml.MappingNode || c.Kind == yaml.SequenceNode)
 }
 
@@ -237,22 +237,6 @@ func isRemote(s string) bool {
 // scpURLRE matches kustomize's user@host git URLs.
 var scpURLRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]*@`)
 
-// mapGet returns the value of key in mapping n (the last one when the key
-// repeats, as decoders keep the last), or nil.
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var v *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
-			v = n.Content[i+1]
-		}
-	}
-	return v
-}
-
 // kget returns the value of a field of a kustomization file as kustomize
 // reads it: kustomize decodes kustomizations through encoding/json, which
 // also matches field names that differ in case ("Resources"), after YAML
@@ -269,7 +253,7 @@ func kkey(n *yaml.Node, key string) *yaml.Node {
 }
 
 func kfield(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
-	n = deref(n)
+	n = ynode.Deref(n)
 	if n == nil || n.Kind != yaml.MappingNode || depth > 10 {
 		return nil, nil
 	}
@@ -288,7 +272,7 @@ func kfield(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 		return k, v
 	}
 	for _, m := range merges {
-		m = deref(m)
+		m = ynode.Deref(m)
 		srcs := []*yaml.Node{m}
 		if m != nil && m.Kind == yaml.SequenceNode {
 			srcs = m.Content
@@ -300,57 +284,4 @@ func kfield(n *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 		}
 	}
 	return nil, nil
-}
-
-// mapKey returns the key node of key in mapping n, or nil.
-func mapKey(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var k *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if c := n.Content[i]; c.Kind == yaml.ScalarNode && c.Value == key {
-			k = c
-		}
-	}
-	return k
-}
-
-// items returns the items of a sequence node, or nil.
-func items(n *yaml.Node) []*yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.SequenceNode {
-		return nil
-	}
-	return n.Content
-}
-
-// scalar returns a scalar node's value, or "".
-func scalar(n *yaml.Node) string {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
-		return ""
-	}
-	return n.Value
-}
-
-// deref follows aliases, a bounded number of times.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	if n != nil && n.Kind == yaml.AliasNode {
-		return nil
-	}
-	return n
-}
-
-// unwrapPathError drops the path from an error shown next to that path.
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
-	}
-	return err
 }

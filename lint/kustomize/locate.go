@@ -6,12 +6,13 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/resource"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // locator places the findings of one rendered object.
@@ -47,8 +48,8 @@ func (l *locator) place(field string) Place {
 
 // find looks for where the value at field is written, last writer first.
 func (l *locator) find(field string) (Place, bool) {
-	steps, n, full := resolve(l.rendered, field)
-	value := deref(n)
+	steps, n, full := ynode.Resolve(l.rendered, field)
+	value := ynode.Deref(n)
 	isScalar := full && value != nil && value.Kind == yaml.ScalarNode
 	if isScalar {
 		// Who wrote the value: the transformers, last first, then the
@@ -58,8 +59,8 @@ func (l *locator) find(field string) (Place, bool) {
 			return pl, true
 		}
 		if doc, fr := l.originDoc(); doc != nil {
-			if v, key, m := follow(doc, steps); m == len(steps) && sameScalar(v, value) {
-				return fr.place(at(v, key)), true
+			if v, key, m := ynode.Follow(doc, steps); m == len(steps) && ynode.SameScalar(v, value) {
+				return fr.place(ynode.At(v, key)), true
 			}
 		}
 		// The name of a container a patch added: written where the
@@ -73,16 +74,16 @@ func (l *locator) find(field string) (Place, bool) {
 		// patch that wrote it, else the origin's nearest ancestor.
 		doc, fr := l.originDoc()
 		if doc != nil {
-			if v, key, m := follow(doc, steps); m == len(steps) {
-				return fr.place(at(v, key)), true
+			if v, key, m := ynode.Follow(doc, steps); m == len(steps) {
+				return fr.place(ynode.At(v, key)), true
 			}
 		}
 		if pl, ok := l.fromPatches(steps, nil); ok {
 			return pl, true
 		}
 		if doc != nil {
-			v, key, _ := follow(doc, steps)
-			return fr.place(at(v, key)), true
+			v, key, _ := ynode.Follow(doc, steps)
+			return fr.place(ynode.At(v, key)), true
 		}
 	}
 	if pl, ok := l.fromGenerator(); ok {
@@ -92,169 +93,6 @@ func (l *locator) find(field string) (Place, bool) {
 }
 
 // --- field paths ---
-
-// elem is one element of a field path: a name, or what stands in
-// brackets (a list index or a map key).
-type elem struct {
-	name    string
-	bracket bool
-}
-
-// splitPath splits a field path in field.Path syntax.
-func splitPath(p string) []elem {
-	var out []elem
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.':
-			i++
-		case '[':
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				return append(out, elem{name: p[i+1:], bracket: true})
-			}
-			out = append(out, elem{name: p[i+1 : i+end], bracket: true})
-			i += end + 1
-		default:
-			end := strings.IndexAny(p[i:], ".[")
-			if end < 0 {
-				end = len(p) - i
-			}
-			out = append(out, elem{name: p[i : i+end]})
-			i += end
-		}
-	}
-	return out
-}
-
-// step is one element of a field path resolved in the rendered object.
-// A list item is matched in other files by its merge key (the container
-// named web) when it has one, since patches and bases may order lists
-// differently; else by its index.
-type step struct {
-	key        string
-	seq        bool
-	index      int
-	mkey, mval string
-}
-
-// mergeKeys are the keys that name list items in pod specs, the ones
-// strategic merge patches match on.
-func mergeKeys() []string { return []string{"name", "containerPort", "mountPath", "devicePath"} }
-
-// resolve follows field in the rendered object. It returns the steps that
-// exist, the node they reach and whether the whole path exists.
-func resolve(root *yaml.Node, field string) ([]step, *yaml.Node, bool) {
-	var steps []step
-	cur := root
-	for _, e := range splitPath(field) {
-		c := deref(cur)
-		if c == nil {
-			return steps, cur, false
-		}
-		switch c.Kind {
-		case yaml.MappingNode:
-			v := mapGet(c, e.name)
-			if v == nil {
-				return steps, cur, false
-			}
-			steps = append(steps, step{key: e.name})
-			cur = v
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(e.name)
-			if !e.bracket || err != nil || i < 0 || i >= len(c.Content) {
-				return steps, cur, false
-			}
-			s := step{seq: true, index: i}
-			for _, k := range mergeKeys() {
-				if v := scalar(mapGet(c.Content[i], k)); v != "" {
-					s.mkey, s.mval = k, v
-					break
-				}
-			}
-			steps = append(steps, s)
-			cur = c.Content[i]
-		default:
-			return steps, cur, false
-		}
-	}
-	return steps, cur, true
-}
-
-// follow walks steps from root in another file's tree. It returns the
-// deepest node reached, the key that led to it, and how many steps
-// matched.
-func follow(root *yaml.Node, steps []step) (n, key *yaml.Node, matched int) {
-	n = root
-	for i, s := range steps {
-		c := deref(n)
-		if c == nil {
-			return n, key, i
-		}
-		if s.seq {
-			if c.Kind != yaml.SequenceNode {
-				return n, key, i
-			}
-			var item *yaml.Node
-			if s.mkey != "" {
-				for _, it := range c.Content {
-					if scalar(mapGet(it, s.mkey)) == s.mval {
-						item = it
-					}
-				}
-			} else if s.index < len(c.Content) {
-				item = c.Content[s.index]
-			}
-			if item == nil {
-				return n, key, i
-			}
-			n, key = item, nil
-			continue
-		}
-		if c.Kind != yaml.MappingNode {
-			return n, key, i
-		}
-		k, v := mapKey(c, s.key), mapGet(c, s.key)
-		if v == nil {
-			return n, key, i
-		}
-		n, key = v, k
-	}
-	return n, key, len(steps)
-}
-
-// at is the node a position points to, by manifest's rule: a scalar
-// value at the value, a collection or an empty value at its key, a list
-// item at the item.
-func at(n, key *yaml.Node) *yaml.Node {
-	v := deref(n)
-	if key != nil && (v == nil || v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" && v.Value == "") {
-		return key
-	}
-	return n
-}
-
-func sameScalar(a, b *yaml.Node) bool {
-	a, b = deref(a), deref(b)
-	return a != nil && b != nil && a.Kind == yaml.ScalarNode && b.Kind == yaml.ScalarNode && a.Value == b.Value
-}
-
-// lastKey is the last mapping key of a path ("image" for
-// spec.containers[0].image), "" when the path ends at a list item.
-func lastKey(steps []step) string {
-	if len(steps) == 0 || steps[len(steps)-1].seq {
-		return ""
-	}
-	return steps[len(steps)-1].key
-}
-
-// parentKey is the mapping key before the last one ("labels" for
-// metadata.labels[app]).
-func parentKey(steps []step) string {
-	if len(steps) < 2 || steps[len(steps)-2].seq {
-		return ""
-	}
-	return steps[len(steps)-2].key
-}
 
 // --- frames: where the nodes of a parsed text are in a file ---
 
@@ -347,7 +185,7 @@ func parseAll(data []byte) []*yaml.Node {
 			return out
 		}
 		if len(doc.Content) > 0 {
-			if r := deref(doc.Content[0]); r != nil {
+			if r := ynode.Deref(doc.Content[0]); r != nil {
 				out = append(out, r)
 			}
 		}
@@ -361,9 +199,9 @@ func (s *source) objects() []*yaml.Node {
 		if r.Kind != yaml.MappingNode {
 			continue
 		}
-		if its := items(mapGet(r, "items")); its != nil && strings.HasSuffix(scalar(mapGet(r, "kind")), "List") {
+		if its := ynode.Items(ynode.Get(r, "items")); its != nil && strings.HasSuffix(ynode.Scalar(ynode.Get(r, "kind")), "List") {
 			for _, it := range its {
-				if it = deref(it); it != nil && it.Kind == yaml.MappingNode {
+				if it = ynode.Deref(it); it != nil && it.Kind == yaml.MappingNode {
 					out = append(out, it)
 				}
 			}
@@ -385,10 +223,10 @@ func (l *locator) originDoc() (*yaml.Node, frame) {
 	names := l.names()
 	var same []*yaml.Node
 	for _, o := range l.plan.sources.get(file).objects() {
-		if scalar(mapGet(o, "kind")) != l.kind {
+		if ynode.Scalar(ynode.Get(o, "kind")) != l.kind {
 			continue
 		}
-		if names[scalar(mapGet(mapGet(o, "metadata"), "name"))] {
+		if names[ynode.Scalar(ynode.Get(ynode.Get(o, "metadata"), "name"))] {
 			return o, frame{file: file}
 		}
 		same = append(same, o)
@@ -405,10 +243,10 @@ func (l *locator) names() map[string]bool {
 	out := map[string]bool{l.name: true}
 	var pre, suf []string
 	for _, k := range l.chain() {
-		if v := scalar(kget(k.root, "namePrefix")); v != "" {
+		if v := ynode.Scalar(kget(k.root, "namePrefix")); v != "" {
 			pre = append(pre, v)
 		}
-		if v := scalar(kget(k.root, "nameSuffix")); v != "" {
+		if v := ynode.Scalar(kget(k.root, "nameSuffix")); v != "" {
 			suf = append(suf, v)
 		}
 	}
@@ -477,7 +315,7 @@ func (l *locator) kustAt(rel string) *kustFile {
 
 // fromTransformers looks for the transformer, last first, that wrote the
 // scalar value at steps.
-func (l *locator) fromTransformers(steps []step, value *yaml.Node) (Place, bool) {
+func (l *locator) fromTransformers(steps []ynode.Step, value *yaml.Node) (Place, bool) {
 	// index[i] is how many transformers of the same kind and
 	// kustomization ran before trans[i]: the entry of its field.
 	index := make([]int, len(l.trans))
@@ -501,7 +339,7 @@ func (l *locator) fromTransformers(steps []step, value *yaml.Node) (Place, bool)
 				pl, ok = l.inPatch(l.patchEntry(k, e), steps, value)
 			}
 		case "PatchStrategicMergeTransformer":
-			es := items(kget(k.root, "patchesStrategicMerge"))
+			es := ynode.Items(kget(k.root, "patchesStrategicMerge"))
 			for j := len(es) - 1; j >= 0 && !ok; j-- {
 				pl, ok = l.inPatch(l.smpEntry(k, es[j]), steps, value)
 			}
@@ -510,24 +348,24 @@ func (l *locator) fromTransformers(steps []step, value *yaml.Node) (Place, bool)
 				pl, ok = l.inPatch(l.patchEntry(k, e), steps, value)
 			}
 		case "ImageTagTransformer":
-			if e := nth(imagesOf(k), index[i]); e != nil && lastKey(steps) == "image" {
+			if e := nth(imagesOf(k), index[i]); e != nil && ynode.LastKey(steps) == "image" {
 				pl, ok = inImage(k, e, value.Value)
 			}
 		case "ReplicaCountTransformer":
-			if e := nth(kget(k.root, "replicas"), index[i]); e != nil && lastKey(steps) == "replicas" &&
-				l.names()[scalar(kget(e, "name"))] && sameScalar(kget(e, "count"), value) {
+			if e := nth(kget(k.root, "replicas"), index[i]); e != nil && ynode.LastKey(steps) == "replicas" &&
+				l.names()[ynode.Scalar(kget(e, "name"))] && ynode.SameScalar(kget(e, "count"), value) {
 				pl, ok = frame{file: k.path}.place(kget(e, "count")), true
 			}
 		case "NamespaceTransformer":
-			if n := kget(k.root, "namespace"); lastKey(steps) == "namespace" && sameScalar(n, value) {
+			if n := kget(k.root, "namespace"); ynode.LastKey(steps) == "namespace" && ynode.SameScalar(n, value) {
 				pl, ok = frame{file: k.path}.place(n), true
 			}
 		case "PrefixTransformer":
-			if n := kget(k.root, "namePrefix"); lastKey(steps) == "name" && scalar(n) != "" && strings.HasPrefix(value.Value, scalar(n)) {
+			if n := kget(k.root, "namePrefix"); ynode.LastKey(steps) == "name" && ynode.Scalar(n) != "" && strings.HasPrefix(value.Value, ynode.Scalar(n)) {
 				pl, ok = frame{file: k.path}.place(n), true
 			}
 		case "SuffixTransformer":
-			if n := kget(k.root, "nameSuffix"); lastKey(steps) == "name" && scalar(n) != "" && strings.HasSuffix(value.Value, scalar(n)) {
+			if n := kget(k.root, "nameSuffix"); ynode.LastKey(steps) == "name" && ynode.Scalar(n) != "" && strings.HasSuffix(value.Value, ynode.Scalar(n)) {
 				pl, ok = frame{file: k.path}.place(n), true
 			}
 		case "LabelTransformer":
@@ -545,7 +383,7 @@ func (l *locator) fromTransformers(steps []step, value *yaml.Node) (Place, bool)
 // fromPatches looks, last first, for a patch that has the whole path (a
 // container a patch added), holding value unless value is nil. Unlike
 // fromTransformers it counts the keys that name a list item.
-func (l *locator) fromPatches(steps []step, value *yaml.Node) (Place, bool) {
+func (l *locator) fromPatches(steps []ynode.Step, value *yaml.Node) (Place, bool) {
 	for i := len(l.trans) - 1; i >= 0; i-- {
 		t := l.trans[i]
 		k := l.kustAt(t.ConfiguredIn)
@@ -556,11 +394,11 @@ func (l *locator) fromPatches(steps []step, value *yaml.Node) (Place, bool) {
 		var smp bool
 		switch t.ConfiguredBy.Kind {
 		case "PatchTransformer":
-			es = items(kget(k.root, "patches"))
+			es = ynode.Items(kget(k.root, "patches"))
 		case "PatchStrategicMergeTransformer":
-			es, smp = items(kget(k.root, "patchesStrategicMerge")), true
+			es, smp = ynode.Items(kget(k.root, "patchesStrategicMerge")), true
 		case "PatchJson6902Transformer":
-			es = items(kget(k.root, "patchesJson6902"))
+			es = ynode.Items(kget(k.root, "patchesJson6902"))
 		default:
 			continue
 		}
@@ -572,8 +410,8 @@ func (l *locator) fromPatches(steps []step, value *yaml.Node) (Place, bool) {
 			for _, d := range p.docs {
 				switch {
 				case d.Kind == yaml.MappingNode && l.targets(p, d):
-					if v, key, m := follow(d, steps); m == len(steps) && (value == nil || sameScalar(v, value)) {
-						return p.frame.place(at(v, key)), true
+					if v, key, m := ynode.Follow(d, steps); m == len(steps) && (value == nil || ynode.SameScalar(v, value)) {
+						return p.frame.place(ynode.At(v, key)), true
 					}
 				case d.Kind == yaml.SequenceNode && p.target != nil && l.selects(p.target):
 					for k := len(d.Content) - 1; k >= 0; k-- {
@@ -603,8 +441,8 @@ func (l *locator) fromGenerator() (Place, bool) {
 		return Place{}, false
 	}
 	names := l.names()
-	for _, e := range items(kget(k.root, key)) {
-		if names[scalar(kget(e, "name"))] {
+	for _, e := range ynode.Items(kget(k.root, key)) {
+		if names[ynode.Scalar(kget(e, "name"))] {
 			return frame{file: k.path}.place(e), true
 		}
 	}
@@ -626,8 +464,8 @@ func (l *locator) fromReplacements() (Place, bool) {
 }
 
 func nth(seq *yaml.Node, i int) *yaml.Node {
-	if its := items(seq); i < len(its) {
-		return deref(its[i])
+	if its := ynode.Items(seq); i < len(its) {
+		return ynode.Deref(its[i])
 	}
 	return nil
 }
@@ -635,7 +473,7 @@ func nth(seq *yaml.Node, i int) *yaml.Node {
 // imagesOf returns the images list kustomize reads (the legacy imageTags
 // appended).
 func imagesOf(k *kustFile) *yaml.Node {
-	imgs, tags := items(kget(k.root, "images")), items(kget(k.root, "imageTags"))
+	imgs, tags := ynode.Items(kget(k.root, "images")), ynode.Items(kget(k.root, "imageTags"))
 	return &yaml.Node{Kind: yaml.SequenceNode, Content: append(append([]*yaml.Node{}, imgs...), tags...)}
 }
 
@@ -645,14 +483,14 @@ func inImage(k *kustFile, e *yaml.Node, v string) (Place, bool) {
 	name, tag, digest := splitImage(v)
 	en, nn, nt, dg := kget(e, "name"), kget(e, "newName"), kget(e, "newTag"), kget(e, "digest")
 	switch {
-	case scalar(nn) != "" && name != scalar(nn), scalar(nn) == "" && name != scalar(en):
+	case ynode.Scalar(nn) != "" && name != ynode.Scalar(nn), ynode.Scalar(nn) == "" && name != ynode.Scalar(en):
 		return Place{}, false
-	case scalar(nt) != "" && tag != scalar(nt), scalar(dg) != "" && digest != scalar(dg):
+	case ynode.Scalar(nt) != "" && tag != ynode.Scalar(nt), ynode.Scalar(dg) != "" && digest != ynode.Scalar(dg):
 		return Place{}, false
 	}
 	var set []*yaml.Node
 	for _, n := range []*yaml.Node{nn, nt, dg} {
-		if scalar(n) != "" {
+		if ynode.Scalar(n) != "" {
 			set = append(set, n)
 		}
 	}
@@ -680,7 +518,7 @@ func splitImage(s string) (name, tag, digest string) {
 // labels entry's pairs.
 func labelMaps(k *kustFile) []*yaml.Node {
 	out := []*yaml.Node{kget(k.root, "commonLabels")}
-	for _, e := range items(kget(k.root, "labels")) {
+	for _, e := range ynode.Items(kget(k.root, "labels")) {
 		out = append(out, kget(e, "pairs"))
 	}
 	return out
@@ -688,8 +526,8 @@ func labelMaps(k *kustFile) []*yaml.Node {
 
 // inPairs places a label or annotation value written by a transformer at
 // its pair in the kustomization.
-func inPairs(k *kustFile, maps []*yaml.Node, steps []step, value *yaml.Node, parents ...string) (Place, bool) {
-	name, parent := lastKey(steps), parentKey(steps)
+func inPairs(k *kustFile, maps []*yaml.Node, steps []ynode.Step, value *yaml.Node, parents ...string) (Place, bool) {
+	name, parent := ynode.LastKey(steps), ynode.ParentKey(steps)
 	ok := false
 	for _, p := range parents {
 		ok = ok || parent == p
@@ -698,7 +536,7 @@ func inPairs(k *kustFile, maps []*yaml.Node, steps []step, value *yaml.Node, par
 		return Place{}, false
 	}
 	for i := len(maps) - 1; i >= 0; i-- {
-		if v := mapGet(maps[i], name); sameScalar(v, value) {
+		if v := ynode.Get(maps[i], name); ynode.SameScalar(v, value) {
 			return frame{file: k.path}.place(v), true
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // render renders one kustomization directory as the only one of a run.
@@ -131,11 +133,11 @@ func TestPlaceUnknown(t *testing.T) {
 }
 
 func TestSplitPath(t *testing.T) {
-	got := fmt.Sprint(splitPath("metadata.annotations[podlint.io/ignore]"))
+	got := fmt.Sprint(ynode.Split("metadata.annotations[podlint.io/ignore]"))
 	if want := "[{metadata false} {annotations false} {podlint.io/ignore true}]"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
-	got = fmt.Sprint(splitPath("spec.containers[0].resources.limits[memory"))
+	got = fmt.Sprint(ynode.Split("spec.containers[0].resources.limits[memory"))
 	if want := "[{spec false} {containers false} {0 true} {resources false} {limits false} {memory true}]"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
@@ -165,14 +167,14 @@ func TestInlineFrame(t *testing.T) {
 	if err := yaml.Unmarshal(k.data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	ps := items(mapGet(doc.Content[0], "patches"))
-	lit := mapGet(ps[0], "patch")
+	ps := ynode.Items(ynode.Get(doc.Content[0], "patches"))
+	lit := ynode.Get(ps[0], "patch")
 	inner := parseAll([]byte(lit.Value))
-	path := mapGet(inner[0].Content[0], "path")
+	path := ynode.Get(inner[0].Content[0], "path")
 	if got := inlineFrame(k, lit).place(path); got != (Place{File: "k.yaml", Line: 4, Column: 15}) {
 		t.Errorf("literal block: %+v, want k.yaml:4:15", got)
 	}
-	quoted := mapGet(ps[1], "patch")
+	quoted := ynode.Get(ps[1], "patch")
 	if got := inlineFrame(k, quoted).place(quoted); got != (Place{File: "k.yaml", Line: 5, Column: 12}) {
 		t.Errorf("quoted string: %+v, want k.yaml:5:12", got)
 	}

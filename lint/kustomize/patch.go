@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // patch is one patch of a kustomization, parsed with positions.
@@ -23,10 +25,10 @@ type patch struct {
 // patchEntry reads an entry of patches or patchesJson6902: a path or an
 // inline patch, and an optional target.
 func (l *locator) patchEntry(k *kustFile, e *yaml.Node) *patch {
-	p := &patch{target: deref(kget(e, "target"))}
-	if path := scalar(kget(e, "path")); path != "" {
+	p := &patch{target: ynode.Deref(kget(e, "target"))}
+	if path := ynode.Scalar(kget(e, "path")); path != "" {
 		l.readPatchFile(p, k, path)
-	} else if n := deref(kget(e, "patch")); n != nil && n.Kind == yaml.ScalarNode {
+	} else if n := ynode.Deref(kget(e, "patch")); n != nil && n.Kind == yaml.ScalarNode {
 		p.docs, p.frame = parseAll([]byte(n.Value)), inlineFrame(k, n)
 	}
 	return p
@@ -36,7 +38,7 @@ func (l *locator) patchEntry(k *kustFile, e *yaml.Node) *patch {
 // written inline.
 func (l *locator) smpEntry(k *kustFile, e *yaml.Node) *patch {
 	p := &patch{}
-	e = deref(e)
+	e = ynode.Deref(e)
 	if e == nil || e.Kind != yaml.ScalarNode {
 		return p
 	}
@@ -55,7 +57,7 @@ func (l *locator) readPatchFile(p *patch, k *kustFile, path string) {
 
 // inPatch tells whether patch p writes the scalar value at steps into
 // this object, and where.
-func (l *locator) inPatch(p *patch, steps []step, value *yaml.Node) (Place, bool) {
+func (l *locator) inPatch(p *patch, steps []ynode.Step, value *yaml.Node) (Place, bool) {
 	for i := len(p.docs) - 1; i >= 0; i-- {
 		d := p.docs[i]
 		switch d.Kind {
@@ -63,8 +65,8 @@ func (l *locator) inPatch(p *patch, steps []step, value *yaml.Node) (Place, bool
 			if identifies(steps) || !l.targets(p, d) {
 				continue
 			}
-			if v, key, m := follow(d, steps); m == len(steps) && sameScalar(v, value) {
-				return p.frame.place(at(v, key)), true
+			if v, key, m := ynode.Follow(d, steps); m == len(steps) && ynode.SameScalar(v, value) {
+				return p.frame.place(ynode.At(v, key)), true
 			}
 		case yaml.SequenceNode:
 			if p.target == nil || !l.selects(p.target) {
@@ -83,18 +85,18 @@ func (l *locator) inPatch(p *patch, steps []step, value *yaml.Node) (Place, bool
 
 // identifies tells whether a path is one a strategic merge patch uses to
 // name its object rather than to write a value.
-func identifies(steps []step) bool {
-	if n := len(steps); n >= 2 && steps[n-2].seq && steps[n-2].mkey == steps[n-1].key {
+func identifies(steps []ynode.Step) bool {
+	if n := len(steps); n >= 2 && steps[n-2].Seq && steps[n-2].MKey == steps[n-1].Key {
 		// The merge key of a list item: "- name: web" picks the
 		// container to patch.
 		return true
 	}
 	var keys []string
 	for _, s := range steps {
-		if s.seq {
+		if s.Seq {
 			return false
 		}
-		keys = append(keys, s.key)
+		keys = append(keys, s.Key)
 	}
 	switch strings.Join(keys, ".") {
 	case "apiVersion", "kind", "metadata.name", "metadata.namespace":
@@ -106,11 +108,11 @@ func identifies(steps []step) bool {
 // opWrites tells whether a JSON 6902 operation (add or replace) writes
 // value at steps, and returns the node holding it. A nil value asks only
 // whether the operation writes the path.
-func opWrites(op *yaml.Node, steps []step, value *yaml.Node) (*yaml.Node, bool) {
-	if o := scalar(mapGet(op, "op")); o != "add" && o != "replace" {
+func opWrites(op *yaml.Node, steps []ynode.Step, value *yaml.Node) (*yaml.Node, bool) {
+	if o := ynode.Scalar(ynode.Get(op, "op")); o != "add" && o != "replace" {
 		return nil, false
 	}
-	ptr := scalar(mapGet(op, "path"))
+	ptr := ynode.Scalar(ynode.Get(op, "path"))
 	if !strings.HasPrefix(ptr, "/") {
 		return nil, false
 	}
@@ -121,28 +123,28 @@ func opWrites(op *yaml.Node, steps []step, value *yaml.Node) (*yaml.Node, bool) 
 	for i, seg := range segs {
 		seg = strings.NewReplacer("~1", "/", "~0", "~").Replace(seg)
 		s := steps[i]
-		if s.seq && seg != "-" && seg != strconv.Itoa(s.index) || !s.seq && seg != s.key {
+		if s.Seq && seg != "-" && seg != strconv.Itoa(s.Index) || !s.Seq && seg != s.Key {
 			return nil, false
 		}
 	}
-	v := mapGet(op, "value")
+	v := ynode.Get(op, "value")
 	if v == nil {
 		return nil, false
 	}
-	if last := steps[len(segs)-1]; last.seq && last.mkey != "" && scalar(mapGet(v, last.mkey)) != last.mval {
+	if last := steps[len(segs)-1]; last.Seq && last.MKey != "" && ynode.Scalar(ynode.Get(v, last.MKey)) != last.MVal {
 		// The operation writes a list item, and not this one (an item
 		// appended with "-" is not every item).
 		return nil, false
 	}
-	n, key, m := follow(v, steps[len(segs):])
-	if m != len(steps)-len(segs) || value != nil && !sameScalar(n, value) {
+	n, key, m := ynode.Follow(v, steps[len(segs):])
+	if m != len(steps)-len(segs) || value != nil && !ynode.SameScalar(n, value) {
 		return nil, false
 	}
 	if key == nil && n == v {
 		// The value itself: point at it, not at "value:".
 		return n, true
 	}
-	return at(n, key), true
+	return ynode.At(n, key), true
 }
 
 // targets tells whether a strategic merge patch document applies to this
@@ -151,7 +153,7 @@ func (l *locator) targets(p *patch, d *yaml.Node) bool {
 	if p.target != nil {
 		return l.selects(p.target)
 	}
-	return scalar(mapGet(d, "kind")) == l.kind && l.names()[scalar(mapGet(mapGet(d, "metadata"), "name"))]
+	return ynode.Scalar(ynode.Get(d, "kind")) == l.kind && l.names()[ynode.Scalar(ynode.Get(ynode.Get(d, "metadata"), "name"))]
 }
 
 // selects tells whether a patch selector may pick this object. Like
@@ -165,11 +167,11 @@ func (l *locator) selects(t *yaml.Node) bool {
 		group, version = "", l.apiVersion
 	}
 	for _, f := range []struct{ key, value string }{{"group", group}, {"version", version}, {"kind", l.kind}} {
-		if want := scalar(kget(t, f.key)); want != "" && !matches(want, f.value) {
+		if want := ynode.Scalar(kget(t, f.key)); want != "" && !matches(want, f.value) {
 			return false
 		}
 	}
-	if want := scalar(kget(t, "name")); want != "" {
+	if want := ynode.Scalar(kget(t, "name")); want != "" {
 		for n := range l.names() {
 			if matches(want, n) {
 				return true

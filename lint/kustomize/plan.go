@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/podlint/podlint/lint/ynode"
 )
 
 // Error is a kustomization that cannot be rendered, placed at the line
@@ -184,7 +186,7 @@ func (p *Plan) load(dir string) *node {
 		n.problems = append(n.problems, problem{Error: *perr})
 		return n
 	}
-	if av := scalar(kget(k.root, "apiVersion")); av != "" && !strings.HasPrefix(av, "kustomize.config.k8s.io/") {
+	if av := ynode.Scalar(kget(k.root, "apiVersion")); av != "" && !strings.HasPrefix(av, "kustomize.config.k8s.io/") {
 		// Another tool's object in a file of that name (a Flux
 		// Kustomization): not kustomize's, so read like any file.
 		delete(p.nodes, abs)
@@ -203,7 +205,7 @@ func (p *Plan) load(dir string) *node {
 		}
 		st, err := os.Stat(target)
 		if err != nil {
-			msg := fmt.Sprintf("%q: %v", r.value, unwrapPathError(err))
+			msg := fmt.Sprintf("%q: %v", r.value, ynode.UnwrapPathError(err))
 			if errors.Is(err, fs.ErrNotExist) {
 				msg = fmt.Sprintf("%q does not exist", r.value)
 			}
@@ -220,7 +222,7 @@ func (p *Plan) load(dir string) *node {
 			}
 			continue
 		}
-		if err := checkFile(st, p.maxBytes); err != nil {
+		if err := ynode.CheckFile(st, p.maxBytes); err != nil {
 			n.problems = append(n.problems, problem{Error: Error{File: file, Line: r.node.Line, Message: fmt.Sprintf("%q %v", r.value, err)}})
 			continue
 		}
@@ -237,7 +239,7 @@ func (n *node) addFile(name string) {
 }
 
 // read reads a file a render needs, under the plan's limits.
-func (p *Plan) read(name string) ([]byte, error) { return readRegular(name, p.maxBytes) }
+func (p *Plan) read(name string) ([]byte, error) { return ynode.ReadRegular(name, p.maxBytes) }
 
 // rel turns an absolute path inside the working directory into a relative
 // one, for messages from kustomize, which speaks in absolute paths.

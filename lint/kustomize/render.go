@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/podlint/podlint/lint/ynode"
 	"github.com/podlint/podlint/manifest"
 )
 
@@ -187,7 +188,7 @@ func withBuildMetadata(data []byte) ([]byte, error) {
 	}
 	root := doc.Content[0]
 	want := []string{string(types.OriginAnnotations), string(types.TransformerAnnotations)}
-	bm := mapGet(root, "buildMetadata")
+	bm := ynode.Get(root, "buildMetadata")
 	if bm == nil || bm.Kind != yaml.SequenceNode {
 		if bm != nil {
 			// Not a list: kustomize would refuse it; keep it so it does.

@@ -59,11 +59,17 @@ func TestLayering(t *testing.T) {
 		{"./cluster/...", []string{module + "/lint", module + "/webhook", module + "/why", module + "/cmd"}},
 		// The front ends stand side by side: the webhook does not stand
 		// on the CLI's package tree, nor the CLI on the webhook's.
-		{"./webhook", []string{module + "/lint", module + "/why", module + "/cmd"}},
+		{"./webhook", []string{module + "/lint", module + "/why", module + "/cmd", "helm.sh/helm"}},
 		{"./lint/...", []string{module + "/webhook", module + "/why", module + "/cmd"}},
 		{"./why/...", []string{module + "/lint", module + "/webhook", module + "/cmd"}},
-		// Nothing ships k8s.io/kubernetes.
-		{"./...", []string{"k8s.io/kubernetes"}},
+		// The chart renderer stands below package lint (which imports
+		// it), on the Helm packages rendering needs and no others: not
+		// the install action, the cluster client, registries or getters.
+		{"./lint/helm", []string{module + "/lint/cli", module + "/lint/output", module + "/webhook", module + "/why", module + "/cmd",
+			"helm.sh/helm/v3/pkg/action", "helm.sh/helm/v3/pkg/kube", "helm.sh/helm/v3/pkg/registry", "helm.sh/helm/v3/pkg/getter",
+			"helm.sh/helm/v3/pkg/cli", "helm.sh/helm/v3/pkg/storage", "helm.sh/helm/v3/pkg/downloader", "helm.sh/helm/v3/pkg/repo"}},
+		// Nothing ships k8s.io/kubernetes, nor Helm's install action.
+		{"./...", []string{"k8s.io/kubernetes", "helm.sh/helm/v3/pkg/action"}},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			got := deps(t, tc.pkg)
@@ -71,6 +77,9 @@ func TestLayering(t *testing.T) {
 				t.Fatalf("go list -deps %s listed nothing", tc.pkg)
 			}
 			for _, d := range got {
+				if tc.pkg == "./lint/helm" && d == module+"/lint" {
+					t.Errorf("%s depends on %s, which imports it", tc.pkg, d)
+				}
 				for _, f := range tc.forbidden {
 					if d == f || strings.HasPrefix(d, f+"/") {
 						t.Errorf("%s depends on %s", tc.pkg, d)

@@ -1,6 +1,7 @@
-package kustomize
+package ynode
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,10 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// readRegular reads a file a kustomization names: a regular file only (a
+// ReadRegular reads a file a render names: a regular file only (a
 // FIFO would block the render, a link to /dev/zero never end), at most
 // limit bytes.
-func readRegular(name string, limit int64) ([]byte, error) {
+func ReadRegular(name string, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -22,7 +23,7 @@ func readRegular(name string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFile(st, limit); err != nil {
+	if err := CheckFile(st, limit); err != nil {
 		return nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
@@ -32,8 +33,8 @@ func readRegular(name string, limit int64) ([]byte, error) {
 	return data, err
 }
 
-// checkFile refuses what readRegular would not read.
-func checkFile(st fs.FileInfo, limit int64) error {
+// CheckFile refuses what ReadRegular would not read.
+func CheckFile(st fs.FileInfo, limit int64) error {
 	if m := st.Mode(); !m.IsRegular() {
 		what := "not a regular file"
 		switch {
@@ -57,4 +58,13 @@ func checkFile(st fs.FileInfo, limit int64) error {
 func tooLarge(limit int64) error {
 	return fmt.Errorf("larger than %s, podlint's size limit for one input (raise it with --max-input-bytes)",
 		resource.NewQuantity(limit, resource.BinarySI))
+}
+
+// UnwrapPathError drops the path from an error shown next to that path.
+func UnwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("cannot %s: %w", pe.Op, pe.Err)
+	}
+	return err
 }

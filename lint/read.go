@@ -71,6 +71,35 @@ func streamable(m fs.FileMode) bool {
 	return m.IsRegular() || m&fs.ModeNamedPipe != 0 || m&fs.ModeCharDevice != 0
 }
 
+// openInput opens a file named by the user without blocking on a FIFO,
+// and refuses sockets, devices, directories and a regular file larger
+// than limit, both before opening and for what was opened (the path may
+// have changed in between).
+func openInput(name string, limit int64) (*os.File, fs.FileInfo, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !streamable(st.Mode()) {
+		return nil, nil, &NotRegularError{Mode: st.Mode()}
+	}
+	if st.Mode().IsRegular() && st.Size() > limit {
+		return nil, nil, &TooLargeError{Limit: limit}
+	}
+	f, err := os.OpenFile(name, os.O_RDONLY|openNonBlock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err = f.Stat(); err != nil || !streamable(st.Mode()) {
+		f.Close()
+		if err == nil {
+			err = &NotRegularError{Mode: st.Mode()}
+		}
+		return nil, nil, err
+	}
+	return f, st, nil
+}
+
 // ReadFile reads a file named by the user, capped at limit bytes (0 means
 // DefaultMaxInputBytes) and abandoned when ctx ends. It opens without
 // blocking, so a FIFO nobody writes to is an EmptyStreamError instead of
@@ -79,26 +108,8 @@ func ReadFile(ctx context.Context, name string, limit int64) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxInputBytes
 	}
-	st, err := os.Stat(name)
+	f, st, err := openInput(name, limit)
 	if err != nil {
-		return nil, err
-	}
-	if !streamable(st.Mode()) {
-		return nil, &NotRegularError{Mode: st.Mode()}
-	}
-	if st.Mode().IsRegular() && st.Size() > limit {
-		return nil, &TooLargeError{Limit: limit}
-	}
-	f, err := os.OpenFile(name, os.O_RDONLY|openNonBlock, 0)
-	if err != nil {
-		return nil, err
-	}
-	// Stat again what was opened: the path may have changed in between.
-	if st, err = f.Stat(); err != nil || !streamable(st.Mode()) {
-		f.Close()
-		if err == nil {
-			err = &NotRegularError{Mode: st.Mode()}
-		}
 		return nil, err
 	}
 	if st.Mode().IsRegular() {
@@ -203,25 +214,8 @@ func OpenFile(ctx context.Context, name string, limit int64) (io.ReadCloser, err
 	if limit <= 0 {
 		limit = DefaultMaxInputBytes
 	}
-	st, err := os.Stat(name)
+	f, st, err := openInput(name, limit)
 	if err != nil {
-		return nil, err
-	}
-	if !streamable(st.Mode()) {
-		return nil, &NotRegularError{Mode: st.Mode()}
-	}
-	if st.Mode().IsRegular() && st.Size() > limit {
-		return nil, &TooLargeError{Limit: limit}
-	}
-	f, err := os.OpenFile(name, os.O_RDONLY|openNonBlock, 0)
-	if err != nil {
-		return nil, err
-	}
-	if st, err = f.Stat(); err != nil || !streamable(st.Mode()) {
-		f.Close()
-		if err == nil {
-			err = &NotRegularError{Mode: st.Mode()}
-		}
 		return nil, err
 	}
 	// A regular file's read returns; a pipe's or a terminal's may wait

@@ -436,39 +436,40 @@ type eventJSON struct {
 type fastTime struct{ metav1.Time }
 
 func (t *fastTime) UnmarshalJSON(b []byte) error {
-	s, ok := plainString(b)
-	switch {
-	case string(b) == "null":
-		t.Time = metav1.Time{}
-	case !ok:
-		return t.Time.UnmarshalJSON(b)
-	default:
-		pt, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			return err
-		}
-		t.Time = metav1.NewTime(pt.Local())
+	pt, err := fastParse(b, time.RFC3339, t.Time.UnmarshalJSON)
+	if err == nil && pt != nil {
+		t.Time = metav1.NewTime(*pt)
 	}
-	return nil
+	return err
 }
 
 type fastMicroTime struct{ metav1.MicroTime }
 
 func (t *fastMicroTime) UnmarshalJSON(b []byte) error {
-	s, ok := plainString(b)
-	switch {
-	case string(b) == "null":
-		t.MicroTime = metav1.MicroTime{}
-	case !ok:
-		return t.MicroTime.UnmarshalJSON(b)
-	default:
-		pt, err := time.Parse(metav1.RFC3339Micro, s)
-		if err != nil {
-			return err
-		}
-		t.MicroTime = metav1.NewMicroTime(pt.Local())
+	pt, err := fastParse(b, metav1.RFC3339Micro, t.MicroTime.UnmarshalJSON)
+	if err == nil && pt != nil {
+		t.MicroTime = metav1.NewMicroTime(*pt)
 	}
-	return nil
+	return err
+}
+
+// fastParse reads a plain JSON timestamp string with layout, in local time
+// as metav1 does; null reads as the zero time. Anything else (escapes, a
+// non-string) goes to slow, the type's own decoder, and returns nil.
+func fastParse(b []byte, layout string, slow func([]byte) error) (*time.Time, error) {
+	if string(b) == "null" {
+		return &time.Time{}, nil
+	}
+	s, ok := plainString(b)
+	if !ok {
+		return nil, slow(b)
+	}
+	pt, err := time.Parse(layout, s)
+	if err != nil {
+		return nil, err
+	}
+	pt = pt.Local()
+	return &pt, nil
 }
 
 // plainString returns a JSON string's content when it has no escapes.

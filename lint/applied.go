@@ -146,6 +146,10 @@ func newScope() *scope {
 	}
 }
 
+// defaultClassAnnotations mark a StorageClass as the default (the beta
+// one is still honoured).
+var defaultClassAnnotations = []string{cluster.DefaultStorageClassAnnotation, "storageclass.beta.kubernetes.io/is-default-class"}
+
 type hostPortKey struct {
 	port     int32
 	protocol corev1.Protocol
@@ -167,32 +171,57 @@ type inputState struct {
 	hostPorts map[string]map[hostPortKey][]*checks.Target
 	// origins maps a typed object to its input, for messages.
 	origins map[any]*entry
+	// Answers for names with several copies, which every object that
+	// asks would otherwise compare again (a stream holding one app many
+	// times over asks as often as it has copies): by namespace name, and
+	// by scope and ServiceAccount name. The second pass runs on one
+	// goroutine.
+	namespaceAnswers map[string]namespaceAnswer
+	saAnswers        map[saKey]saAnswer
+}
+
+type namespaceAnswer struct {
+	ns *corev1.Namespace
+	pr checks.Presence
+}
+
+type saKey struct {
+	sc   *scope
+	name string
+}
+
+type saAnswer struct {
+	sa *corev1.ServiceAccount
+	pr checks.Presence
 }
 
 func newInputState(entries []*entry, base checks.Inventory) *inputState {
 	s := &inputState{
-		base:            base,
-		scopes:          map[string]*scope{},
-		namespaces:      map[string][]*corev1.Namespace{},
-		priorityClasses: map[string]bool{},
-		runtimeClasses:  map[string]bool{},
-		storageClasses:  map[string]bool{},
-		hostPorts:       map[string]map[hostPortKey][]*checks.Target{},
-		origins:         map[any]*entry{},
+		base:             base,
+		scopes:           map[string]*scope{},
+		namespaces:       map[string][]*corev1.Namespace{},
+		priorityClasses:  map[string]bool{},
+		runtimeClasses:   map[string]bool{},
+		storageClasses:   map[string]bool{},
+		hostPorts:        map[string]map[hostPortKey][]*checks.Target{},
+		origins:          map[any]*entry{},
+		namespaceAnswers: map[string]namespaceAnswer{},
+		saAnswers:        map[saKey]saAnswer{},
 	}
 	for _, e := range entries {
 		t := e.target
 		if t == nil {
 			// A compact workload (stream.go): it claims no host port
-			// and shares no claim; its pods' labels are all the others
-			// ask of it.
-			key := scopeKeyOf(e.implicit, e.group, e.compact.pods.Namespace())
+			// and shares no claim (decodeShared); its pods' labels are
+			// all the others ask of it.
+			pods := e.compact.pods()
+			key := scopeKeyOf(e.implicit, e.group, pods.Namespace())
 			sc := s.scopes[key]
 			if sc == nil {
 				sc = newScope()
 				s.scopes[key] = sc
 			}
-			sc.workloads = append(sc.workloads, e.compact.pods)
+			sc.workloads = append(sc.workloads, pods)
 			continue
 		}
 		s.origins[t.Object] = e
@@ -207,8 +236,11 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 			s.runtimeClasses[o.Name] = true
 			continue
 		case *storagev1.StorageClass:
-			s.storageClasses[o.Name] = s.storageClasses[o.Name] || o.Annotations[cluster.DefaultStorageClassAnnotation] == "true" ||
-				o.Annotations["storageclass.beta.kubernetes.io/is-default-class"] == "true"
+			def := s.storageClasses[o.Name]
+			for _, k := range defaultClassAnnotations {
+				def = def || o.Annotations[k] == "true"
+			}
+			s.storageClasses[o.Name] = def
 			continue
 		}
 		if !namespacedInput(t) {
@@ -557,14 +589,19 @@ func secretType(s *corev1.Secret) corev1.SecretType {
 func (v *view) ServiceAccount(namespace, name string) (*corev1.ServiceAccount, checks.Presence) {
 	sc, implicit := v.scope(namespace)
 	if sc != nil && len(sc.sas[name]) > 0 {
-		copies := sc.sas[name]
-		for _, c := range copies[1:] {
-			if !equality.Semantic.DeepEqual(c.ImagePullSecrets, copies[0].ImagePullSecrets) {
+		if a, ok := v.s.saAnswers[saKey{sc, name}]; ok {
+			return a.sa, a.pr
+		}
+		a := saAnswer{sa: sc.sas[name][0], pr: checks.Present}
+		for _, c := range sc.sas[name][1:] {
+			if !equality.Semantic.DeepEqual(c.ImagePullSecrets, a.sa.ImagePullSecrets) {
 				// It exists; its pull secrets are not known.
-				return nil, checks.Present
+				a.sa = nil
+				break
 			}
 		}
-		return copies[0], checks.Present
+		v.s.saAnswers[saKey{sc, name}] = a
+		return a.sa, a.pr
 	}
 	if implicit || v.s.base.ServiceAccounts == nil {
 		return nil, checks.Unknown
@@ -588,12 +625,23 @@ func (v *view) Namespace(name string) (*corev1.Namespace, checks.Presence) {
 	if v.e.implicit && name == t.Namespace() {
 		return nil, checks.Unknown
 	}
+	if a, ok := v.s.namespaceAnswers[name]; ok {
+		return a.ns, a.pr
+	}
+	ns, pr := v.s.namespace(name)
+	v.s.namespaceAnswers[name] = namespaceAnswer{ns, pr}
+	return ns, pr
+}
+
+// namespace resolves the copies of a Namespace among the inputs over
+// the cluster's.
+func (s *inputState) namespace(name string) (*corev1.Namespace, checks.Presence) {
 	var cluster *corev1.Namespace
 	pr := checks.Unknown
-	if v.s.base.Namespaces != nil {
-		cluster, pr = v.s.base.Namespaces.Namespace(name)
+	if s.base.Namespaces != nil {
+		cluster, pr = s.base.Namespaces.Namespace(name)
 	}
-	copies := v.s.namespaces[name]
+	copies := s.namespaces[name]
 	if len(copies) == 0 {
 		return cluster, pr
 	}

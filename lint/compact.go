@@ -12,29 +12,29 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
-// compact is a workload kept for the checks that wait for the whole
-// inventory, in the API's protobuf wire form (a fifth of the typed
-// object's size), stored in the spool beside its document and decoded
-// again in microseconds when its turn comes. The API types carry every field in it; an object that cannot be
-// written so stays typed.
+// compact is a workload kept for the end in the API's protobuf wire form
+// (a fifth of the typed object's size), stored in the spool beside its
+// document and decoded again in microseconds when its turn comes. The API
+// types carry every field in it; an object that cannot be written so stays
+// typed. In memory it is a few words and its pods' labels: every kept
+// object is marked by each collection while the stream is read, so what
+// stays behind is as small as it can be (docs/benchmarks.md).
 type compact struct {
-	// pb is the wire form, or nil once stored in the spool at off.
-	pb               []byte
-	sp               *spool
-	off              int64
-	n                int
-	apiVersion, kind string
-	// pods stands for the workload where other workloads' checks look
-	// at its pods (pod affinity): its reference, replicas and pod
-	// labels only.
-	pods *checks.Target
-}
-
-// store moves the wire form to the spool: the run then holds a few words
-// per workload in memory.
-func (c *compact) store(sp *spool) {
-	c.sp, c.off, c.n = sp, sp.put(c.pb, false), len(c.pb)
-	c.pb = nil
+	// off and n locate the wire form in the spool.
+	off int64
+	n   int
+	// ref, replicas and labels stand for the workload where other
+	// workloads' checks look at its pods (pod affinity); labels holds
+	// keys and values in turn (a map costs three times as much), those
+	// of the pod template when template is set, else the object's.
+	ref      checks.ObjectRef
+	replicas int32
+	template bool
+	// shared is set when other objects' checks read the whole workload
+	// (it claims a host port, or shares a claim): it is decoded before
+	// the inventory is built (decodeShared).
+	shared bool
+	labels []string
 }
 
 // protoObject is an API type with its generated protobuf methods.
@@ -44,7 +44,9 @@ type protoObject interface {
 	Unmarshal([]byte) error
 }
 
-func compactTarget(t *checks.Target) *compact {
+// compactTarget writes t's wire form to the spool; nil when t cannot
+// be written so.
+func compactTarget(t *checks.Target, sp *spool) *compact {
 	m, ok := t.Object.(protoObject)
 	if !ok {
 		return nil
@@ -62,25 +64,52 @@ func compactTarget(t *checks.Target) *compact {
 	if err != nil {
 		return nil
 	}
-	pods := &checks.Target{Ref: t.Ref, Replicas: t.Replicas}
+	c := &compact{off: sp.put(pb, false), n: len(pb), ref: t.Ref, replicas: t.Replicas,
+		shared: len(hostPortKeys(t)) > 0 || len(checks.SharedClaims(t)) > 0}
+	var l map[string]string
 	switch {
 	case t.TemplateMeta != nil:
-		pods.TemplateMeta = &metav1.ObjectMeta{Labels: t.TemplateMeta.Labels}
+		c.template, l = true, t.TemplateMeta.Labels
 	case t.Meta != nil:
-		pods.Meta = &metav1.ObjectMeta{Labels: t.Meta.Labels}
+		l = t.Meta.Labels
 	}
-	return &compact{pb: pb, apiVersion: t.Ref.APIVersion, kind: t.Ref.Kind, pods: pods}
+	if len(l) > 0 {
+		c.labels = make([]string, 0, 2*len(l))
+		for k, v := range l {
+			c.labels = append(c.labels, k, v)
+		}
+	}
+	return c
+}
+
+// pods is the target other workloads' checks see for the compact
+// workload's pods: its reference, replicas and pod labels only.
+func (c *compact) pods() *checks.Target {
+	var l map[string]string
+	if len(c.labels) > 0 {
+		l = make(map[string]string, len(c.labels)/2)
+		for i := 0; i < len(c.labels); i += 2 {
+			l[c.labels[i]] = c.labels[i+1]
+		}
+	}
+	pods := &checks.Target{Ref: c.ref, Replicas: c.replicas}
+	if c.template {
+		pods.TemplateMeta = &metav1.ObjectMeta{Labels: l}
+	} else {
+		pods.Meta = &metav1.ObjectMeta{Labels: l}
+	}
+	return pods
 }
 
 // target decodes the object again into a target the checks see as they
 // saw the original (the TypeMeta, which the wire form leaves out, set as
 // written).
-func (c *compact) target() (*checks.Target, error) {
-	gv, err := schema.ParseGroupVersion(c.apiVersion)
+func (c *compact) target(sp *spool) (*checks.Target, error) {
+	gv, err := schema.ParseGroupVersion(c.ref.APIVersion)
 	if err != nil {
 		return nil, err
 	}
-	gvk := gv.WithKind(c.kind)
+	gvk := gv.WithKind(c.ref.Kind)
 	obj, err := scheme.Scheme.New(gvk)
 	if err != nil {
 		return nil, err
@@ -89,15 +118,45 @@ func (c *compact) target() (*checks.Target, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no protobuf form", gvk)
 	}
-	pb := c.pb
-	if pb == nil && c.sp != nil {
-		if pb = c.sp.get(c.off, c.n); pb == nil {
-			return nil, fmt.Errorf("reading the spool file failed")
-		}
+	pb := sp.get(c.off, c.n)
+	if pb == nil {
+		return nil, fmt.Errorf("reading the spool file failed")
 	}
 	if err := m.Unmarshal(pb); err != nil {
 		return nil, err
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
-	return checks.NewTarget(obj, c.apiVersion, c.kind), nil
+	return checks.NewTarget(obj, c.ref.APIVersion, c.ref.Kind), nil
+}
+
+// expand decodes a compact entry's workload again as its target.
+func (e *entry) expand(sp *spool) *InputError {
+	t, err := e.compact.target(sp)
+	if err != nil {
+		// Cannot happen: the wire form was written from this very
+		// object. Said, never silent.
+		return &InputError{File: e.file, Line: e.pos.line, Message: "podlint could not read its own copy of the object: " + err.Error()}
+	}
+	t.Raw = rawSource{&e.pos}
+	e.target, e.compact = t, nil
+	return nil
+}
+
+// decodeShared brings back, whole, the compact workloads that other
+// objects' checks read whole (host ports, shared claims), before the
+// inventory is built: as the stream is read they are a few words each,
+// like the others.
+func decodeShared(entries []*entry, sp *spool) []InputError {
+	var errs []InputError
+	for _, e := range entries {
+		if e.compact == nil || !e.compact.shared {
+			continue
+		}
+		if err := e.expand(sp); err != nil {
+			// Its own deferred checks cannot run either: said once.
+			errs = append(errs, *err)
+			e.deferred = nil
+		}
+	}
+	return errs
 }

@@ -31,6 +31,8 @@ func TestCompactRoundTrip(t *testing.T) {
 			return nil
 		})
 	}
+	sp := newSpool()
+	defer sp.close()
 	n := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -42,13 +44,13 @@ func TestCompactRoundTrip(t *testing.T) {
 			if !o.Known || o.Target.Spec == nil {
 				continue
 			}
-			c := compactTarget(o.Target)
+			c := compactTarget(o.Target, sp)
 			if c == nil {
 				// Kept typed (a StatefulSet's claim templates with
 				// their own apiVersion and kind).
 				continue
 			}
-			got, err := c.target()
+			got, err := c.target(sp)
 			if err != nil {
 				t.Fatalf("%s: %s: %v", f, o.Ref, err)
 			}

@@ -125,6 +125,10 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 	for i, c := range eng.Checks {
 		p.checkIndex[c.ID] = i
 	}
+	p.groups = make([]string, len(inputs))
+	for i, in := range inputs {
+		p.groups[i] = cmp.Or(in.group, applyGroup(in.name))
+	}
 	entries, found := p.stream(rep)
 	if renders != nil {
 		// A render is whole in memory when it is returned; its objects
@@ -134,6 +138,7 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 
 	// The second pass: the checks that asked about other objects, now
 	// that every input is indexed.
+	rep.Errors = append(rep.Errors, decodeShared(entries, sp)...)
 	state := newInputState(entries, base)
 	for _, e := range entries {
 		if len(e.deferred) == 0 {
@@ -144,15 +149,10 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 		}
 		wasCompact := e.compact != nil
 		if wasCompact {
-			t, err := e.compact.target()
-			if err != nil {
-				// Cannot happen: the wire form was written from this
-				// very object. Said, never silent.
-				rep.Errors = append(rep.Errors, InputError{File: e.file, Line: e.pos.line, Message: "podlint could not read its own copy of the object: " + err.Error()})
+			if err := e.expand(sp); err != nil {
+				rep.Errors = append(rep.Errors, *err)
 				continue
 			}
-			t.Raw = rawSource{&e.pos}
-			e.target = t
 		}
 		res := eng.RunTargetChecks(e.target, state.inventory(e), e.deferred)
 		if wasCompact {

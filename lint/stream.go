@@ -8,6 +8,9 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	nodev1 "k8s.io/api/node/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlint/podlint/checks"
@@ -89,6 +92,9 @@ type pipeline struct {
 	eng    *checks.Engine
 	base   checks.Inventory
 	inputs []input
+	// groups are the inputs' apply groups, made once: every object
+	// kept holds its group.
+	groups []string
 	spool  *spool
 	re     *reparser
 	// checkIndex maps a check's ID to its place in the engine.
@@ -199,10 +205,7 @@ func (p *pipeline) document(j job, pr *probe, inv checks.Inventory) docResult {
 	for _, e := range errs {
 		res.errs = append(res.errs, InputError{File: e.File, Line: e.Line, Message: e.Message})
 	}
-	group := in.group
-	if group == "" {
-		group = applyGroup(in.name)
-	}
+	group := p.groups[j.input]
 	// A document holding a Secret is never written to the spool file: a
 	// Secret alone needs nothing of it later (its "type" is placed now);
 	// one that shares a List with other kept objects keeps the document
@@ -274,17 +277,18 @@ func (p *pipeline) object(o *manifest.Object, group string, pl placer, renderGro
 	if _, ok := t.Object.(*corev1.Secret); ok {
 		tl, tc := o.Position("type")
 		e.pos.fixed = map[string][2]int{"type": {tl, tc}}
-	} else if spooled(t) {
+	} else if spooled(t, len(e.deferred) > 0) {
 		e.pos.doc = spool()
 	}
 	trim(t, len(e.deferred) > 0)
 	t.Raw = rawSource{&e.pos}
 	t.Issues = nil
-	if t.Spec != nil && o.Known && len(hostPortKeys(t)) == 0 && len(checks.SharedClaims(t)) == 0 {
-		// No other object's checks ask for this one: only its own
-		// deferred checks need it, compact until then.
-		if c := compactTarget(t); c != nil {
-			c.store(p.spool)
+	if t.Spec != nil && o.Known {
+		// Until the end a workload is its pods' labels to the other
+		// objects; the rest waits in the spool for its own deferred
+		// checks, or for the inventory (decodeShared) when other
+		// workloads' checks read it whole.
+		if c := compactTarget(t, p.spool); c != nil {
 			e.target, e.compact = nil, c
 		}
 	}
@@ -386,11 +390,15 @@ func inventoryKind(t *checks.Target) bool {
 // findings of its deferred checks, or of the fields a finding names on
 // an object that causes it (a LimitRange's limit, a quota's hard limit, a
 // Namespace's label, another workload's host port).
-func spooled(t *checks.Target) bool {
+func spooled(t *checks.Target, deferred bool) bool {
 	switch t.Object.(type) {
 	case *corev1.ConfigMap, *corev1.ServiceAccount, *corev1.Secret:
 		// Named by the object's line only, or placed already.
 		return false
+	case *storagev1.StorageClass, *schedulingv1.PriorityClass, *nodev1.RuntimeClass:
+		// The checks only ask whether one exists: no finding names
+		// a field of it, unless of its own.
+		return deferred
 	}
 	return true
 }
@@ -398,7 +406,7 @@ func spooled(t *checks.Target) bool {
 // trim cuts an object kept for the inventory down to what the lookups
 // (applied.go) hand to the checks: a ConfigMap's and a Secret's key names
 // (never values), a ServiceAccount's pull secrets, a Namespace's labels
-// and phase. An object with checks of its own still to run stays whole.
+// and phase, a class's name (and a StorageClass's default marks). An object with checks of its own still to run stays whole.
 func trim(t *checks.Target, deferred bool) {
 	if deferred {
 		return
@@ -444,6 +452,24 @@ func trim(t *checks.Target, deferred bool) {
 	case *corev1.Namespace:
 		c := &corev1.Namespace{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta), Status: o.Status}
 		c.Labels = o.Labels
+		t.Object, t.Meta = c, &c.ObjectMeta
+	case *storagev1.StorageClass:
+		// Its name, and whether it is marked default.
+		c := &storagev1.StorageClass{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta)}
+		for _, k := range defaultClassAnnotations {
+			if v, ok := o.Annotations[k]; ok {
+				if c.Annotations == nil {
+					c.Annotations = map[string]string{}
+				}
+				c.Annotations[k] = v
+			}
+		}
+		t.Object, t.Meta = c, &c.ObjectMeta
+	case *schedulingv1.PriorityClass:
+		c := &schedulingv1.PriorityClass{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta)}
+		t.Object, t.Meta = c, &c.ObjectMeta
+	case *nodev1.RuntimeClass:
+		c := &nodev1.RuntimeClass{TypeMeta: o.TypeMeta, ObjectMeta: meta(&o.ObjectMeta)}
 		t.Object, t.Meta = c, &c.ObjectMeta
 	}
 }

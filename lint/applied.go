@@ -211,10 +211,14 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 	for _, e := range entries {
 		t := e.target
 		if t == nil {
+			if e.compact == nil {
+				// Its compact form could not be read (unpack).
+				continue
+			}
 			// A compact workload (stream.go): it claims no host port
-			// and shares no claim (decodeShared); its pods' labels are
-			// all the others ask of it.
-			pods := e.compact.pods()
+			// and shares no claim (unpack); its pods' labels are all
+			// the others ask of it.
+			pods := e.compact.pods
 			key := scopeKeyOf(e.implicit, e.group, pods.Namespace())
 			sc := s.scopes[key]
 			if sc == nil {

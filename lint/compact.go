@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -16,25 +17,29 @@ import (
 // (a fifth of the typed object's size), stored in the spool beside its
 // document and decoded again in microseconds when its turn comes. The API
 // types carry every field in it; an object that cannot be written so stays
-// typed. In memory it is a few words and its pods' labels: every kept
-// object is marked by each collection while the stream is read, so what
-// stays behind is as small as it can be (docs/benchmarks.md).
+// typed. In memory it is a few words: every kept object is marked by each
+// collection while the stream is read, and there are tens of thousands in
+// a large stream, so even its pods' labels wait in the spool
+// (docs/benchmarks.md).
 type compact struct {
-	// off and n locate the wire form in the spool.
-	off int64
-	n   int
-	// ref, replicas and labels stand for the workload where other
-	// workloads' checks look at its pods (pod affinity); labels holds
-	// keys and values in turn (a map costs three times as much), those
-	// of the pod template when template is set, else the object's.
+	// off and n locate the wire form in the spool; its pods' labels
+	// follow it there, in labels bytes.
+	off    int64
+	n      int
+	labels int
+	// ref, replicas and the labels stand for the workload where other
+	// workloads' checks look at its pods (pod affinity); the labels are
+	// those of the pod template when template is set, else the
+	// object's.
 	ref      checks.ObjectRef
 	replicas int32
 	template bool
 	// shared is set when other objects' checks read the whole workload
 	// (it claims a host port, or shares a claim): it is decoded before
-	// the inventory is built (decodeShared).
+	// the inventory is built (unpack).
 	shared bool
-	labels []string
+	// pods is set by unpack, once the stream is read.
+	pods *checks.Target
 }
 
 // protoObject is an API type with its generated protobuf methods.
@@ -64,7 +69,7 @@ func compactTarget(t *checks.Target, sp *spool) *compact {
 	if err != nil {
 		return nil
 	}
-	c := &compact{off: sp.put(pb, false), n: len(pb), ref: t.Ref, replicas: t.Replicas,
+	c := &compact{n: len(pb), ref: t.Ref, replicas: t.Replicas,
 		shared: len(hostPortKeys(t)) > 0 || len(checks.SharedClaims(t)) > 0}
 	var l map[string]string
 	switch {
@@ -73,23 +78,39 @@ func compactTarget(t *checks.Target, sp *spool) *compact {
 	case t.Meta != nil:
 		l = t.Meta.Labels
 	}
-	if len(l) > 0 {
-		c.labels = make([]string, 0, 2*len(l))
-		for k, v := range l {
-			c.labels = append(c.labels, k, v)
-		}
+	for k, v := range l {
+		pb = appendString(appendString(pb, k), v)
 	}
+	c.labels = len(pb) - c.n
+	c.off = sp.put(pb, false)
 	return c
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // pods is the target other workloads' checks see for the compact
 // workload's pods: its reference, replicas and pod labels only.
-func (c *compact) pods() *checks.Target {
+func (c *compact) podsTarget(sp *spool) (*checks.Target, error) {
 	var l map[string]string
-	if len(c.labels) > 0 {
-		l = make(map[string]string, len(c.labels)/2)
-		for i := 0; i < len(c.labels); i += 2 {
-			l[c.labels[i]] = c.labels[i+1]
+	if c.labels > 0 {
+		b := sp.get(c.off, c.n+c.labels)
+		if b == nil {
+			return nil, fmt.Errorf("reading the spool file failed")
+		}
+		b = b[c.n:]
+		l = map[string]string{}
+		for len(b) > 0 {
+			var k, v string
+			var ok bool
+			if k, b, ok = cutString(b); ok {
+				v, b, ok = cutString(b)
+			}
+			if !ok {
+				return nil, fmt.Errorf("the spool file is damaged")
+			}
+			l[k] = v
 		}
 	}
 	pods := &checks.Target{Ref: c.ref, Replicas: c.replicas}
@@ -98,7 +119,16 @@ func (c *compact) pods() *checks.Target {
 	} else {
 		pods.Meta = &metav1.ObjectMeta{Labels: l}
 	}
-	return pods
+	return pods, nil
+}
+
+// cutString reads one string appendString wrote.
+func cutString(b []byte) (string, []byte, bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return "", nil, false
+	}
+	return string(b[k : k+int(n)]), b[k+int(n):], true
 }
 
 // target decodes the object again into a target the checks see as they
@@ -118,10 +148,11 @@ func (c *compact) target(sp *spool) (*checks.Target, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no protobuf form", gvk)
 	}
-	pb := sp.get(c.off, c.n)
+	pb := sp.get(c.off, c.n+c.labels)
 	if pb == nil {
 		return nil, fmt.Errorf("reading the spool file failed")
 	}
+	pb = pb[:c.n]
 	if err := m.Unmarshal(pb); err != nil {
 		return nil, err
 	}
@@ -133,30 +164,45 @@ func (c *compact) target(sp *spool) (*checks.Target, error) {
 func (e *entry) expand(sp *spool) *InputError {
 	t, err := e.compact.target(sp)
 	if err != nil {
-		// Cannot happen: the wire form was written from this very
-		// object. Said, never silent.
-		return &InputError{File: e.file, Line: e.pos.line, Message: "podlint could not read its own copy of the object: " + err.Error()}
+		return e.readError(err)
 	}
 	t.Raw = rawSource{&e.pos}
 	e.target, e.compact = t, nil
 	return nil
 }
 
-// decodeShared brings back, whole, the compact workloads that other
-// objects' checks read whole (host ports, shared claims), before the
-// inventory is built: as the stream is read they are a few words each,
-// like the others.
-func decodeShared(entries []*entry, sp *spool) []InputError {
+// unpack readies the compact workloads for the inventory, once the
+// stream is read: their pods' targets, and, whole, those that other
+// objects' checks read whole (host ports, shared claims). As the stream
+// is read they are a few words each.
+func unpack(entries []*entry, sp *spool) []InputError {
 	var errs []InputError
 	for _, e := range entries {
-		if e.compact == nil || !e.compact.shared {
+		c := e.compact
+		if c == nil {
 			continue
 		}
-		if err := e.expand(sp); err != nil {
-			// Its own deferred checks cannot run either: said once.
+		var err *InputError
+		if c.shared {
+			err = e.expand(sp)
+		} else if pods, perr := c.podsTarget(sp); perr != nil {
+			err = e.readError(perr)
+		} else {
+			c.pods = pods
+		}
+		if err != nil {
+			// The inventory goes without it, and its own deferred
+			// checks cannot run: said once.
 			errs = append(errs, *err)
-			e.deferred = nil
+			e.compact, e.deferred = nil, nil
 		}
 	}
 	return errs
+}
+
+// readError says that podlint could not read back what it wrote of the
+// object: it cannot happen (the wire form was written from this very
+// object, the spool file is podlint's), but is said, never silent.
+func (e *entry) readError(err error) *InputError {
+	return &InputError{File: e.file, Line: e.pos.line, Message: "podlint could not read its own copy of the object: " + err.Error()}
 }

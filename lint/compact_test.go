@@ -1,22 +1,24 @@
 package lint
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 
-	"encoding/json"
 	"k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/manifest"
 )
 
 // TestCompactRoundTrip holds that a workload written to its compact form
 // and read back is the object the checks saw: the same typed object (nil
 // and empty lists and maps aside, which the API treats alike), reference,
-// spec path and replicas. Over every workload of the check fixtures and,
-// when present, the corpus.
+// spec path and replicas, and its pods as other workloads see them. Over
+// every workload of the check fixtures and, when present, the corpus.
 func TestCompactRoundTrip(t *testing.T) {
 	var files []string
 	for _, glob := range []string{"../checks/testdata/*/*.yaml", "../examples/*.yaml", "../examples/cluster/*.yaml"} {
@@ -63,6 +65,15 @@ func TestCompactRoundTrip(t *testing.T) {
 			if got.Ref != want.Ref || got.SpecPath.String() != want.SpecPath.String() || got.Replicas != want.Replicas ||
 				!reflect.DeepEqual(got.Object.GetObjectKind(), want.Object.GetObjectKind()) {
 				t.Errorf("%s: target %+v, want %+v", f, got, want)
+			}
+			// What other workloads' checks see of its pods.
+			pods, err := c.podsTarget(sp)
+			if err != nil {
+				t.Fatalf("%s: %s: pods: %v", f, o.Ref, err)
+			}
+			if pods.Ref != want.Ref || pods.Replicas != want.Replicas || !maps.Equal(checks.PodLabels(pods), checks.PodLabels(want)) ||
+				(pods.TemplateMeta == nil) != (want.TemplateMeta == nil) {
+				t.Errorf("%s: %s: pods %+v labels %v, want %+v labels %v", f, o.Ref, pods, checks.PodLabels(pods), want, checks.PodLabels(want))
 			}
 			n++
 		}

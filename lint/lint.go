@@ -138,7 +138,7 @@ func run(ctx context.Context, opts Options, eng *checks.Engine, inputs []input, 
 
 	// The second pass: the checks that asked about other objects, now
 	// that every input is indexed.
-	rep.Errors = append(rep.Errors, decodeShared(entries, sp)...)
+	rep.Errors = append(rep.Errors, unpack(entries, sp)...)
 	state := newInputState(entries, base)
 	for _, e := range entries {
 		if len(e.deferred) == 0 {

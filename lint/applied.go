@@ -215,9 +215,9 @@ func newInputState(entries []*entry, base checks.Inventory) *inputState {
 				// Its compact form could not be read (unpack).
 				continue
 			}
-			// A compact workload (stream.go): it claims no host port
-			// and shares no claim (unpack); its pods' labels are all
-			// the others ask of it.
+			// A compact workload (compact.go): it claims no host
+			// port and shares no claim; its pods' labels are all the
+			// others ask of it.
 			pods := e.compact.pods
 			key := scopeKeyOf(e.implicit, e.group, pods.Namespace())
 			sc := s.scopes[key]

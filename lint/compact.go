@@ -13,31 +13,37 @@ import (
 	"github.com/podlint/podlint/checks"
 )
 
-// compact is a workload kept for the end in the API's protobuf wire form
+// compact is an object kept for the end in the API's protobuf wire form
 // (a fifth of the typed object's size), stored in the spool beside its
 // document and decoded again in microseconds when its turn comes. The API
 // types carry every field in it; an object that cannot be written so stays
 // typed. In memory it is a few words: every kept object is marked by each
 // collection while the stream is read, and there are tens of thousands in
-// a large stream, so even its pods' labels wait in the spool
+// a large stream, so even a workload's pod labels wait in the spool
 // (docs/benchmarks.md).
+//
+// Once the stream is read (unpack), the objects the inventory holds whole
+// are decoded for good: the inventory's own kinds (ConfigMaps, Namespaces,
+// claims...) and the workloads other objects' checks read whole; any other
+// workload stays compact but for its pods, and is decoded only while its
+// own deferred checks run.
 type compact struct {
 	// off and n locate the wire form in the spool; its pods' labels
 	// follow it there, in labels bytes.
 	off    int64
 	n      int
 	labels int
-	// ref, replicas and the labels stand for the workload where other
+	// ref, replicas and the labels stand for a workload where other
 	// workloads' checks look at its pods (pod affinity); the labels are
 	// those of the pod template when template is set, else the
 	// object's.
 	ref      checks.ObjectRef
 	replicas int32
 	template bool
-	// shared is set when other objects' checks read the whole workload
-	// (it claims a host port, or shares a claim): it is decoded before
-	// the inventory is built (unpack).
-	shared bool
+	// whole is set when the inventory holds the object whole: it is not
+	// a workload, or other objects' checks read the workload whole (it
+	// claims a host port, or shares a claim).
+	whole bool
 	// pods is set by unpack, once the stream is read.
 	pods *checks.Target
 }
@@ -70,7 +76,11 @@ func compactTarget(t *checks.Target, sp *spool) *compact {
 		return nil
 	}
 	c := &compact{n: len(pb), ref: t.Ref, replicas: t.Replicas,
-		shared: len(hostPortKeys(t)) > 0 || len(checks.SharedClaims(t)) > 0}
+		whole: t.Spec == nil || len(hostPortKeys(t)) > 0 || len(checks.SharedClaims(t)) > 0}
+	if c.whole {
+		c.off = sp.put(pb, false)
+		return c
+	}
 	var l map[string]string
 	switch {
 	case t.TemplateMeta != nil:
@@ -171,10 +181,9 @@ func (e *entry) expand(sp *spool) *InputError {
 	return nil
 }
 
-// unpack readies the compact workloads for the inventory, once the
-// stream is read: their pods' targets, and, whole, those that other
-// objects' checks read whole (host ports, shared claims). As the stream
-// is read they are a few words each.
+// unpack readies the compact objects for the inventory, once the stream
+// is read: those it holds whole are decoded, the other workloads give
+// their pods' targets.
 func unpack(entries []*entry, sp *spool) []InputError {
 	var errs []InputError
 	for _, e := range entries {
@@ -183,7 +192,7 @@ func unpack(entries []*entry, sp *spool) []InputError {
 			continue
 		}
 		var err *InputError
-		if c.shared {
+		if c.whole {
 			err = e.expand(sp)
 		} else if pods, perr := c.podsTarget(sp); perr != nil {
 			err = e.readError(perr)

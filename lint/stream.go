@@ -283,11 +283,10 @@ func (p *pipeline) object(o *manifest.Object, group string, pl placer, renderGro
 	trim(t, len(e.deferred) > 0)
 	t.Raw = rawSource{&e.pos}
 	t.Issues = nil
-	if t.Spec != nil && o.Known {
-		// Until the end a workload is its pods' labels to the other
-		// objects; the rest waits in the spool for its own deferred
-		// checks, or for the inventory (decodeShared) when other
-		// workloads' checks read it whole.
+	if _, ok := t.Object.(*corev1.Secret); !ok && o.Known {
+		// Until the stream is read, the object waits in the spool
+		// (compact.go); a Secret, even cut down to its key names,
+		// never goes to disk.
 		if c := compactTarget(t, p.spool); c != nil {
 			e.target, e.compact = nil, c
 		}

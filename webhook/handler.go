@@ -296,7 +296,11 @@ func (h *Handler) evaluate(req admission.Request, mode Mode) outcome {
 	}
 	claimed := controlledPod(t)
 	trusted := claimed && h.trustedController(req.UserInfo)
-	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, h.mayAppear(eng, inv, t.Namespace())), untrusted: claimed && !trusted}
+	var mayAppear map[string]bool
+	if len(res.Findings) > 0 {
+		mayAppear = h.mayAppear(eng, inv, t.Namespace())
+	}
+	out := outcome{ref: t.Ref, verdicts: judge(res.Findings, old, mode, trusted, mayAppear), untrusted: claimed && !trusted}
 	if out.untrusted {
 		out.untrustedUser = req.UserInfo.Username
 	}

@@ -76,6 +76,9 @@ type options struct {
 	bin         string
 	webhookArgs []string
 	memoryLimit int64
+	// cpuProfile, when set, is a directory for the webhook's CPU profile
+	// of each phase (podlint-webhook --pprof-bind-address).
+	cpuProfile string
 }
 
 func main() {
@@ -88,6 +91,7 @@ func main() {
 	flag.IntVar(&o.maxInflight, "max-inflight", 2000, "requests the load generator keeps open at most; a request due while that many are open is counted as not sent")
 	flag.StringVar(&o.bin, "bin", "bin", "directory with kube-apiserver and etcd")
 	webhookArgs := flag.String("webhook-args", "", "extra podlint-webhook flags, space-separated")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "directory to write podlint-webhook's CPU profile of each phase into (go tool pprof)")
 	memLimit := flag.String("memory-limit", "256Mi", "the container memory limit to emulate: podlint-webhook gets it as the manifests give it (PODLINT_MEMORY_LIMIT), 0 for none")
 	flag.Parse()
 	for _, r := range strings.Split(*rates, ",") {
@@ -166,7 +170,12 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("loadtest: loaded %d Nodes and %d DaemonSets in %s\n", o.nodes, o.daemonSets, time.Since(begin).Round(time.Second))
 
-	hook, err := startWebhook(ctx, cs, env, cfg, exe, tmp, o.webhookArgs, o.memoryLimit)
+	if o.cpuProfile != "" {
+		if err := os.MkdirAll(o.cpuProfile, 0o755); err != nil {
+			return err
+		}
+	}
+	hook, err := startWebhook(ctx, cs, env, cfg, exe, tmp, o.webhookArgs, o.memoryLimit, o.cpuProfile != "")
 	if err != nil {
 		return err
 	}
@@ -395,6 +404,38 @@ type webhookProc struct {
 	started time.Time
 	client  *http.Client
 	bodies  [][]byte
+	// pprof is the webhook's net/http/pprof address, or "".
+	pprof string
+}
+
+// profile fetches a CPU profile of the next d from the webhook into file;
+// the returned channel gives its error once written.
+func (w *webhookProc) profile(ctx context.Context, d time.Duration, file string) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", w.pprof, max(1, int(d.Seconds())))
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			errc <- err
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			errc <- fmt.Errorf("%s: %s", url, resp.Status)
+			return
+		}
+		data, err := io.ReadAll(resp.Body)
+		if err == nil {
+			err = os.WriteFile(file, data, 0o644)
+		}
+		errc <- err
+	}()
+	return errc
 }
 
 func freePort() (int, error) {
@@ -410,8 +451,8 @@ func freePort() (int, error) {
 // loopback URL) and starts podlint-webhook with self-managed certificates,
 // which injects its CA into that configuration; it returns once the
 // webhook is ready and the CA is there.
-func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Environment, cfg *rest.Config, exe, tmp string, extra []string, memoryLimit int64) (*webhookProc, error) {
-	ports := make([]int, 3)
+func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Environment, cfg *rest.Config, exe, tmp string, extra []string, memoryLimit int64, profile bool) (*webhookProc, error) {
+	ports := make([]int, 4)
 	for i := range ports {
 		p, err := freePort()
 		if err != nil {
@@ -428,6 +469,10 @@ func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Env
 		w.bodies = append(w.bodies, b)
 	}
 	probe := fmt.Sprintf("127.0.0.1:%d", ports[2])
+	if profile {
+		w.pprof = fmt.Sprintf("127.0.0.1:%d", ports[3])
+		extra = append(slices.Clone(extra), "--pprof-bind-address", w.pprof)
+	}
 
 	data, err := os.ReadFile(filepath.Join("manifests", "base", "validatingwebhookconfiguration.yaml"))
 	if err != nil {
@@ -724,6 +769,11 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	}
 	w.resetPeak()
 	cpu0 := w.cpu()
+	var profiled <-chan error
+	if o.cpuProfile != "" && w.pprof != "" {
+		name := strings.NewReplacer(" ", "-", "/", "").Replace(fmt.Sprintf("%s-%d.pprof", path, rate))
+		profiled = w.profile(ctx, o.duration, filepath.Join(o.cpuProfile, name))
+	}
 
 	r := phaseResult{path: path, target: rate}
 	interval := time.Second / time.Duration(rate)
@@ -764,6 +814,11 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	}
 	sendEnd := time.Since(start)
 	wg.Wait()
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return phaseResult{}, fmt.Errorf("CPU profile: %w", err)
+		}
+	}
 	r.rss = w.rss()
 	cpuUsed := w.cpu() - cpu0
 	var done []time.Duration

@@ -99,12 +99,14 @@ func NewHTTPHandlerWith(h admission.Handler, o HTTPOptions) http.Handler {
 	} else {
 		wh.LogConstructor = func(base logr.Logger, _ *admission.Request) logr.Logger { return base }
 	}
-	return &limitedHandler{next: wh, max: o.MaxRequestBytes, timeout: o.Timeout, metrics: o.Metrics,
+	return &limitedHandler{next: wh, wh: wh, max: o.MaxRequestBytes, timeout: o.Timeout, metrics: o.Metrics,
 		budget: &budget{max: o.MaxInflightBytes, metrics: o.Metrics}}
 }
 
 type limitedHandler struct {
+	// next serves what decodeReview declines; wh answers what it reads.
 	next    http.Handler
+	wh      *admission.Webhook
 	max     int64
 	timeout time.Duration
 	metrics *Metrics
@@ -154,7 +156,18 @@ func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client going away) at the deadline and cancel the request as if the
 	// client had left; the context's deadline is what ends the checks.
 	_ = rc.SetReadDeadline(time.Time{})
-	r = r.WithContext(withArrival(withReservation(ctx, res), arrival{at: arrived, budget: budget}))
+	ctx = withArrival(withReservation(ctx, res), arrival{at: arrived, budget: budget})
+	if req, gvk, ok := decodeReview(body, r.Header.Get("Content-Type")); ok {
+		// controller-runtime's Handle: the logger, the panic policy and
+		// Complete (uid, status) as on its own path.
+		resp := l.wh.Handle(ctx, req)
+		w.Header().Set("Content-Type", "application/json")
+		if err := writeReview(w, resp, gvk); err != nil {
+			l.metrics.httpError(httpErrorOther) // the client went away: nothing to answer
+		}
+		return
+	}
+	r = r.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	l.next.ServeHTTP(w, r)

@@ -87,6 +87,8 @@ type Handler struct {
 	trusted     []string
 	denyMissing bool
 	workers     *workers
+	// uncheckedLog limits the lines about requests not checked.
+	uncheckedLog *logLimiter
 }
 
 var _ admission.Handler = (*Handler)(nil)
@@ -115,6 +117,7 @@ func NewHandler(o HandlerOptions) *Handler {
 	}
 	h.sem = make(chan struct{}, n)
 	h.workers = &workers{jobs: make(chan func()), idle: workerIdle}
+	h.uncheckedLog = newLogLimiter()
 	h.maxOverruns = int64(o.MaxOverruns)
 	if h.maxOverruns <= 0 {
 		h.maxOverruns = int64(n)
@@ -159,8 +162,15 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	case reason == reasonPanic || reason == reasonError:
 		lg.Info("not checked", "reason", reason, "warnings", resp.Warnings)
 	case reason != "":
-		// Overload comes in floods; the metrics count it at any verbosity.
-		lg.V(1).Info("not checked", "reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String())
+		// Overload and timeouts come in floods: every one is counted, and
+		// logged one by one only at -v=1; otherwise a few lines a second
+		// say how many were left out.
+		kv := []any{"reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String()}
+		if lg.V(1).Enabled() {
+			lg.V(1).Info("not checked", kv...)
+		} else if ok, suppressed := h.uncheckedLog.take(); ok {
+			lg.Info("not checked", append(kv, "suppressed", suppressed)...)
+		}
 	default:
 		lg.V(1).Info("admitted", "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	}

@@ -70,6 +70,9 @@ func TestDecodeReview(t *testing.T) {
 		{name: "no object", body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u"}}`, fast: true},
 		{name: "empty request", body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{}}`, fast: true},
 		{name: "kind last", body: `{"request":{"uid":"u","object":{}},"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}`, fast: true},
+		{name: "nulls and repeats", body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":null,"kind":{"kind":"Pod","kind":"Job","x":1},` +
+			`"requestKind":null,"dryRun":null,"userInfo":{"groups":["a",null],"extra":{"k":null,"j":["x"],"j":[]},"username":null},"options":null}}`, fast: true},
+		{name: "dryRun not a bool", body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"dryRun":"yes"}}`},
 		{name: "unknown request field", body: `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","future":{"x":[1]}}}`, fast: true},
 		{name: "other content type", contentType: "application/yaml", body: sprintf(apiServerReview, "v1", "CREATE", "null", "false")},
 		{name: "yaml body", body: "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: u\n"},
@@ -123,6 +126,9 @@ func FuzzDecodeReview(f *testing.F) {
 		`{"request":{"uid":"u"},"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1"}`,
 		`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"a":1,}}}`,
 		`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"UID":"u","Object":{}}}`,
+		`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":null,"kind":{"kind":"Pod","kind":"Job","x":1},"requestKind":null,"dryRun":null,` +
+			`"userInfo":{"groups":["a",null],"extra":{"k":null,"j":["x"],"j":[]},"username":null},"options":null}}`,
+		`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"userInfo":{"extra":null,"groups":null}}}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -91,7 +91,7 @@ func main() {
 	flag.IntVar(&o.maxInflight, "max-inflight", 2000, "requests the load generator keeps open at most; a request due while that many are open is counted as not sent")
 	flag.StringVar(&o.bin, "bin", "bin", "directory with kube-apiserver and etcd")
 	webhookArgs := flag.String("webhook-args", "", "extra podlint-webhook flags, space-separated")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "directory to write podlint-webhook's CPU profile of each phase into (go tool pprof)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "directory to write podlint-webhook's CPU profile of each phase and its heap profile after it into (go tool pprof)")
 	memLimit := flag.String("memory-limit", "256Mi", "the container memory limit to emulate: podlint-webhook gets it as the manifests give it (PODLINT_MEMORY_LIMIT), 0 for none")
 	flag.Parse()
 	for _, r := range strings.Split(*rates, ",") {
@@ -413,29 +413,31 @@ type webhookProc struct {
 func (w *webhookProc) profile(ctx context.Context, d time.Duration, file string) <-chan error {
 	errc := make(chan error, 1)
 	go func() {
-		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", w.pprof, max(1, int(d.Seconds())))
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			errc <- err
-			return
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			errc <- fmt.Errorf("%s: %s", url, resp.Status)
-			return
-		}
-		data, err := io.ReadAll(resp.Body)
-		if err == nil {
-			err = os.WriteFile(file, data, 0o644)
-		}
-		errc <- err
+		errc <- w.fetch(ctx, fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(1, int(d.Seconds()))), file)
 	}()
 	return errc
+}
+
+// fetch writes what the webhook's pprof server answers at path into file.
+func (w *webhookProc) fetch(ctx context.Context, path, file string) error {
+	url := "http://" + w.pprof + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, data, 0o644)
 }
 
 func freePort() (int, error) {
@@ -817,6 +819,10 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	if profiled != nil {
 		if err := <-profiled; err != nil {
 			return phaseResult{}, fmt.Errorf("CPU profile: %w", err)
+		}
+		name := strings.NewReplacer(" ", "-", "/", "").Replace(fmt.Sprintf("%s-%d-heap.pprof", path, rate))
+		if err := w.fetch(ctx, "/debug/pprof/heap", filepath.Join(o.cpuProfile, name)); err != nil {
+			return phaseResult{}, fmt.Errorf("heap profile: %w", err)
 		}
 	}
 	r.rss = w.rss()

@@ -201,8 +201,8 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Println()
 	fmt.Printf("%d Nodes, %d DaemonSets; %d cores shared by client, webhook and API server (and anything else running)\n", o.nodes, o.daemonSets, runtime.NumCPU())
-	fmt.Println("| path | target | achieved | p50 | p90 | p99 | max | errors | not sent | after 3s | unchecked | fail-open Δ | webhook peak RSS | webhook CPU/review |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| path | target | achieved | p50 | p90 | p99 | max | errors | not sent | after 3s | unchecked | fail-open Δ | webhook peak RSS | webhook CPU/review | client CPU/review |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
 		fmt.Println(r.row())
 	}
@@ -589,6 +589,15 @@ func (w *webhookProc) rss() int64 {
 }
 
 // cpu is the webhook's user+system CPU time so far.
+// selfCPU is the user+system CPU this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func (w *webhookProc) cpu() time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", w.cmd.Process.Pid))
 	if err != nil {
@@ -720,16 +729,19 @@ const (
 )
 
 type phaseResult struct {
-	path                     string
-	target                   int
-	achieved                 float64
-	p50, p90, p99, max       time.Duration
-	errors, notSent, late    int
-	errSample                string
-	unchecked                map[string]float64
-	failOpen                 float64
-	rss                      int64
-	cpuPerReview             time.Duration
+	path                  string
+	target                int
+	achieved              float64
+	p50, p90, p99, max    time.Duration
+	errors, notSent, late int
+	errSample             string
+	unchecked             map[string]float64
+	failOpen              float64
+	rss                   int64
+	cpuPerReview          time.Duration
+	// clientCPUPerReview is the load generator's own CPU (this process:
+	// TLS, HTTP, and for the API server path the client side of creates).
+	clientCPUPerReview       time.Duration
 	allowedCount, deniedCnt  int
 	sent                     int
 	wantDenied, wrongVerdict int
@@ -749,8 +761,9 @@ func (r phaseResult) row() string {
 		uns = strings.Join(un, ", ")
 	}
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms" }
-	return fmt.Sprintf("| %s | %d/s | %.0f/s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f | %d MiB | %.2f ms |",
-		r.path, r.target, r.achieved, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors, r.notSent, r.late, uns, r.failOpen, r.rss>>20, float64(r.cpuPerReview)/1e6)
+	return fmt.Sprintf("| %s | %d/s | %.0f/s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f | %d MiB | %.2f ms | %.2f ms |",
+		r.path, r.target, r.achieved, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors, r.notSent, r.late, uns, r.failOpen, r.rss>>20,
+		float64(r.cpuPerReview)/1e6, float64(r.clientCPUPerReview)/1e6)
 }
 
 // phase sends rate requests a second for o.duration with do, and
@@ -770,7 +783,7 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 		return phaseResult{}, err
 	}
 	w.resetPeak()
-	cpu0 := w.cpu()
+	cpu0, self0 := w.cpu(), selfCPU()
 	var profiled <-chan error
 	if o.cpuProfile != "" && w.pprof != "" {
 		name := strings.NewReplacer(" ", "-", "/", "").Replace(fmt.Sprintf("%s-%d.pprof", path, rate))
@@ -826,7 +839,7 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 		}
 	}
 	r.rss = w.rss()
-	cpuUsed := w.cpu() - cpu0
+	cpuUsed, selfUsed := w.cpu()-cpu0, selfCPU()-self0
 	var done []time.Duration
 	for i, l := range lat {
 		if l < 0 {
@@ -852,6 +865,7 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	r.sent = len(done)
 	if r.sent > 0 {
 		r.cpuPerReview = cpuUsed / time.Duration(r.sent)
+		r.clientCPUPerReview = selfUsed / time.Duration(r.sent)
 	}
 	r.achieved = float64(len(done)) / sendEnd.Seconds()
 	slices.Sort(done)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -137,25 +138,33 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 	if a, ok := arrivalFrom(ctx); ok {
 		start = a.at
 	}
-	// Every line about this request names it once; the keys are not
-	// repeated by whoever logs below.
-	lg := log.FromContext(ctx).WithValues("uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace,
-		"name", req.Name, "operation", req.Operation, "user", req.UserInfo.Username, "dryRun", req.DryRun != nil && *req.DryRun)
-	ctx = log.IntoContext(ctx, lg)
 	defer func() {
 		// The checks run behind their own recover; this one covers the
 		// adapter itself, so that no bug of podlint's denies a request.
 		if p := recover(); p != nil {
 			h.metrics.panicked()
 			h.metrics.notChecked(reasonPanic)
-			lg.Error(fmt.Errorf("panic: %v", p), "recovered a panic in the handler; request allowed", "stack", string(debug.Stack()))
+			requestLog(ctx, req).Error(fmt.Errorf("panic: %v", p), "recovered a panic in the handler; request allowed", "stack", string(debug.Stack()))
 			resp = allowWithWarning("podlint: internal error while checking; this object was not checked")
 		}
 	}()
 	resp, decision, reason := h.handle(ctx, req)
 	h.metrics.request(req.Kind.Kind, string(req.Operation), decision, time.Since(start))
 	h.metrics.notChecked(reason)
-	lg = lg.WithValues("decision", decision)
+	base := log.FromContext(ctx)
+	if decision != decisionDenied && reason != reasonPanic && reason != reasonError && !base.V(1).Enabled() {
+		// Most requests log nothing at the default verbosity; only those
+		// that do pay for the request's logger (zap encodes its fields
+		// when it is made).
+		if reason != "" {
+			if ok, suppressed := h.uncheckedLog.take(); ok {
+				requestLog(ctx, req).Info("not checked", "decision", decision, "reason", reason, "warnings", resp.Warnings,
+					"elapsed", time.Since(start).String(), "suppressed", suppressed)
+			}
+		}
+		return resp
+	}
+	lg := requestLog(ctx, req).WithValues("decision", decision)
 	switch {
 	case decision == decisionDenied:
 		lg.Info("denied", "message", resp.Result.Message)
@@ -163,18 +172,20 @@ func (h *Handler) Handle(ctx context.Context, req admission.Request) (resp admis
 		lg.Info("not checked", "reason", reason, "warnings", resp.Warnings)
 	case reason != "":
 		// Overload and timeouts come in floods: every one is counted, and
-		// logged one by one only at -v=1; otherwise a few lines a second
-		// say how many were left out.
-		kv := []any{"reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String()}
-		if lg.V(1).Enabled() {
-			lg.V(1).Info("not checked", kv...)
-		} else if ok, suppressed := h.uncheckedLog.take(); ok {
-			lg.Info("not checked", append(kv, "suppressed", suppressed)...)
-		}
+		// logged one by one only at -v=1 (above, a few lines a second
+		// that say how many were left out).
+		lg.V(1).Info("not checked", "reason", reason, "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	default:
 		lg.V(1).Info("admitted", "warnings", resp.Warnings, "elapsed", time.Since(start).String())
 	}
 	return resp
+}
+
+// requestLog is the logger for lines about req: every line names the
+// request once; the keys are not repeated by whoever logs.
+func requestLog(ctx context.Context, req admission.Request) logr.Logger {
+	return log.FromContext(ctx).WithValues("uid", req.UID, "kind", req.Kind.Kind, "namespace", req.Namespace,
+		"name", req.Name, "operation", req.Operation, "user", req.UserInfo.Username, "dryRun", req.DryRun != nil && *req.DryRun)
 }
 
 // outcome is what the checking goroutine hands back.
@@ -276,7 +287,7 @@ func (h *Handler) handle(ctx context.Context, req admission.Request) (admission.
 	switch {
 	case out.panicked != nil:
 		h.metrics.panicked()
-		log.FromContext(ctx).Error(fmt.Errorf("panic: %v", out.panicked), "recovered a panic while checking; request allowed", "stack", string(out.stack))
+		requestLog(ctx, req).Error(fmt.Errorf("panic: %v", out.panicked), "recovered a panic while checking; request allowed", "stack", string(out.stack))
 		return allowWithWarning("podlint: internal error while checking; this object was not checked"), decisionPanic, reasonPanic
 	case out.err != nil:
 		return allowWithWarning("podlint: " + out.err.Error() + "; this object was not checked"), decisionError, reasonError

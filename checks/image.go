@@ -45,12 +45,29 @@ func parseImage(image string) (reference.Named, error) {
 	return reference.ParseNormalizedNamed(image)
 }
 
+type imageKey struct{ image string }
+
+type parsedImage struct {
+	named reference.Named
+	err   error
+}
+
+// parseImageOnce is parseImage shared by the checks of one target: two
+// checks parse every image, and the reference grammar is a regexp.
+func parseImageOnce(p *Pass, image string) (reference.Named, error) {
+	r := p.Shared(imageKey{image}, func() any {
+		n, err := parseImage(image)
+		return parsedImage{n, err}
+	}).(parsedImage)
+	return r.named, r.err
+}
+
 // imageProblem explains why the kubelet cannot parse image, or returns "".
-func imageProblem(image string) string {
+func imageProblem(p *Pass, image string) string {
 	if image == "" {
 		return "image is empty; the API server rejects a container without an image, and the kubelet has nothing to pull"
 	}
-	_, err := parseImage(image)
+	_, err := parseImageOnce(p, image)
 	if err == nil {
 		return ""
 	}
@@ -125,7 +142,7 @@ func imageNameInvalid() *Check {
 						c.Container.Image)
 					continue
 				}
-				if msg := imageProblem(c.Container.Image); msg != "" {
+				if msg := imageProblem(p, c.Container.Image); msg != "" {
 					p.Report(path, c.Container.Name, "%s", msg)
 				}
 			}

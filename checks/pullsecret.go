@@ -176,7 +176,7 @@ func imagePullSecretMissing() *Check {
 				if c.Container.ImagePullPolicy == corev1.PullNever {
 					continue
 				}
-				named, err := parseImage(c.Container.Image)
+				named, err := parseImageOnce(p, c.Container.Image)
 				if err != nil {
 					continue
 				}

@@ -20,8 +20,10 @@
 // run at once and are placed while its node tree is there, and of the
 // object only what the checks across objects need is kept — the objects
 // the inventory is made of, trimmed (key names, never values), and
-// workloads in protobuf form, their documents in an unlinked spool file
-// for the positions of findings that come later. The checks that ask
+// workloads — in protobuf form in an unlinked spool file (compact.go;
+// Secrets stay in memory), with their documents for the positions of
+// findings that come later: a few words each in memory until every input
+// is read. The checks that ask
 // about other objects run when every input is read (the probe inventory,
 // probe.go, tells them apart), so a ServiceAccount later in the stream
 // still counts, and findings come out sorted exactly as before. A

@@ -8,7 +8,8 @@ import (
 // GC settings for a process that runs one lint (cmd/podlint calls
 // TuneGC; a library caller keeps its own). A streaming run holds little
 // for long (docs/benchmarks.md): the parse trees of the documents in
-// flight and the compact facts of the objects read so far. With Go's
+// flight and the compact facts of the objects read so far (a few words
+// each, the rest in the spool: compact.go). With Go's
 // default (GOGC=100) the heap goal follows that small live heap closely,
 // so the collector runs often while the stream is short; GOGC=200 halves
 // those collections, and the soft limit keeps a long stream's heap from

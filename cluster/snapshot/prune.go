@@ -62,9 +62,13 @@ func slimYAML(item []byte, t fieldTree, keep bool) []byte {
 	return out
 }
 
-// itemType finds the item-level "apiVersion:" and "kind:" lines.
+// itemType finds the item-level "apiVersion:" and "kind:" lines (the
+// first may start with "- ").
 func itemType(item []byte) (apiVersion, kind string) {
 	for line := range bytes.Lines(item) {
+		if l, ok := bytes.CutPrefix(line, []byte("- ")); ok {
+			line = append([]byte("  "), l...)
+		}
 		if v, ok := bytes.CutPrefix(line, []byte("  kind: ")); ok {
 			kind = string(bytes.TrimSpace(v))
 		} else if v, ok := bytes.CutPrefix(line, []byte("  apiVersion: ")); ok {

@@ -383,7 +383,7 @@ func (r *blockReader) key(li, pos int) (keyRef, int) {
 	case '"', '\'':
 		start := len(r.arena)
 		var closeAt int
-		r.arena, closeAt = r.quoted(r.arena, li, pos)
+		r.arena, _, closeAt = r.quoted(r.arena, li, pos, 0, true, false)
 		k = keyRef{inArena: true, start: start, end: len(r.arena)}
 		after = closeAt + 1
 		if after >= end || src[after] != ':' {
@@ -446,8 +446,9 @@ func (r *blockReader) dupCheck(mark int, k keyRef) {
 }
 
 // scalar reads a scalar that starts at pos on line li, the value of a
-// key or entry at column col: plain or quoted on this line, an empty
-// flow collection, or a block scalar on the lines below.
+// key or entry at column col: plain or quoted (continued on lines deeper
+// than col, folded as YAML folds them: kubectl breaks long strings with
+// spaces at 80 columns), an empty flow collection, or a block scalar.
 func (r *blockReader) scalar(li, pos, col int, mode int) {
 	emit := mode != modeSkip
 	end := r.lines[li].end
@@ -457,13 +458,14 @@ func (r *blockReader) scalar(li, pos, col int, mode int) {
 		r.blockScalar(s, col, emit)
 		return
 	case '"', '\'':
-		// Quoted: closed on this line, nothing after it.
 		r.tmp = r.tmp[:0]
-		var closeAt int
-		r.tmp, closeAt = r.quoted(r.tmp, li, pos)
-		if closeAt != pos+len(s)-1 {
+		var cl, closeAt int
+		r.tmp, cl, closeAt = r.quoted(r.tmp, li, pos, col, emit, true)
+		// Nothing after the closing quote.
+		if l := r.lines[cl]; len(bytes.TrimRight(r.src[closeAt+1:l.end], " ")) > 0 {
 			r.decline()
 		}
+		r.i = cl + 1
 		if emit {
 			r.out = appendJSONString(r.out, r.tmp)
 		}
@@ -480,60 +482,138 @@ func (r *blockReader) scalar(li, pos, col int, mode int) {
 	if !plainOK(s) {
 		r.decline()
 	}
+	// Continuation lines, deeper than col; blank lines between them are
+	// line feeds.
+	r.tmp = append(r.tmp[:0], s...)
+	multi := false
+	for j := li + 1; ; {
+		ni := j
+		for ni < len(r.lines) && r.lines[ni].indent < 0 {
+			ni++
+		}
+		if ni == len(r.lines) || r.lines[ni].indent <= col {
+			break
+		}
+		l := r.lines[ni]
+		c := bytes.TrimRight(r.src[l.start+l.indent:l.end], " ")
+		if c[0] == '#' || c[len(c)-1] == ':' || bytes.Contains(c, []byte(": ")) || bytes.Contains(c, []byte(" #")) {
+			r.decline()
+		}
+		if emit {
+			r.tmp = foldBreaks(r.tmp, ni-j, false)
+			r.tmp = append(r.tmp, c...)
+		}
+		multi = true
+		j = ni + 1
+		r.i = j
+	}
 	if !emit {
 		if !plainSkippable(s) {
 			r.decline()
 		}
 		return
 	}
-	j, ok := plainJSON(r.out, s)
+	if multi && maybeTimestamp(r.tmp) {
+		r.decline()
+	}
+	j, ok := plainJSON(r.out, r.tmp)
 	if !ok {
 		r.decline()
 	}
 	r.out = j
 }
 
-// quoted decodes the quoted scalar at pos on line li (one line only) into
-// dst; it returns the closing quote's position.
-func (r *blockReader) quoted(dst []byte, li, pos int) ([]byte, int) {
+// foldBreaks appends what YAML's flow folding makes of a line break
+// followed by blank blank lines: a space, or that many line feeds; after an
+// escaped line break, only the line feeds.
+func foldBreaks(dst []byte, blank int, escaped bool) []byte {
+	if blank == 0 && !escaped {
+		return append(dst, ' ')
+	}
+	for range blank {
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// quoted reads the quoted scalar at pos on line li, appending its value
+// to dst, or only checks it when decode is false (a value not kept: a
+// Secret's data is never decoded). With multi, it may continue on lines
+// deeper than col, folded. It returns the line and position of the
+// closing quote.
+func (r *blockReader) quoted(dst []byte, li, pos, col int, decode, multi bool) ([]byte, int, int) {
 	src := r.src
-	end := r.lines[li].end
 	q := src[pos]
-	for j := pos + 1; j < end; j++ {
-		c := src[j]
-		if q == '\'' {
-			if c == '\'' {
-				if j+1 < end && src[j+1] == '\'' {
-					dst = append(dst, '\'')
+	l := r.lines[li]
+	j := pos + 1
+	for {
+		from := j // the run of bytes not yet appended
+		escapedBreak := false
+	line:
+		for j < l.end {
+			c := src[j]
+			switch {
+			case c == '\'' && q == '\'':
+				if decode {
+					dst = append(dst, src[from:j]...)
+				}
+				if j+1 < l.end && src[j+1] == '\'' {
+					// '' is a quote; the second starts the next run.
+					j++
+					from = j
 					j++
 					continue
 				}
-				return dst, j
+				return dst, li, j
+			case c == '"' && q == '"':
+				if decode {
+					dst = append(dst, src[from:j]...)
+				}
+				return dst, li, j
+			case c == '\\' && q == '"':
+				if decode {
+					dst = append(dst, src[from:j]...)
+				}
+				if j+1 == l.end {
+					escapedBreak = true
+					from = l.end
+					break line
+				}
+				var scratch [8]byte
+				out, last, ok := unescape(scratch[:0], src[:l.end], j+1)
+				if !ok {
+					r.decline()
+				}
+				if decode {
+					dst = append(dst, out...)
+				}
+				j = last + 1
+				from = j
+			default:
+				j++
 			}
-			dst = append(dst, c)
-			continue
 		}
-		switch c {
-		case '"':
-			return dst, j
-		case '\\':
-			if j+1 >= end {
-				// An escaped line break: multi-line.
-				r.decline()
-			}
-			j++
-			var ok bool
-			dst, j, ok = unescape(dst, src[:end], j)
-			if !ok {
-				r.decline()
-			}
-		default:
-			dst = append(dst, c)
+		// The end of the line, inside the quotes: trailing spaces go,
+		// and the break folds with the blank lines after it.
+		if !multi {
+			r.decline()
 		}
+		if decode && !escapedBreak {
+			dst = append(dst, bytes.TrimRight(src[from:l.end], " ")...)
+		}
+		ni := li + 1
+		for ni < len(r.lines) && r.lines[ni].indent < 0 {
+			ni++
+		}
+		if ni == len(r.lines) || r.lines[ni].indent <= col {
+			r.decline()
+		}
+		if decode {
+			dst = foldBreaks(dst, ni-li-1, escapedBreak)
+		}
+		li, l = ni, r.lines[ni]
+		j = l.start + l.indent
 	}
-	// Not closed on this line: a multi-line quoted scalar.
-	r.decline()
-	return dst, 0
 }
 
 // unescape decodes the escape whose letter is at src[j] (after the
@@ -594,21 +674,26 @@ func unescape(dst, src []byte, j int) ([]byte, int, bool) {
 	return utf8.AppendRune(dst, rune(v)), j + n, true
 }
 
-// blockScalar reads a "|" or ">" scalar whose header is h; its lines are
-// deeper than col.
+// blockScalar reads a "|" or ">" scalar whose header is h, the value of a
+// key or entry at column col; its lines are deeper.
 func (r *blockReader) blockScalar(h []byte, col int, emit bool) {
 	h = bytes.TrimRight(h, " ")
-	chomp := byte(0)
-	switch {
-	case len(h) == 1:
-	case len(h) == 2 && (h[1] == '-' || h[1] == '+'):
-		chomp = h[1]
-	default:
-		// Indentation indicators and comments.
-		r.decline()
-	}
 	folded := h[0] == '>'
-	// Content lines: the first non-blank line sets the indent.
+	chomp, explicit := byte(0), 0
+	for _, c := range h[1:] {
+		switch {
+		case (c == '-' || c == '+') && chomp == 0:
+			chomp = c
+		case c >= '1' && c <= '9' && explicit == 0:
+			explicit = int(c - '0')
+		default:
+			// Comments, and headers yaml.v3 refuses.
+			r.decline()
+		}
+	}
+	// Content lines: the first non-blank line sets the indent, unless
+	// the header does (relative to the parent's column, as yaml.v3
+	// counts it).
 	start := r.i
 	indent := -1
 	maxBlank := 0
@@ -621,7 +706,13 @@ func (r *blockReader) blockScalar(h []byte, col int, emit bool) {
 		indent = l.indent
 		break
 	}
-	if indent <= col || indent < col+2 {
+	switch {
+	case explicit > 0:
+		if indent < col+explicit {
+			r.decline()
+		}
+		indent = col + explicit
+	case indent < col+2:
 		// Empty (or oddly indented) block scalars: rare; yaml.v3 decides.
 		r.decline()
 	}
@@ -652,20 +743,22 @@ func (r *blockReader) blockScalar(h []byte, col int, emit bool) {
 			// More-indented lines of a folded scalar keep their breaks.
 			r.decline()
 		}
-		switch {
-		case !seen:
-		case !folded:
-			r.tmp = append(r.tmp, '\n')
-		case pendingBreaks == 0:
-			// Folding: a single line break between lines is a space,
-			// and n+1 breaks are n newlines.
-			r.tmp = append(r.tmp, ' ')
-		}
-		for range pendingBreaks {
-			r.tmp = append(r.tmp, '\n')
+		if emit {
+			switch {
+			case !seen:
+			case !folded:
+				r.tmp = append(r.tmp, '\n')
+			case pendingBreaks == 0:
+				// Folding: a single line break between lines is a
+				// space, and n+1 breaks are n newlines.
+				r.tmp = append(r.tmp, ' ')
+			}
+			for range pendingBreaks {
+				r.tmp = append(r.tmp, '\n')
+			}
+			r.tmp = append(r.tmp, line...)
 		}
 		pendingBreaks = 0
-		r.tmp = append(r.tmp, line...)
 		seen = true
 		lastNL = l.newline
 	}
@@ -673,22 +766,21 @@ func (r *blockReader) blockScalar(h []byte, col int, emit bool) {
 		// The item's last line has no line break.
 		r.decline()
 	}
+	r.i = j
+	if !emit {
+		return
+	}
 	// Blank lines at the end belong to the scalar (keep) or are dropped.
 	switch chomp {
 	case 0:
-		if seen {
-			r.tmp = append(r.tmp, '\n')
-		}
+		r.tmp = append(r.tmp, '\n')
 	case '+':
 		r.tmp = append(r.tmp, '\n')
 		for range pendingBreaks {
 			r.tmp = append(r.tmp, '\n')
 		}
 	}
-	r.i = j
-	if emit {
-		r.out = appendJSONString(r.out, r.tmp)
-	}
+	r.out = appendJSONString(r.out, r.tmp)
 }
 
 // plainOK reports whether s (trimmed) is a one-line plain scalar in block

@@ -42,3 +42,28 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBlockYAML holds the block reader to yaml.v3 on arbitrary List items:
+// it may decline any item, but an item it reads must be one yaml.v3
+// reads, with the same fields kept, under every kind's field tree.
+func FuzzBlockYAML(f *testing.F) {
+	for _, item := range fuzzSeedItems(f) {
+		f.Add(item)
+	}
+	f.Add([]byte("- apiVersion: v1\r\n  kind: Pod\r\n  metadata:\r\n    name: \"p\\u00e9\"\r\n    labels: {}\r\n"))
+	f.Add([]byte("- a: |\n    x\n\n    y\n  b: >-\n    p\n    q\n  c:\n  - - 1\n    - '2'\n  -\n    d: ~\n"))
+	k := newKinds()
+	var trees []*fields
+	for _, r := range cluster.Kinds() {
+		trees = append(trees, k.byKind[r.Kind])
+	}
+	f.Fuzz(func(t *testing.T, item []byte) {
+		if !bytes.HasPrefix(item, []byte("- ")) {
+			return
+		}
+		var r blockReader
+		for _, fl := range trees {
+			blockMatchesYAMLv3(t, &r, item, fl)
+		}
+	})
+}

@@ -425,7 +425,7 @@ func (w *worker) unit(u unit) error {
 		if f != nil && w.blockYAML {
 			if j, ok := w.block.convert(w.jbuf[:0], src, f.tree, f.keep); ok {
 				w.jbuf = j
-				if w.object(j) == nil {
+				if w.decodeObject(j, true) == nil {
 					return nil
 				}
 			}
@@ -454,7 +454,11 @@ func (w *worker) unit(u unit) error {
 
 // object decodes one JSON object into the fields podlint keeps of its
 // kind; it adds nothing when it fails.
-func (w *worker) object(src []byte) error {
+func (w *worker) object(src []byte) error { return w.decodeObject(src, false) }
+
+// decodeObject is object; pruned says src holds only the fields kept
+// already (the block reader's output).
+func (w *worker) decodeObject(src []byte, pruned bool) error {
 	apiVersion, kind, err := jsonscan.TypeOf(src)
 	if err != nil {
 		return err
@@ -464,11 +468,15 @@ func (w *worker) object(src []byte) error {
 		w.ignored[apiVersion+" "+kind]++
 		return nil
 	}
-	if w.buf, err = f.prune(w.buf[:0], src); err != nil {
-		return err
+	kept := src
+	if !pruned {
+		if w.buf, err = f.prune(w.buf[:0], src); err != nil {
+			return err
+		}
+		kept = w.buf
 	}
 	obj := f.row.New()
-	if err := json.Unmarshal(w.buf, obj); err != nil {
+	if err := json.Unmarshal(kept, obj); err != nil {
 		return err
 	}
 	if obj.GetName() == "" {

@@ -809,8 +809,14 @@ func plainStringKey(k []byte) bool {
 	if len(k) == 0 || k[len(k)-1] == ' ' || !plainOK(k) {
 		return false
 	}
-	j, ok := plainJSON(nil, k)
-	return ok && j[0] == '"'
+	switch c := k[0]; {
+	case isDigit(c) || c == '+' || c == '-' || c == '.' || c == '~' || c == '<' || c == 'n' || c == 'N' || c == 't' || c == 'T' || c == 'f' || c == 'F':
+		// Maybe not a string: resolve it (rare in keys).
+		var buf [32]byte
+		j, ok := plainJSON(buf[:0], k)
+		return ok && j[0] == '"'
+	}
+	return true
 }
 
 var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)

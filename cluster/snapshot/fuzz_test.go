@@ -10,8 +10,9 @@ import (
 )
 
 // FuzzDecodeSnapshot feeds arbitrary bytes to the snapshot parser: it may
-// refuse them, but it must not panic, and what it accepts must feed a
-// store and a snapshot that can be written.
+// refuse them, but it must not panic, what it accepts must feed a store
+// and a snapshot that can be written, and the YAML block reader must not
+// change the outcome (the same snapshot, or the same error).
 func FuzzDecodeSnapshot(f *testing.F) {
 	seeds := []string{
 		"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {name: n1, labels: {a: b}}\n",
@@ -27,7 +28,11 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
+	f.Add(mustRead(f, "testdata/kubectl-list.yaml"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if fast, ref := loadBothWays(t, data); fast != ref {
+			t.Fatalf("block reader and yaml.v3 load differently:\nblock:   %s\nyaml.v3: %s", fast, ref)
+		}
 		snap := New()
 		if _, err := Decode("fuzz.yaml", data, Tee(cluster.New(), snap)); err != nil {
 			// A position, when there is one, is inside the input.

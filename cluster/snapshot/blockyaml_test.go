@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -384,4 +385,70 @@ func mustRead(tb testing.TB, path string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// TestBlockReaderRandomItems builds items from random lines of the shapes
+// the block reader handles and the ones it must decline (odd indents,
+// continuations, block scalars, quoted and special keys, nesting in
+// sequences) and holds each to yaml.v3. The seed is fixed; enough of the
+// items must be read (not declined) for the test to mean something.
+func TestBlockReaderRandomItems(t *testing.T) {
+	keys := []string{"a", "b", "name", "labels", "metadata", "spec", "status", "phase", "nodeName", "data", "type", "namespace",
+		"accessModes", "annotations", `"q k"`, "'s'", `"name"`, "1", "true", "x y", "a:b", "-k", "~", "null", "é", `""`}
+	values := []string{"v", "x y", "110", "-5", "0", "007", "1.5", "true", "no", "null", "~", "''", `""`, "'a''b'", `"a\tb\u00e9\x41\\"`,
+		"{}", "[]", "|", "|-", "|+", ">", ">-", "|2", "'multi", `"multi`, "end'", `end"`, "2001-02-03", "0x1F", "1_000", "a: b",
+		"a #c", "#c", "&a x", "*a", "!t x", "[a]", "10.0.0.1", "v1.2", "😀", "a\\", ".inf", "<<", "?x", "-x", "- x"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	k := newKinds()
+	var r blockReader
+	read, total := 0, 0
+	for range 10000 {
+		var b strings.Builder
+		b.WriteString("- apiVersion: v1\n  kind: Pod\n")
+		indent := 2
+		for range 1 + rng.IntN(12) {
+			pad := strings.Repeat(" ", indent)
+			switch rng.IntN(10) {
+			case 0:
+				b.WriteString(pad + keys[rng.IntN(len(keys))] + ":\n")
+				indent += 2 * rng.IntN(2)
+			case 1:
+				b.WriteString(pad + "- " + values[rng.IntN(len(values))] + "\n")
+			case 2:
+				b.WriteString(pad + "- " + keys[rng.IntN(len(keys))] + ": " + values[rng.IntN(len(values))] + "\n")
+				indent += 2
+			case 3:
+				b.WriteString("\n")
+			case 4:
+				b.WriteString(pad + "  " + values[rng.IntN(len(values))] + "\n")
+			case 5:
+				indent = max(2, indent-2*rng.IntN(3))
+			case 6:
+				b.WriteString(pad + strings.Repeat(" ", rng.IntN(2)) + keys[rng.IntN(len(keys))] + ": " + values[rng.IntN(len(values))] + "\n")
+			case 7:
+				b.WriteString(pad + "-\n")
+				indent += 2
+			default:
+				b.WriteString(pad + keys[rng.IntN(len(keys))] + ": " + values[rng.IntN(len(values))] + "\n")
+			}
+		}
+		item := []byte(b.String())
+		if rng.IntN(4) == 0 {
+			item = bytes.ReplaceAll(item, []byte("\n"), []byte("\r\n"))
+		}
+		total++
+		for _, f := range k.byKind {
+			blockMatchesYAMLv3(t, &r, item, f)
+		}
+		if _, ok := r.convert(nil, item, k.byKind[cluster.Pods].tree, false); ok {
+			read++
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	t.Logf("block reader read %d of %d random items", read, total)
+	if read < total/20 {
+		t.Errorf("block reader read only %d of %d random items: the generator no longer tests reading", read, total)
+	}
 }

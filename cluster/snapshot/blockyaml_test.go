@@ -278,7 +278,7 @@ func itemName(item []byte) string {
 // TestBlockReaderNeverCopiesSecretData: a Secret's data is checked for
 // its layout, never decoded into the output.
 func TestBlockReaderNeverCopiesSecretData(t *testing.T) {
-	item := []byte("- apiVersion: v1\n  data:\n    password: \"aHVudGVyMg==\"\n    token: aHVudGVyMg==\n  kind: Secret\n  metadata:\n    name: s\n  type: Opaque\n")
+	item := []byte("- apiVersion: v1\n  data:\n    password: \"aHVudGVyMg==\"\n    token: aHVudGVyMg==\n    plus: +aHVudGVyMg==\n    minus: -aHVudGVyMg\n    long: 'aHVudGVyMg aHVudGVyMg\n      aHVudGVyMg'\n    block: |\n      aHVudGVyMg\n  kind: Secret\n  metadata:\n    name: s\n  type: Opaque\n")
 	f := newKinds().lookup("v1", "Secret")
 	var r blockReader
 	out, ok := r.convert(nil, item, f.tree, f.keep)
@@ -287,6 +287,16 @@ func TestBlockReaderNeverCopiesSecretData(t *testing.T) {
 	}
 	if bytes.Contains(out, []byte("aHVudGVy")) || bytes.Contains(r.tmp, []byte("aHVudGVy")) || bytes.Contains(r.arena, []byte("aHVudGVy")) {
 		t.Errorf("secret data was decoded: %s", out)
+	}
+	// Reading a Secret allocates nothing: its values are scanned, not
+	// copied.
+	buf := make([]byte, 0, 1024)
+	if n := testing.AllocsPerRun(20, func() {
+		if _, ok := r.convert(buf[:0], item, f.tree, f.keep); !ok {
+			t.Fatal("declined")
+		}
+	}); n != 0 {
+		t.Errorf("reading a Secret allocated %v times", n)
 	}
 	var got map[string]any
 	if err := json.Unmarshal(out, &got); err != nil {

@@ -823,14 +823,13 @@ var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE]
 
 // plainSkippable reports whether a plain scalar in a dropped field is one
 // yaml.v3 converts to JSON: NaN and infinities fail json.Marshal, so such
-// an item must fail as it does through yaml.v3.
+// an item must fail as it does through yaml.v3; a timestamp becomes a
+// time.Time, which might not marshal either. It neither copies nor
+// decodes s (a Secret's data).
 func plainSkippable(s []byte) bool {
-	switch s[0] {
-	case '.', '+', '-':
-		_, ok := plainJSON(nil, s)
-		return ok
-	case '<':
-		return string(s) != "<<"
+	switch string(s) {
+	case ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<":
+		return false
 	}
 	return !maybeTimestamp(s)
 }

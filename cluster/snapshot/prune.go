@@ -66,12 +66,17 @@ func slimYAML(item []byte, t fieldTree, keep bool) []byte {
 // first may start with "- ").
 func itemType(item []byte) (apiVersion, kind string) {
 	for line := range bytes.Lines(item) {
-		if l, ok := bytes.CutPrefix(line, []byte("- ")); ok {
-			line = append([]byte("  "), l...)
+		rest, ok := bytes.CutPrefix(line, []byte("  "))
+		if !ok {
+			rest, ok = bytes.CutPrefix(line, []byte("- "))
 		}
-		if v, ok := bytes.CutPrefix(line, []byte("  kind: ")); ok {
+		if !ok {
+			continue
+		}
+		line = rest
+		if v, ok := bytes.CutPrefix(line, []byte("kind: ")); ok {
 			kind = string(bytes.TrimSpace(v))
-		} else if v, ok := bytes.CutPrefix(line, []byte("  apiVersion: ")); ok {
+		} else if v, ok := bytes.CutPrefix(line, []byte("apiVersion: ")); ok {
 			apiVersion = string(bytes.TrimSpace(v))
 		}
 		if apiVersion != "" && kind != "" {

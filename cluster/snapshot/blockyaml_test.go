@@ -2,10 +2,11 @@ package snapshot
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"os"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -460,5 +461,18 @@ func TestBlockReaderRandomItems(t *testing.T) {
 	t.Logf("block reader read %d of %d random items", read, total)
 	if read < total/20 {
 		t.Errorf("block reader read only %d of %d random items: the generator no longer tests reading", read, total)
+	}
+}
+
+func TestPrintableASCII(t *testing.T) {
+	for pos := range 8 {
+		for b := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(b)
+			want := b >= 0x20 && b <= 0x7e
+			if got := printableASCII(binary.LittleEndian.Uint64(w)); got != want {
+				t.Errorf("byte %#x at %d: printable = %v, want %v", b, pos, got, want)
+			}
+		}
 	}
 }

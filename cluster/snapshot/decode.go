@@ -51,10 +51,11 @@ func LoadFile(path string, sink Sink) ([]string, error) {
 // JSON is the fast path: a byte scanner splits the List into items, which
 // are decoded on every core straight into the fields podlint keeps of
 // their kind (cluster.Row Keep and Drop, applied to the bytes). kubectl's
-// YAML Lists are split into items by their layout, cut down to those
-// fields line by line and converted to JSON item by item, also in
-// parallel; YAML in any other layout is converted whole. Either way YAML
-// costs several times more than JSON.
+// YAML Lists are split into items by their layout; on every core, a
+// reader of the block YAML kubectl prints (blockReader) converts each
+// item to the JSON of the kept fields, and yaml.v3 parses any item outside
+// that layout (cut down to the kept lines when it can). YAML in any other
+// layout is converted whole.
 //
 // Objects of kinds podlint does not read are skipped; the warnings say
 // which. A malformed object is an error, and then sink receives nothing: a

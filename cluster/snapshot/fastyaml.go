@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"encoding/binary"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,15 +14,16 @@ import (
 //
 // kubectl get -o yaml is sigs.k8s.io/yaml: JSON marshalled as block YAML,
 // two spaces per level, sequence entries at their key's indent, plain,
-// single- and double-quoted scalars, literal block scalars, and no
-// anchors, tags or flow collections but {} and []. The reader knows that
-// subset and nothing else: on anything outside it (flow collections with
-// content, anchors, aliases, tags, tabs, comments, odd indentation,
-// multi-line flow scalars, duplicate keys, scalars whose YAML type it does
-// not compute exactly...) it declines and the caller parses the item with
+// single- and double-quoted scalars (folded over lines past 80 columns),
+// literal block scalars, and no anchors, tags or flow collections but {}
+// and []. The reader knows that subset and nothing else: on anything
+// outside it (flow collections with content, anchors, aliases, tags, tabs,
+// comments, complex keys, odd indentation, duplicate keys, scalars whose
+// YAML type it does not reproduce exactly, such as floats and
+// timestamps...) it declines and the caller parses the item with
 // go.yaml.in/yaml/v3 as before, so correctness never rests on it: when it
-// accepts an item, yaml.v3 accepts it too and yields the same JSON (a
-// fuzz target holds it to that).
+// accepts an item, yaml.v3 accepts it too and yields the same JSON (the
+// tests and FuzzBlockYAML hold it to that).
 //
 // The whole item is read, kept or not, so that an item yaml.v3 would
 // refuse is never accepted; values outside the kept fields are checked,
@@ -78,7 +80,7 @@ func (r *blockReader) convert(dst, item []byte, t fieldTree, keep bool) (out []b
 	}
 	defer func() {
 		if e := recover(); e != nil {
-			if _, ok := e.(declined); !ok {
+			if _, outside := e.(declined); !outside {
 				panic(e)
 			}
 			out, ok = dst, false
@@ -114,22 +116,26 @@ func (r *blockReader) split() bool {
 			end--
 		}
 		l := yline{start: pos, end: end, newline: nl}
-		blank := true
-		for j := pos; j < end; {
+		j := pos
+		for j < end && src[j] == ' ' {
+			j++
+		}
+		l.indent = j - pos
+		if j == end {
+			l.indent = -1
+		}
+		// Printable ASCII eight bytes at a time; the rest byte by byte.
+		for j+8 <= end && printableASCII(binary.LittleEndian.Uint64(src[j:])) {
+			j += 8
+		}
+		for j < end {
 			c := src[j]
 			switch {
-			case c == ' ':
-				if blank {
-					l.indent++
-				}
-				j++
-			case c >= 0x21 && c <= 0x7e:
-				blank = false
+			case c >= 0x20 && c <= 0x7e:
 				j++
 			case c < 0x80:
 				return false
 			default:
-				blank = false
 				ru, n := utf8.DecodeRune(src[j:end])
 				if ru == utf8.RuneError || ru < 0xa0 || ru == 0x2028 || ru == 0x2029 || ru == 0xfeff ||
 					(ru > 0xd7ff && ru < 0xe000) || ru > 0xfffd && ru < 0x10000 {
@@ -138,13 +144,23 @@ func (r *blockReader) split() bool {
 				j += n
 			}
 		}
-		if blank {
-			l.indent = -1
-		}
 		r.lines = append(r.lines, l)
 		pos = next
 	}
 	return true
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// printableASCII reports whether the eight bytes of w are all in 0x20 to
+// 0x7e.
+func printableASCII(w uint64) bool {
+	below := (w - 0x20*ones) & ^w & highs // a byte under 0x20
+	del := w ^ 0x7f*ones                  // zero where a byte is 0x7f
+	return w&highs == 0 && below == 0 && (del-ones)&^del&highs == 0
 }
 
 // nextLine skips blank lines; it returns the index of the next line with
@@ -175,7 +191,7 @@ func (r *blockReader) isKeyAt(li, pos int) bool {
 		return r.quotedKeyAhead(li, pos)
 	}
 	s := r.src[pos:end]
-	return s[len(s)-1] == ':' || bytes.Contains(s, []byte(": "))
+	return s[len(s)-1] == ':' || hasMappingValue(s)
 }
 
 const (
@@ -496,7 +512,7 @@ func (r *blockReader) scalar(li, pos, col int, mode int) {
 		}
 		l := r.lines[ni]
 		c := bytes.TrimRight(r.src[l.start+l.indent:l.end], " ")
-		if c[0] == '#' || c[len(c)-1] == ':' || bytes.Contains(c, []byte(": ")) || bytes.Contains(c, []byte(" #")) {
+		if c[0] == '#' || c[len(c)-1] == ':' || hasMappingValue(c) || hasComment(c) {
 			r.decline()
 		}
 		if emit {
@@ -797,10 +813,37 @@ func plainOK(s []byte) bool {
 	case ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
 		return false
 	}
-	if s[len(s)-1] == ':' || bytes.Contains(s, []byte(": ")) || bytes.Contains(s, []byte(" #")) {
-		return false
+	return s[len(s)-1] != ':' && !hasMappingValue(s) && !hasComment(s)
+}
+
+// hasMappingValue reports whether s holds ": ".
+func hasMappingValue(s []byte) bool {
+	for i := bytes.IndexByte(s, ':'); i >= 0; {
+		if i+1 < len(s) && s[i+1] == ' ' {
+			return true
+		}
+		n := bytes.IndexByte(s[i+1:], ':')
+		if n < 0 {
+			return false
+		}
+		i += n + 1
 	}
-	return true
+	return false
+}
+
+// hasComment reports whether s holds " #".
+func hasComment(s []byte) bool {
+	for i := bytes.IndexByte(s, '#'); i >= 0; {
+		if i > 0 && s[i-1] == ' ' {
+			return true
+		}
+		n := bytes.IndexByte(s[i+1:], '#')
+		if n < 0 {
+			return false
+		}
+		i += n + 1
+	}
+	return false
 }
 
 // plainStringKey reports whether a plain key resolves to a string in

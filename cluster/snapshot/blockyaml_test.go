@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/cluster"
+	"github.com/podlint/podlint/test/need"
 )
 
 // loadBothWays decodes data with the block reader and with yaml.v3 alone
@@ -309,29 +311,56 @@ func TestBlockReaderNeverCopiesSecretData(t *testing.T) {
 	}
 }
 
-// blockMatchesYAMLv3 checks one item: when the block reader accepts it,
-// yaml.v3 accepts it too and the fields kept are the same JSON values.
-func blockMatchesYAMLv3(t *testing.T, r *blockReader, item []byte, f *fields) {
+// blockMatchesYAMLv3 checks one item under each field tree: when the
+// block reader accepts it, yaml.v3 accepts it too and the fields kept are
+// the same JSON values. It returns how many trees the reader accepted.
+func blockMatchesYAMLv3(t *testing.T, r *blockReader, item []byte, trees ...*fields) int {
 	t.Helper()
-	fast, ok := r.convert(nil, item, f.tree, f.keep)
-	if !ok {
-		return
+	var j []byte
+	parsed := false
+	read := 0
+	checked := map[string]bool{} // trees that keep the same fields
+	for _, f := range trees {
+		fast, ok := r.convert(nil, item, f.tree, f.keep)
+		if !ok {
+			continue
+		}
+		read++
+		if !parsed {
+			parsed = true
+			doc := append([]byte("  "), item[2:]...)
+			var err error
+			if j, err = yamlToJSON(doc); err != nil {
+				t.Fatalf("block reader accepted what yaml.v3 refuses (%v):\n%q", err, item)
+			}
+			if j == nil || j[0] != '{' {
+				t.Fatalf("block reader accepted a non-mapping:\n%q", item)
+			}
+		}
+		ref, err := f.prune(nil, j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pair := string(fast) + "\x00" + string(ref); checked[pair] {
+			continue
+		} else {
+			checked[pair] = true
+		}
+		if !jsonEqual(t, fast, ref) {
+			t.Fatalf("block reader and yaml.v3 differ on\n%q\nblock:   %s\nyaml.v3: %s", item, fast, ref)
+		}
 	}
-	doc := append([]byte("  "), item[2:]...)
-	j, err := yamlToJSON(doc)
-	if err != nil {
-		t.Fatalf("block reader accepted what yaml.v3 refuses (%v):\n%q", err, item)
+	return read
+}
+
+// allTrees is every row's field tree.
+func allTrees() []*fields {
+	k := newKinds()
+	var out []*fields
+	for _, r := range cluster.Kinds() {
+		out = append(out, k.byKind[r.Kind])
 	}
-	if j == nil || j[0] != '{' {
-		t.Fatalf("block reader accepted a non-mapping:\n%q", item)
-	}
-	ref, err := f.prune(nil, j)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !jsonEqual(t, fast, ref) {
-		t.Fatalf("block reader and yaml.v3 differ on\n%q\nblock:   %s\nyaml.v3: %s", item, fast, ref)
-	}
+	return out
 }
 
 func jsonEqual(t *testing.T, a, b []byte) bool {
@@ -352,7 +381,6 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 // inputs, for every kind's field tree (an item's fields are checked under
 // trees of other kinds too).
 func TestBlockReaderItems(t *testing.T) {
-	k := newKinds()
 	var r blockReader
 	items := [][]byte{}
 	for _, h := range handWritten {
@@ -368,9 +396,7 @@ func TestBlockReaderItems(t *testing.T) {
 		}
 	}
 	for _, item := range items {
-		for _, f := range k.byKind {
-			blockMatchesYAMLv3(t, &r, item, f)
-		}
+		blockMatchesYAMLv3(t, &r, item, allTrees()...)
 	}
 }
 
@@ -410,7 +436,7 @@ func TestBlockReaderRandomItems(t *testing.T) {
 		"{}", "[]", "|", "|-", "|+", ">", ">-", "|2", "'multi", `"multi`, "end'", `end"`, "2001-02-03", "0x1F", "1_000", "a: b",
 		"a #c", "#c", "&a x", "*a", "!t x", "[a]", "10.0.0.1", "v1.2", "😀", "a\\", ".inf", "<<", "?x", "-x", "- x"}
 	rng := rand.New(rand.NewPCG(1, 2))
-	k := newKinds()
+	trees := allTrees()
 	var r blockReader
 	read, total := 0, 0
 	for range 10000 {
@@ -448,10 +474,7 @@ func TestBlockReaderRandomItems(t *testing.T) {
 			item = bytes.ReplaceAll(item, []byte("\n"), []byte("\r\n"))
 		}
 		total++
-		for _, f := range k.byKind {
-			blockMatchesYAMLv3(t, &r, item, f)
-		}
-		if _, ok := r.convert(nil, item, k.byKind[cluster.Pods].tree, false); ok {
+		if blockMatchesYAMLv3(t, &r, item, trees...) > 0 {
 			read++
 		}
 		if t.Failed() {
@@ -475,4 +498,81 @@ func TestPrintableASCII(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBlockReaderCorpus holds the block reader to yaml.v3 on the shared
+// corpus of real manifests: every document as written (comments, indented
+// sequences, flow collections, anchors: mostly declined) and as kubectl
+// would print it (which it must read).
+func TestBlockReaderCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads the whole corpus; skipped with -short")
+	}
+	dir := need.Corpus(t)
+	trees := allTrees()
+	var r blockReader
+	asWritten, kubectl, kubectlRead := 0, 0, 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") && !strings.HasSuffix(path, ".yml") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, doc := range splitDocs(data) {
+			if len(bytes.TrimSpace(doc)) == 0 {
+				continue
+			}
+			// As written, each line indented to be an item.
+			item := append([]byte("- "), bytes.ReplaceAll(doc, []byte("\n"), []byte("\n  "))...)
+			if blockMatchesYAMLv3(t, &r, item, trees...) > 0 {
+				asWritten++
+			}
+			// As kubectl prints it.
+			j, err := yamlToJSON(doc)
+			if err != nil || j == nil || j[0] != '{' {
+				continue
+			}
+			y, err := yaml.JSONToYAML(j)
+			if err != nil {
+				continue
+			}
+			kubectl++
+			item = append([]byte("- "), bytes.ReplaceAll(bytes.TrimSuffix(y, []byte("\n")), []byte("\n"), []byte("\n  "))...)
+			item = append(item, '\n')
+			if blockMatchesYAMLv3(t, &r, item, trees...) == len(trees) {
+				kubectlRead++
+			}
+			if t.Failed() {
+				return fmt.Errorf("in %s", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("block reader: %d corpus documents read as written; %d of %d read as kubectl prints them", asWritten, kubectlRead, kubectl)
+	if kubectl < 1000 || kubectlRead < kubectl*99/100 {
+		t.Errorf("block reader read %d of %d corpus objects in kubectl's layout, want at least 99%%", kubectlRead, kubectl)
+	}
+}
+
+// splitDocs splits a YAML stream at its document separators.
+func splitDocs(data []byte) [][]byte {
+	var docs [][]byte
+	start := 0
+	for off := 0; off < len(data); {
+		next := len(data)
+		if e := bytes.IndexByte(data[off:], '\n'); e >= 0 {
+			next = off + e + 1
+		}
+		if isDocSeparator(data[off:next]) {
+			docs = append(docs, data[start:off])
+			start = next
+		}
+		off = next
+	}
+	return append(docs, data[start:])
 }

@@ -72,7 +72,8 @@ func trickyList(t *testing.T) []byte {
 		{"apiVersion": "v1", "kind": "Node", "metadata": map[string]any{"name": "n1", "labels": labels, "annotations": map[string]any{}},
 			"spec": map[string]any{"taints": []any{map[string]any{"key": "a", "effect": "NoSchedule", "value": "true"}}, "podCIDRs": []any{}, "unschedulable": false},
 			"status": map[string]any{"capacity": map[string]any{"cpu": 8, "pods": "110", "memory": "32Gi"}, "allocatable": map[string]any{"cpu": "7910m", "pods": 110},
-				"images": []any{map[string]any{"names": []any{"a", "b"}, "sizeBytes": 1}}, "conditions": []any{map[string]any{"type": "Ready", "message": strings.Repeat("kubelet is posting ready status ", 4)}}}},
+				"images": []any{map[string]any{"names": []any{"a", "b"}, "sizeBytes": 1}},
+				"extra": []any{1.5, -0.0, 1e-7, 1e21, 1.2345678901234567e20, 0.1, 100, -3.25e-9, 9007199254740993, uint64(18446744073709551615)}, "conditions": []any{map[string]any{"type": "Ready", "message": strings.Repeat("kubelet is posting ready status ", 4)}}}},
 		{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "ns", "labels": labels}},
 		{"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": map[string]any{"name": "ds", "namespace": "ns", "annotations": labels},
 			"spec": map[string]any{"selector": map[string]any{"matchLabels": map[string]any{"app": "x"}}, "template": map[string]any{
@@ -86,7 +87,7 @@ func trickyList(t *testing.T) []byte {
 		{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "cm", "namespace": "ns"}, "data": data, "binaryData": map[string]any{"b": "AAE="}},
 		{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "cm-empty", "namespace": "ns"}, "data": map[string]any{}},
 		{"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": map[string]any{"name": "pvc", "namespace": "ns"}, "spec": map[string]any{"accessModes": []any{"ReadWriteOnce", "ReadOnlyMany"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}},
-		{"apiVersion": "v1", "kind": "LimitRange", "metadata": map[string]any{"name": "lr", "namespace": "ns"}, "spec": map[string]any{"limits": []any{map[string]any{"type": "Container", "max": map[string]any{"cpu": 2, "memory": "1Gi"}, "default": map[string]any{"cpu": "500m"}}}}},
+		{"apiVersion": "v1", "kind": "LimitRange", "metadata": map[string]any{"name": "lr", "namespace": "ns"}, "spec": map[string]any{"limits": []any{map[string]any{"type": "Container", "max": map[string]any{"cpu": 2, "memory": "1Gi", "ephemeral-storage": 1.5e9}, "min": map[string]any{"cpu": 0.25}, "default": map[string]any{"cpu": "500m"}}}}},
 		{"apiVersion": "v1", "kind": "ResourceQuota", "metadata": map[string]any{"name": "rq", "namespace": "ns"}, "spec": map[string]any{"hard": map[string]any{"pods": "10", "requests.cpu": 4}}, "status": map[string]any{"used": map[string]any{"pods": 3}}},
 		{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "p", "namespace": "ns", "labels": labels}, "spec": map[string]any{"nodeName": "n1", "containers": []any{map[string]any{"name": "c", "image": "i", "command": trickyValues}}}, "status": map[string]any{"phase": "Running", "message": strings.Repeat("a long status message ", 6)}},
 		{"apiVersion": "v1", "kind": "Pod", "metadata": map[string]any{"name": "p2", "labels": map[string]any{}}, "spec": map[string]any{"nodeName": "n1"}, "status": map[string]any{"phase": "Pending"}},
@@ -434,7 +435,8 @@ func TestBlockReaderRandomItems(t *testing.T) {
 		"accessModes", "annotations", `"q k"`, "'s'", `"name"`, "1", "true", "x y", "a:b", "-k", "~", "null", "é", `""`}
 	values := []string{"v", "x y", "110", "-5", "0", "007", "1.5", "true", "no", "null", "~", "''", `""`, "'a''b'", `"a\tb\u00e9\x41\\"`,
 		"{}", "[]", "|", "|-", "|+", ">", ">-", "|2", "'multi", `"multi`, "end'", `end"`, "2001-02-03", "0x1F", "1_000", "a: b",
-		"a #c", "#c", "&a x", "*a", "!t x", "[a]", "10.0.0.1", "v1.2", "😀", "a\\", ".inf", "<<", "?x", "-x", "- x"}
+		"a #c", "#c", "&a x", "*a", "!t x", "[a]", "10.0.0.1", "v1.2", "😀", "a\\", ".inf", "<<", "?x", "-x", "- x",
+		"1e3", "-0.0", ".5", ".5e3", "1e-7", "1e21", "123456789012345678901", "0.1e-06", "+1.5", "1_0.5", "1.5_0", ".5_0", "0x1p-2", "1e400", "-.5"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	trees := allTrees()
 	var r blockReader

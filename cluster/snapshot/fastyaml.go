@@ -3,6 +3,7 @@ package snapshot
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -886,9 +887,10 @@ func maybeTimestamp(s []byte) bool {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // plainJSON appends the JSON of a plain scalar as yaml.v3 resolves it
-// into interface{} (null, booleans, integers, strings); ok is false for
-// the types it does not reproduce exactly (floats, timestamps, binary and
-// octal literals, merge keys).
+// into interface{} (null, booleans, integers, floats, strings; see
+// resolve in go.yaml.in/yaml/v3) and json.Marshal prints it; ok is false
+// for what it does not reproduce exactly (timestamps, binary and octal
+// literals, NaN and infinities, merge keys).
 func plainJSON(dst, s []byte) ([]byte, bool) {
 	switch string(s) {
 	case "~", "null", "Null", "NULL":
@@ -901,7 +903,12 @@ func plainJSON(dst, s []byte) ([]byte, bool) {
 		return dst, false
 	}
 	switch c := s[0]; {
-	case isDigit(c) || c == '+' || c == '-' || c == '.':
+	case c == '.':
+		if f, err := strconv.ParseFloat(string(s), 64); err == nil {
+			return appendJSONFloat(dst, f), true
+		}
+		return appendJSONString(dst, s), true
+	case isDigit(c) || c == '+' || c == '-':
 	default:
 		return appendJSONString(dst, s), true
 	}
@@ -927,8 +934,8 @@ func plainJSON(dst, s []byte) ([]byte, bool) {
 		return strconv.AppendUint(dst, v, 10), true
 	}
 	if yamlStyleFloat.MatchString(plain) {
-		if _, err := strconv.ParseFloat(plain, 64); err == nil {
-			return dst, false
+		if f, err := strconv.ParseFloat(plain, 64); err == nil {
+			return appendJSONFloat(dst, f), true
 		}
 	}
 	for _, p := range []string{"0b", "-0b", "0o", "-0o"} {
@@ -937,6 +944,24 @@ func plainJSON(dst, s []byte) ([]byte, bool) {
 		}
 	}
 	return appendJSONString(dst, s), true
+}
+
+// appendJSONFloat prints a finite float64 as encoding/json does.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// e-09 is e-9.
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
 }
 
 func allDigits(b []byte) bool {

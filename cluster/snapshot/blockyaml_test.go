@@ -73,7 +73,7 @@ func trickyList(t *testing.T) []byte {
 			"spec": map[string]any{"taints": []any{map[string]any{"key": "a", "effect": "NoSchedule", "value": "true"}}, "podCIDRs": []any{}, "unschedulable": false},
 			"status": map[string]any{"capacity": map[string]any{"cpu": 8, "pods": "110", "memory": "32Gi"}, "allocatable": map[string]any{"cpu": "7910m", "pods": 110},
 				"images": []any{map[string]any{"names": []any{"a", "b"}, "sizeBytes": 1}},
-				"extra": []any{1.5, -0.0, 1e-7, 1e21, 1.2345678901234567e20, 0.1, 100, -3.25e-9, 9007199254740993, uint64(18446744073709551615)}, "conditions": []any{map[string]any{"type": "Ready", "message": strings.Repeat("kubelet is posting ready status ", 4)}}}},
+				"extra":  []any{1.5, -0.0, 1e-7, 1e21, 1.2345678901234567e20, 0.1, 100, -3.25e-9, 9007199254740993, uint64(18446744073709551615)}, "conditions": []any{map[string]any{"type": "Ready", "message": strings.Repeat("kubelet is posting ready status ", 4)}}}},
 		{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "ns", "labels": labels}},
 		{"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": map[string]any{"name": "ds", "namespace": "ns", "annotations": labels},
 			"spec": map[string]any{"selector": map[string]any{"matchLabels": map[string]any{"app": "x"}}, "template": map[string]any{

@@ -4,8 +4,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"strings"
-	"sync"
 	"unsafe"
 )
 
@@ -18,82 +16,22 @@ import (
 // answers the same question from the token index scanJSON has already
 // built: it walks the JSON beside the Go type it decodes into and reports
 // false for a key no field takes (names matched case-sensitively, as the
-// decoder matches them) or a key repeated in one object. The decode itself
+// decoder matches them, from the field table the YAML path decodes with:
+// structInfo in typed.go) or a key repeated in one object. The decode itself
 // is then the plain case-sensitive one, which still reports every value of
 // the wrong type. The walk may refuse more than the strict decode would
-// (a repeated map key), never less; FuzzParseAdmissionJSON
-// and TestParseAdmissionJSONAgrees hold the fast path to the YAML path.
+// (a repeated map key), never less: TestKnownFieldsOnly and
+// FuzzKnownFieldsOnly hold it to the strict decode, and
+// FuzzParseAdmissionJSON the fast path to the YAML path.
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// apiFields is the one fieldTable of the package.
-var apiFields fieldTable
-
-// fieldTable caches the JSON field names of struct types. It is a memo of
-// reflection over the compiled-in API types, like encoding/json's own
-// cache: filled once per type, the same for every caller.
-type fieldTable struct{ m sync.Map } // reflect.Type → map[string]reflect.Type
-
-func (ft *fieldTable) fields(t reflect.Type) map[string]reflect.Type {
-	if v, ok := ft.m.Load(t); ok {
-		return v.(map[string]reflect.Type)
-	}
-	out := map[string]reflect.Type{}
-	depthOf := map[string]int{}
-	jsonFieldsOf(t, 0, out, depthOf)
-	v, _ := ft.m.LoadOrStore(t, out)
-	return v.(map[string]reflect.Type)
-}
-
-// jsonFieldsOf adds t's JSON fields as encoding/json names them: the tag's
-// name or the field's, "-" left out, untagged embedded structs promoted. A
-// name at a shallower depth wins; two at the same depth cancel out, as in
-// encoding/json, and are kept as nil so that the key counts as unknown.
-func jsonFieldsOf(t reflect.Type, depth int, out map[string]reflect.Type, depthOf map[string]int) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		ft := f.Type
-		if f.Anonymous && name == "" {
-			et := ft
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				jsonFieldsOf(et, depth+1, out, depthOf)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if d, seen := depthOf[name]; seen {
-			switch {
-			case d < depth:
-				continue
-			case d == depth:
-				out[name] = nil
-				continue
-			}
-		}
-		depthOf[name] = depth
-		out[name] = ft
-	}
-}
-
 // knownFieldsOnly reports whether the JSON value at token i, decoded into
 // a value of type t, has no unknown and no repeated key anywhere.
-func (r *jsonRaw) knownFieldsOnly(ft *fieldTable, i int, t reflect.Type) bool {
+func (r *jsonRaw) knownFieldsOnly(i int, t reflect.Type) bool {
 	for {
 		if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) {
 			return true // the type reads its own JSON
@@ -112,7 +50,7 @@ func (r *jsonRaw) knownFieldsOnly(ft *fieldTable, i int, t reflect.Type) bool {
 		var fields map[string]reflect.Type
 		switch t.Kind() {
 		case reflect.Struct:
-			fields = ft.fields(t)
+			fields = structInfo(t).types
 		case reflect.Map, reflect.Interface:
 		default:
 			return true // a type error, which the decode reports
@@ -135,7 +73,7 @@ func (r *jsonRaw) knownFieldsOnly(ft *fieldTable, i int, t reflect.Type) bool {
 			case reflect.Map:
 				vt = t.Elem()
 			}
-			if !r.knownFieldsOnly(ft, k+1, vt) {
+			if !r.knownFieldsOnly(k+1, vt) {
 				return false
 			}
 		}
@@ -151,7 +89,7 @@ func (r *jsonRaw) knownFieldsOnly(ft *fieldTable, i int, t reflect.Type) bool {
 			return true
 		}
 		for k := i + 1; k < int(tok.next); k = int(r.toks[k].next) {
-			if !r.knownFieldsOnly(ft, k, t) {
+			if !r.knownFieldsOnly(k, t) {
 				return false
 			}
 		}

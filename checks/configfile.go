@@ -238,7 +238,7 @@ func (p *configParser) memoryMinimum(n *yaml.Node) error {
 	// threshold meaningless here: 6 is six bytes, 6m six thousandths.
 	if q.Cmp(memoryMinimumLow) < 0 {
 		example := "6Mi"
-		if plainDecimal.MatchString(n.Value) {
+		if isDecimal(n.Value, false) {
 			example = n.Value + "Mi"
 		}
 		return errAt(n, "memoryMinimum %q is %s bytes; write it with a binary unit such as %q", n.Value, q.AsDec().String(), example)

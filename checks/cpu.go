@@ -32,7 +32,7 @@ func cpuUnitMissing() *Check {
 					continue
 				}
 				suggestion := ""
-				if plainDecimal.MatchString(v.Text) {
+				if isDecimal(v.Text, false) {
 					suggestion = `; did you mean "` + v.Text + `m"?`
 				}
 				p.Report(v.Path, v.Container, "%s %q is %s cores (a number without a unit means cores)%s",

@@ -71,16 +71,18 @@ func (e *Engine) RunTargetChecks(t *Target, inv Inventory, list []*Check) Result
 func (e *Engine) run(t *Target, inv Inventory, list []*Check, asked *bool) Result {
 	var res Result
 	ignored := ignoredChecks(t)
-	shared := map[any]any{}
+	// One pass serves every check in turn: a pass per check was a fifth
+	// of what a webhook review allocates.
+	p := &Pass{Target: t, Inv: inv, Config: e.Config, shared: map[any]any{}}
 	for _, ch := range list {
 		if !e.Config.IsEnabled(ch.ID) || (t.Spec == nil && !ch.AnyObject) {
 			continue
 		}
 		if asked != nil {
 			*asked = false
-			clear(shared)
+			clear(p.shared)
 		}
-		p := &Pass{Target: t, Inv: inv, Config: e.Config, check: ch, shared: shared}
+		p.check, p.findings = ch, nil
 		ch.Run(p)
 		if asked != nil && *asked {
 			res.Deferred = append(res.Deferred, ch)

@@ -45,12 +45,37 @@ func parseImage(image string) (reference.Named, error) {
 	return reference.ParseNormalizedNamed(image)
 }
 
+type imageKey struct{ image string }
+
+type parsedImage struct {
+	domain string
+	err    error
+}
+
+// imageDomain is the registry an image is pulled from, or why the kubelet
+// cannot parse the image, computed once per target for the checks that
+// ask. The usual shapes are read by hand (quickImageDomain); the rest by
+// distribution/reference, as the kubelet does.
+func imageDomain(p *Pass, image string) (string, error) {
+	r := p.Shared(imageKey{image}, func() any {
+		if d, ok := quickImageDomain(image); ok {
+			return parsedImage{domain: d}
+		}
+		n, err := parseImage(image)
+		if err != nil {
+			return parsedImage{err: err}
+		}
+		return parsedImage{domain: reference.Domain(n)}
+	}).(parsedImage)
+	return r.domain, r.err
+}
+
 // imageProblem explains why the kubelet cannot parse image, or returns "".
-func imageProblem(image string) string {
+func imageProblem(p *Pass, image string) string {
 	if image == "" {
 		return "image is empty; the API server rejects a container without an image, and the kubelet has nothing to pull"
 	}
-	_, err := parseImage(image)
+	_, err := imageDomain(p, image)
 	if err == nil {
 		return ""
 	}
@@ -125,7 +150,7 @@ func imageNameInvalid() *Check {
 						c.Container.Image)
 					continue
 				}
-				if msg := imageProblem(c.Container.Image); msg != "" {
+				if msg := imageProblem(p, c.Container.Image); msg != "" {
 					p.Report(path, c.Container.Name, "%s", msg)
 				}
 			}

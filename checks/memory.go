@@ -141,7 +141,7 @@ func memoryMinimum(cfg *Config) resource.Quantity {
 // n reads as n Mi or n Gi, and a reading below the memory minimum is left
 // out because no container starts with it. Quoted, Mi first.
 func bareMemorySuggestions(text string, minimum resource.Quantity) []string {
-	if !plainDecimal.MatchString(text) {
+	if !isDecimal(text, false) {
 		return nil
 	}
 	var out []string

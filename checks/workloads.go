@@ -25,8 +25,15 @@ type WorkloadKind struct {
 // manifests/); NewTarget's type switch must build a pod spec for exactly
 // these kinds, which a test in package manifest holds it to.
 func WorkloadKinds() []WorkloadKind {
+	all := workloadKinds()
+	return all[:]
+}
+
+// workloadKinds is the table as an array, which LookupWorkloadKind ranges
+// over without allocating: the webhook looks up every request's kind.
+func workloadKinds() [9]WorkloadKind {
 	core, apps, batch := corev1.SchemeGroupVersion, appsv1.SchemeGroupVersion, batchv1.SchemeGroupVersion
-	return []WorkloadKind{
+	return [...]WorkloadKind{
 		{core.WithKind("Pod"), "pods", true},
 		{core.WithKind("ReplicationController"), "replicationcontrollers", true},
 		{core.WithKind("PodTemplate"), "podtemplates", false},
@@ -43,7 +50,7 @@ func WorkloadKinds() []WorkloadKind {
 // version: an admission request names the kind at the version its rule
 // matched.
 func LookupWorkloadKind(gk schema.GroupKind) (WorkloadKind, bool) {
-	for _, w := range WorkloadKinds() {
+	for _, w := range workloadKinds() {
 		if w.GroupKind() == gk {
 			return w, true
 		}

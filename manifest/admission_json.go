@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -20,8 +21,9 @@ import (
 // JSON with no unknown field, no duplicate key and no value of the wrong
 // type. For those, building yaml.v3 node trees only to walk them once is
 // most of a review's cost. parseAdmissionJSON decodes such an object with
-// a strict JSON decoder (sigs.k8s.io/json: case-sensitive field names,
-// unknown and duplicate fields reported) straight into the typed object,
+// a strict JSON decoder (sigs.k8s.io/json with case-sensitive field names;
+// unknown and repeated fields found by knownFieldsOnly, admission_fields.go)
+// straight into the typed object,
 // and keeps a flat index of the JSON tokens for the values as written.
 //
 // It takes an object only when it can tell that the CLI's decoder (the
@@ -75,8 +77,10 @@ func parseAdmissionJSON(data []byte) (*checks.Target, bool) {
 	if obj == nil {
 		return nil, false
 	}
-	strict, err := kjson.UnmarshalStrict(data, obj)
-	if err != nil || len(strict) > 0 {
+	if !raw.knownFieldsOnly(0, jsonTypeOf(reflect.TypeOf(obj))) {
+		return nil, false
+	}
+	if err := kjson.UnmarshalCaseSensitivePreserveInts(data, obj); err != nil {
 		return nil, false
 	}
 	t := checks.NewTarget(obj, apiVersion, kind)

@@ -17,6 +17,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/kubernetes/scheme"
+	kjson "sigs.k8s.io/json"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/podlint/podlint/checks"
@@ -332,4 +333,98 @@ func TestNextPathElem(t *testing.T) {
 			t.Errorf("%q: %+v, parsePath %+v", p, got, want)
 		}
 	}
+}
+
+// strictAgrees holds knownFieldsOnly plus the plain case-sensitive decode
+// to sigs.k8s.io/json's strict decode, which it replaced: it may refuse
+// what the strict decode takes only for a key repeated in one object, and
+// never takes what it refuses. It reports whether the two agreed.
+func strictAgrees(t *testing.T, data []byte) bool {
+	t.Helper()
+	toks, ok := scanJSON(data)
+	if !ok || len(toks) == 0 || toks[0].kind != '{' {
+		return true
+	}
+	raw := &jsonRaw{data: data, toks: toks}
+	apiVersion, ok1 := raw.topString("apiVersion")
+	kind, ok2 := raw.topString("kind")
+	if !ok1 || !ok2 {
+		return true
+	}
+	obj, ref := newObject(apiVersion, kind), newObject(apiVersion, kind)
+	if obj == nil {
+		return true
+	}
+	strict, err := kjson.UnmarshalStrict(data, ref)
+	strictOK := err == nil && len(strict) == 0
+	fastOK := raw.knownFieldsOnly(0, jsonTypeOf(reflect.TypeOf(obj))) && kjson.UnmarshalCaseSensitivePreserveInts(data, obj) == nil
+	switch {
+	case fastOK && !strictOK:
+		t.Fatalf("taken by knownFieldsOnly, refused by the strict decode: %v %v\n%s", err, strict, data)
+	case fastOK && !reflect.DeepEqual(obj, ref):
+		t.Fatalf("the plain decode differs from the strict one\n%s", data)
+	}
+	return fastOK == strictOK
+}
+
+func TestKnownFieldsOnly(t *testing.T) {
+	files, _ := filepath.Glob("../checks/testdata/*/*.yaml")
+	ex, _ := filepath.Glob("../examples/*.yaml")
+	agree, all := 0, 0
+	for _, file := range append(files, ex...) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, doc := range jsonObjects(t, data) {
+			all++
+			if strictAgrees(t, doc) {
+				agree++
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name, data string
+		fast       bool
+	}{
+		{"clean", `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","labels":{"a":"b"}},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x"}]}}}}`, true},
+		{"inline TypeMeta and ProbeHandler", `{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","image":"x","livenessProbe":{"httpGet":{"port":80},"periodSeconds":3}}]}}`, true},
+		{"inline VolumeSource", `{"apiVersion":"v1","kind":"Pod","spec":{"volumes":[{"name":"v","configMap":{"name":"c"}}],"containers":[{"name":"a","image":"x"}]}}`, true},
+		{"ephemeral container", `{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","image":"x"}],"ephemeralContainers":[{"name":"e","image":"x","targetContainerName":"a"}]}}`, true},
+		{"unmarshalers", `{"apiVersion":"v1","kind":"Pod","metadata":{"creationTimestamp":"2024-01-01T00:00:00Z","managedFields":[{"fieldsV1":{"f:a":{},"f:a":{}}}]},"spec":{"containers":[{"name":"a","image":"x","resources":{"limits":{"memory":"1Gi"}},"ports":[{"containerPort":1}],"readinessProbe":{"tcpSocket":{"port":"http"}}}]}}`, true},
+		{"unknown field", `{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","image":"x","imagePullSecret":"s"}]}}`, false},
+		{"wrong case", `{"apiVersion":"v1","kind":"Pod","spec":{"Containers":[{"name":"a","image":"x"}]}}`, false},
+		{"repeated field", `{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","name":"b","image":"x"}]}}`, false},
+		{"repeated map key", `{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":"1","a":"2"}},"spec":{"containers":[{"name":"a","image":"x"}]}}`, false},
+		{"escaped repeat", `{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":"1","\u0061":"2"}},"spec":{"containers":[{"name":"a","image":"x"}]}}`, false},
+		{"json tag dash", `{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"a","image":"x"}]},"-":1}`, false},
+		{"wrong type", `{"apiVersion":"v1","kind":"Pod","spec":{"containers":{"name":"a"}}}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			strictAgrees(t, []byte(tc.data))
+			raw := &jsonRaw{data: []byte(tc.data)}
+			raw.toks, _ = scanJSON(raw.data)
+			obj := newObject("v1", "Pod")
+			if strings.Contains(tc.data, "apps/v1") {
+				obj = newObject("apps/v1", "Deployment")
+			}
+			got := raw.knownFieldsOnly(0, jsonTypeOf(reflect.TypeOf(obj))) && kjson.UnmarshalCaseSensitivePreserveInts(raw.data, obj) == nil
+			if got != tc.fast {
+				t.Errorf("taken = %v, want %v", got, tc.fast)
+			}
+		})
+	}
+	// Fixtures with a repeated key on purpose are the only disagreement.
+	if agree < all-3 {
+		t.Errorf("knownFieldsOnly agreed with the strict decode on %d of %d fixture objects", agree, all)
+	}
+	t.Logf("agreed on %d of %d fixture objects", agree, all)
+}
+
+func FuzzKnownFieldsOnly(f *testing.F) {
+	for _, tc := range admissionCases {
+		f.Add([]byte(tc.data))
+	}
+	f.Add([]byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"a":"1","\u0061":"2"}},"spec":{"containers":[{"name":"a","image":"x","livenessProbe":{"exec":{"command":["x"]}}}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) { strictAgrees(t, data) })
 }

@@ -16,6 +16,9 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/podlint/podlint/checks"
 	"github.com/podlint/podlint/cluster"
@@ -367,14 +370,20 @@ func TestWarningText(t *testing.T) {
 	}
 }
 
-func TestConcurrencyCap(t *testing.T) {
-	store := cluster.New()
+// blockingEngine's one check signals started and waits for release.
+func blockingEngine() (*checks.Engine, chan struct{}, chan struct{}) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	eng := &checks.Engine{Config: checks.DefaultConfig(), Checks: []*checks.Check{{ID: "block", Run: func(*checks.Pass) {
 		started <- struct{}{}
 		<-release
 	}}}}
+	return eng, started, release
+}
+
+func TestConcurrencyCap(t *testing.T) {
+	store := cluster.New()
+	eng, started, release := blockingEngine()
 	h := NewHandler(HandlerOptions{Engine: func() *checks.Engine { return eng }, Inventory: store.Inventory, MaxConcurrency: 1, Timeout: 5 * time.Second})
 	hs := &harness{store: store, h: h, http: NewHTTPHandler(h, 1<<20)}
 	first := make(chan *admissionv1.AdmissionReview, 1)
@@ -515,5 +524,49 @@ func TestMissingReferenceWarns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUncheckedLogged: at the default verbosity every request answered
+// without its checks is counted, and logged a few lines a second, the
+// next line saying how many were left out.
+func TestUncheckedLogged(t *testing.T) {
+	store := cluster.New()
+	eng, started, release := blockingEngine()
+	m := NewMetrics(prometheus.NewRegistry())
+	h := NewHandler(HandlerOptions{Engine: func() *checks.Engine { return eng }, Inventory: store.Inventory, MaxConcurrency: 1, Timeout: 5 * time.Second, Metrics: m})
+	now := time.Unix(1000, 0)
+	h.uncheckedLog.now = func() time.Time { return now }
+	var buf syncBuffer
+	ctx := log.IntoContext(t.Context(), NewLogger(DefaultOptions(), &buf))
+	req := func(name string) admission.Request {
+		return admission.Request{AdmissionRequest: admissionv1.AdmissionRequest{UID: "u", Operation: admissionv1.Create,
+			Kind: metav1.GroupVersionKind{Version: "v1", Kind: "Pod"}, Namespace: "team", Object: runtime.RawExtension{Raw: podJSON(t, name, "x")}}}
+	}
+	go h.Handle(ctx, req("first"))
+	<-started
+	const over = 50
+	for i := range over {
+		if resp := h.Handle(ctx, req(fmt.Sprint("p", i))); !resp.Allowed {
+			t.Fatalf("over capacity: %+v", resp)
+		}
+	}
+	now = now.Add(errorLogEvery)
+	h.Handle(ctx, req("last"))
+	close(release)
+
+	if got := counterValue(m.unchecked.WithLabelValues(reasonOverload)); got != over+1 {
+		t.Errorf("overload counted %v, want %d", got, over+1)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != errorLogBurst+1 {
+		t.Fatalf("%d lines logged, want %d:\n%s", len(lines), errorLogBurst+1, buf.String())
+	}
+	var last map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+		t.Fatal(err)
+	}
+	if last["msg"] != "not checked" || last["reason"] != reasonOverload || last["suppressed"] != float64(over-errorLogBurst) {
+		t.Errorf("last line %v, want reason overload and suppressed %d", last, over-errorLogBurst)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 )
 
@@ -99,12 +100,21 @@ func NewHTTPHandlerWith(h admission.Handler, o HTTPOptions) http.Handler {
 	} else {
 		wh.LogConstructor = func(base logr.Logger, _ *admission.Request) logr.Logger { return base }
 	}
-	return &limitedHandler{next: wh, max: o.MaxRequestBytes, timeout: o.Timeout, metrics: o.Metrics,
+	lg := log.Log.WithName("admission")
+	if o.Log != nil {
+		lg = *o.Log
+	}
+	return &limitedHandler{next: wh, wh: wh, log: lg, limit: newLogLimiter(), max: o.MaxRequestBytes, timeout: o.Timeout, metrics: o.Metrics,
 		budget: &budget{max: o.MaxInflightBytes, metrics: o.Metrics}}
 }
 
 type limitedHandler struct {
-	next    http.Handler
+	// next serves what decodeReview declines; wh answers what it reads.
+	next http.Handler
+	wh   *admission.Webhook
+	// log and limit are for requests not checked, a few lines a second.
+	log     logr.Logger
+	limit   *logLimiter
 	max     int64
 	timeout time.Duration
 	metrics *Metrics
@@ -141,11 +151,11 @@ func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case isTimeout(err):
 		// Past the deadline there is no one left to answer: the API
 		// server has given up, or this was never the API server.
-		l.metrics.notChecked(reasonReadTimeout)
+		l.notChecked(reasonReadTimeout, "request body not received in time")
 		http.Error(w, "request body not received in time", http.StatusRequestTimeout)
 		return
 	case err != nil:
-		l.metrics.notChecked(reasonReadError)
+		l.notChecked(reasonReadError, err.Error())
 		http.Error(w, "reading request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
@@ -154,7 +164,18 @@ func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// client going away) at the deadline and cancel the request as if the
 	// client had left; the context's deadline is what ends the checks.
 	_ = rc.SetReadDeadline(time.Time{})
-	r = r.WithContext(withArrival(withReservation(ctx, res), arrival{at: arrived, budget: budget}))
+	ctx = withArrival(withReservation(ctx, res), arrival{at: arrived, budget: budget})
+	if req, gvk, ok := decodeReview(body, r.Header.Get("Content-Type")); ok {
+		// controller-runtime's Handle: the logger, the panic policy and
+		// Complete (uid, status) as on its own path.
+		resp := l.wh.Handle(ctx, req)
+		w.Header().Set("Content-Type", "application/json")
+		if err := writeReview(w, resp, gvk); err != nil {
+			l.metrics.httpError(httpErrorOther) // the client went away: nothing to answer
+		}
+		return
+	}
+	r = r.WithContext(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	l.next.ServeHTTP(w, r)
@@ -165,7 +186,7 @@ func (l *limitedHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // API server treats the HTTP error as a webhook failure, which
 // failurePolicy Ignore admits.
 func (l *limitedHandler) unchecked(w http.ResponseWriter, prefix []byte, reason string, code int, warning string) {
-	l.metrics.notChecked(reason)
+	l.notChecked(reason, warning)
 	uid, ok := requestUID(prefix)
 	if !ok {
 		http.Error(w, strings.TrimPrefix(warning, "podlint: "), code)
@@ -177,6 +198,15 @@ func (l *limitedHandler) unchecked(w http.ResponseWriter, prefix []byte, reason 
 	resp.APIVersion, resp.Kind = "admission.k8s.io/v1", "AdmissionReview"
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// notChecked counts a request answered without its checks and logs it,
+// a few lines a second at most.
+func (l *limitedHandler) notChecked(reason, detail string) {
+	l.metrics.notChecked(reason)
+	if ok, suppressed := l.limit.take(); ok {
+		l.log.Info("not checked", "reason", reason, "detail", detail, "suppressed", suppressed)
+	}
 }
 
 var (

@@ -483,7 +483,7 @@ func TestErrorLogRateLimit(t *testing.T) {
 	m := NewMetrics(prometheus.NewRegistry())
 	e := newErrorLog(NewLogger(DefaultOptions(), &buf), m)
 	now := time.Unix(1000, 0)
-	e.now = func() time.Time { return now }
+	e.limit.now = func() time.Time { return now }
 	for i := range 1000 {
 		fmt.Fprintf(e, "http: TLS handshake error from 10.0.0.%d:1234: EOF\n", i%250)
 	}

@@ -121,6 +121,10 @@ type Options struct {
 	BindAddress            string
 	MetricsBindAddress     string
 	HealthProbeBindAddress string
+	// PprofBindAddress serves net/http/pprof (controller-runtime's
+	// manager option) for profiling under load; "" or "0" disables it,
+	// the default. Bind it to localhost: profiles show request data.
+	PprofBindAddress string
 	// Port, when not 0, replaces the port of BindAddress (the older
 	// --port flag).
 	Port        int
@@ -187,6 +191,7 @@ func ParseFlags(args []string) (*Options, error) {
 	fs.BoolVar(&o.SecretKeys, "secret-keys", o.SecretKeys, "watch Secrets whole (data crosses the wire to podlint) and keep only their key names, for secret-key-not-found against cluster Secrets; off: Secrets are watched as metadata only and that check's cluster side is silent")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "Prometheus metrics address (0 disables)")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress, "healthz/readyz address")
+	fs.StringVar(&o.PprofBindAddress, "pprof-bind-address", o.PprofBindAddress, "net/http/pprof address for profiling (empty or 0: off, the default; keep it on localhost)")
 	fs.StringVar(&o.BindAddress, "webhook-bind-address", o.BindAddress, "webhook HTTPS address, host:port (no host: every address)")
 	fs.IntVar(&o.Port, "port", o.Port, "webhook HTTPS port, replacing the port of --webhook-bind-address")
 	_ = fs.MarkDeprecated("port", "use --webhook-bind-address")

@@ -41,6 +41,7 @@ func TestParseFlags(t *testing.T) {
 		{name: "secret keys", args: []string{"--secret-keys"}, want: func(o *Options) { o.SecretKeys = true }},
 		{name: "deny missing references", args: []string{"--missing-references=enforce"}, want: func(o *Options) { o.MissingReferences = Enforce }},
 		{name: "bad missing references", args: []string{"--missing-references=deny"}, wantErr: `--missing-references "deny": want warn or enforce`},
+		{name: "pprof", args: []string{"--pprof-bind-address=127.0.0.1:6060"}, want: func(o *Options) { o.PprofBindAddress = "127.0.0.1:6060" }},
 		{name: "deprecated --port", args: []string{"--port=8443"}, want: func(o *Options) { o.Port = 8443 }},
 		{name: "bind address without port", args: []string{"--webhook-bind-address=127.0.0.1"}, wantErr: "--webhook-bind-address"},
 		{name: "bind address with a bad port", args: []string{"--webhook-bind-address=:https"}, wantErr: "bad port"},

@@ -106,6 +106,7 @@ func NewServer(ctx context.Context, cfg *rest.Config, o *Options, x ServerExtras
 			}
 		}}},
 		HealthProbeBindAddress: o.HealthProbeBindAddress,
+		PprofBindAddress:       o.PprofBindAddress,
 		WebhookServer:          ws,
 	}
 	if x.Logger != nil {

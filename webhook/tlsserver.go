@@ -193,15 +193,39 @@ const (
 type errorLog struct {
 	log     logr.Logger
 	metrics *Metrics
-	limit   *rate.Limiter
-	now     func() time.Time
+	limit   *logLimiter
+}
+
+func newErrorLog(lg logr.Logger, m *Metrics) *errorLog {
+	return &errorLog{log: lg, metrics: m, limit: newLogLimiter()}
+}
+
+// logLimiter lets through errorLogBurst lines at once and one per
+// errorLogEvery after that, and counts the others for the next line.
+type logLimiter struct {
+	limit *rate.Limiter
+	now   func() time.Time
 
 	mu         sync.Mutex
 	suppressed int
 }
 
-func newErrorLog(lg logr.Logger, m *Metrics) *errorLog {
-	return &errorLog{log: lg, metrics: m, limit: rate.NewLimiter(rate.Every(errorLogEvery), errorLogBurst), now: time.Now}
+func newLogLimiter() *logLimiter {
+	return &logLimiter{limit: rate.NewLimiter(rate.Every(errorLogEvery), errorLogBurst), now: time.Now}
+}
+
+// take tells whether a line may be logged now and, if so, how many were
+// suppressed since the last one.
+func (l *logLimiter) take() (bool, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.limit.AllowN(l.now(), 1) {
+		l.suppressed++
+		return false, 0
+	}
+	n := l.suppressed
+	l.suppressed = 0
+	return true, n
 }
 
 // Write takes one line of the standard logger.
@@ -212,15 +236,10 @@ func (e *errorLog) Write(p []byte) (int, error) {
 		kind = httpErrorTLS
 	}
 	e.metrics.httpError(kind)
-	e.mu.Lock()
-	if !e.limit.AllowN(e.now(), 1) {
-		e.suppressed++
-		e.mu.Unlock()
+	ok, suppressed := e.limit.take()
+	if !ok {
 		return len(p), nil
 	}
-	suppressed := e.suppressed
-	e.suppressed = 0
-	e.mu.Unlock()
 	msg := "webhook server error"
 	if kind == httpErrorTLS {
 		msg = "TLS handshake failed"

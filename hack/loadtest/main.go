@@ -76,6 +76,9 @@ type options struct {
 	bin         string
 	webhookArgs []string
 	memoryLimit int64
+	// cpuProfile, when set, is a directory for the webhook's CPU profile
+	// of each phase (podlint-webhook --pprof-bind-address).
+	cpuProfile string
 }
 
 func main() {
@@ -88,6 +91,7 @@ func main() {
 	flag.IntVar(&o.maxInflight, "max-inflight", 2000, "requests the load generator keeps open at most; a request due while that many are open is counted as not sent")
 	flag.StringVar(&o.bin, "bin", "bin", "directory with kube-apiserver and etcd")
 	webhookArgs := flag.String("webhook-args", "", "extra podlint-webhook flags, space-separated")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "directory to write podlint-webhook's CPU profile of each phase and its heap profile after it into (go tool pprof)")
 	memLimit := flag.String("memory-limit", "256Mi", "the container memory limit to emulate: podlint-webhook gets it as the manifests give it (PODLINT_MEMORY_LIMIT), 0 for none")
 	flag.Parse()
 	for _, r := range strings.Split(*rates, ",") {
@@ -166,7 +170,12 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("loadtest: loaded %d Nodes and %d DaemonSets in %s\n", o.nodes, o.daemonSets, time.Since(begin).Round(time.Second))
 
-	hook, err := startWebhook(ctx, cs, env, cfg, exe, tmp, o.webhookArgs, o.memoryLimit)
+	if o.cpuProfile != "" {
+		if err := os.MkdirAll(o.cpuProfile, 0o755); err != nil {
+			return err
+		}
+	}
+	hook, err := startWebhook(ctx, cs, env, cfg, exe, tmp, o.webhookArgs, o.memoryLimit, o.cpuProfile != "")
 	if err != nil {
 		return err
 	}
@@ -192,8 +201,8 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Println()
 	fmt.Printf("%d Nodes, %d DaemonSets; %d cores shared by client, webhook and API server (and anything else running)\n", o.nodes, o.daemonSets, runtime.NumCPU())
-	fmt.Println("| path | target | achieved | p50 | p90 | p99 | max | errors | not sent | after 3s | unchecked | fail-open Δ | webhook peak RSS | webhook CPU/review |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| path | target | achieved | p50 | p90 | p99 | max | errors | not sent | after 3s | unchecked | fail-open Δ | webhook peak RSS | webhook CPU/review | client CPU/review |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
 		fmt.Println(r.row())
 	}
@@ -395,6 +404,40 @@ type webhookProc struct {
 	started time.Time
 	client  *http.Client
 	bodies  [][]byte
+	// pprof is the webhook's net/http/pprof address, or "".
+	pprof string
+}
+
+// profile fetches a CPU profile of the next d from the webhook into file;
+// the returned channel gives its error once written.
+func (w *webhookProc) profile(ctx context.Context, d time.Duration, file string) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		errc <- w.fetch(ctx, fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(1, int(d.Seconds()))), file)
+	}()
+	return errc
+}
+
+// fetch writes what the webhook's pprof server answers at path into file.
+func (w *webhookProc) fetch(ctx context.Context, path, file string) error {
+	url := "http://" + w.pprof + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, data, 0o644)
 }
 
 func freePort() (int, error) {
@@ -410,8 +453,8 @@ func freePort() (int, error) {
 // loopback URL) and starts podlint-webhook with self-managed certificates,
 // which injects its CA into that configuration; it returns once the
 // webhook is ready and the CA is there.
-func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Environment, cfg *rest.Config, exe, tmp string, extra []string, memoryLimit int64) (*webhookProc, error) {
-	ports := make([]int, 3)
+func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Environment, cfg *rest.Config, exe, tmp string, extra []string, memoryLimit int64, profile bool) (*webhookProc, error) {
+	ports := make([]int, 4)
 	for i := range ports {
 		p, err := freePort()
 		if err != nil {
@@ -428,6 +471,10 @@ func startWebhook(ctx context.Context, cs kubernetes.Interface, env *envtest.Env
 		w.bodies = append(w.bodies, b)
 	}
 	probe := fmt.Sprintf("127.0.0.1:%d", ports[2])
+	if profile {
+		w.pprof = fmt.Sprintf("127.0.0.1:%d", ports[3])
+		extra = append(slices.Clone(extra), "--pprof-bind-address", w.pprof)
+	}
 
 	data, err := os.ReadFile(filepath.Join("manifests", "base", "validatingwebhookconfiguration.yaml"))
 	if err != nil {
@@ -542,6 +589,15 @@ func (w *webhookProc) rss() int64 {
 }
 
 // cpu is the webhook's user+system CPU time so far.
+// selfCPU is the user+system CPU this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func (w *webhookProc) cpu() time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", w.cmd.Process.Pid))
 	if err != nil {
@@ -673,16 +729,19 @@ const (
 )
 
 type phaseResult struct {
-	path                     string
-	target                   int
-	achieved                 float64
-	p50, p90, p99, max       time.Duration
-	errors, notSent, late    int
-	errSample                string
-	unchecked                map[string]float64
-	failOpen                 float64
-	rss                      int64
-	cpuPerReview             time.Duration
+	path                  string
+	target                int
+	achieved              float64
+	p50, p90, p99, max    time.Duration
+	errors, notSent, late int
+	errSample             string
+	unchecked             map[string]float64
+	failOpen              float64
+	rss                   int64
+	cpuPerReview          time.Duration
+	// clientCPUPerReview is the load generator's own CPU (this process:
+	// TLS, HTTP, and for the API server path the client side of creates).
+	clientCPUPerReview       time.Duration
 	allowedCount, deniedCnt  int
 	sent                     int
 	wantDenied, wrongVerdict int
@@ -702,8 +761,9 @@ func (r phaseResult) row() string {
 		uns = strings.Join(un, ", ")
 	}
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64) + " ms" }
-	return fmt.Sprintf("| %s | %d/s | %.0f/s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f | %d MiB | %.2f ms |",
-		r.path, r.target, r.achieved, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors, r.notSent, r.late, uns, r.failOpen, r.rss>>20, float64(r.cpuPerReview)/1e6)
+	return fmt.Sprintf("| %s | %d/s | %.0f/s | %s | %s | %s | %s | %d | %d | %d | %s | %.0f | %d MiB | %.2f ms | %.2f ms |",
+		r.path, r.target, r.achieved, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.errors, r.notSent, r.late, uns, r.failOpen, r.rss>>20,
+		float64(r.cpuPerReview)/1e6, float64(r.clientCPUPerReview)/1e6)
 }
 
 // phase sends rate requests a second for o.duration with do, and
@@ -723,7 +783,12 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 		return phaseResult{}, err
 	}
 	w.resetPeak()
-	cpu0 := w.cpu()
+	cpu0, self0 := w.cpu(), selfCPU()
+	var profiled <-chan error
+	if o.cpuProfile != "" && w.pprof != "" {
+		name := strings.NewReplacer(" ", "-", "/", "").Replace(fmt.Sprintf("%s-%d.pprof", path, rate))
+		profiled = w.profile(ctx, o.duration, filepath.Join(o.cpuProfile, name))
+	}
 
 	r := phaseResult{path: path, target: rate}
 	interval := time.Second / time.Duration(rate)
@@ -764,8 +829,17 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	}
 	sendEnd := time.Since(start)
 	wg.Wait()
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return phaseResult{}, fmt.Errorf("CPU profile: %w", err)
+		}
+		name := strings.NewReplacer(" ", "-", "/", "").Replace(fmt.Sprintf("%s-%d-heap.pprof", path, rate))
+		if err := w.fetch(ctx, "/debug/pprof/heap", filepath.Join(o.cpuProfile, name)); err != nil {
+			return phaseResult{}, fmt.Errorf("heap profile: %w", err)
+		}
+	}
 	r.rss = w.rss()
-	cpuUsed := w.cpu() - cpu0
+	cpuUsed, selfUsed := w.cpu()-cpu0, selfCPU()-self0
 	var done []time.Duration
 	for i, l := range lat {
 		if l < 0 {
@@ -791,6 +865,7 @@ func phase(ctx context.Context, path string, rate int, o options, w *webhookProc
 	r.sent = len(done)
 	if r.sent > 0 {
 		r.cpuPerReview = cpuUsed / time.Duration(r.sent)
+		r.clientCPUPerReview = selfUsed / time.Duration(r.sent)
 	}
 	r.achieved = float64(len(done)) / sendEnd.Seconds()
 	slices.Sort(done)

@@ -112,6 +112,22 @@ func (s *Scanner) String() (string, error) {
 	return v, nil
 }
 
+// Null consumes a null at the cursor and reports whether there was one.
+func (s *Scanner) Null() bool {
+	if s.Peek() != 'n' || !bytes.HasPrefix(s.b[s.i:], []byte("null")) {
+		return false
+	}
+	if end := s.i + 4; end < len(s.b) {
+		switch s.b[end] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+		default:
+			return false // nullx: not a literal; Skip reports it
+		}
+	}
+	s.i += 4
+	return true
+}
+
 // Skip passes over one value.
 func (s *Scanner) Skip() error {
 	switch s.Peek() {

@@ -157,3 +157,30 @@ func topLevel(b []byte) (map[string][]string, bool) {
 	}
 	return out, true
 }
+
+func TestNull(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		null bool
+		next byte // what Peek sees afterwards
+	}{
+		{`null`, true, 0},
+		{` null,1`, true, ','},
+		{"null}", true, '}'},
+		{"null]", true, ']'},
+		{"null\n", true, 0},
+		{`nullx`, false, 'n'},
+		{`nul`, false, 'n'},
+		{`"null"`, false, '"'},
+		{`1`, false, '1'},
+		{``, false, 0},
+	} {
+		s := New([]byte(tc.in))
+		if got := s.Null(); got != tc.null {
+			t.Errorf("Null(%q) = %v, want %v", tc.in, got, tc.null)
+		}
+		if got := s.Peek(); got != tc.next {
+			t.Errorf("after Null(%q) the cursor is at %q, want %q", tc.in, got, tc.next)
+		}
+	}
+}

@@ -48,18 +48,26 @@ func parseImage(image string) (reference.Named, error) {
 type imageKey struct{ image string }
 
 type parsedImage struct {
-	named reference.Named
-	err   error
+	domain string
+	err    error
 }
 
-// parseImageOnce is parseImage shared by the checks of one target: two
-// checks parse every image, and the reference grammar is a regexp.
-func parseImageOnce(p *Pass, image string) (reference.Named, error) {
+// imageDomain is the registry an image is pulled from, or why the kubelet
+// cannot parse the image, computed once per target for the checks that
+// ask. The usual shapes are read by hand (quickImageDomain); the rest by
+// distribution/reference, as the kubelet does.
+func imageDomain(p *Pass, image string) (string, error) {
 	r := p.Shared(imageKey{image}, func() any {
+		if d, ok := quickImageDomain(image); ok {
+			return parsedImage{domain: d}
+		}
 		n, err := parseImage(image)
-		return parsedImage{n, err}
+		if err != nil {
+			return parsedImage{err: err}
+		}
+		return parsedImage{domain: reference.Domain(n)}
 	}).(parsedImage)
-	return r.named, r.err
+	return r.domain, r.err
 }
 
 // imageProblem explains why the kubelet cannot parse image, or returns "".
@@ -67,7 +75,7 @@ func imageProblem(p *Pass, image string) string {
 	if image == "" {
 		return "image is empty; the API server rejects a container without an image, and the kubelet has nothing to pull"
 	}
-	_, err := parseImageOnce(p, image)
+	_, err := imageDomain(p, image)
 	if err == nil {
 		return ""
 	}

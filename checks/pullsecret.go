@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -176,11 +175,10 @@ func imagePullSecretMissing() *Check {
 				if c.Container.ImagePullPolicy == corev1.PullNever {
 					continue
 				}
-				named, err := parseImageOnce(p, c.Container.Image)
+				domain, err := imageDomain(p, c.Container.Image)
 				if err != nil {
 					continue
 				}
-				domain := reference.Domain(named)
 				class, why := privateRegistry(domain, cfg)
 				what := "a private registry"
 				switch class {

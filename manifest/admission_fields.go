@@ -4,7 +4,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"strings"
 	"sync"
 	"unsafe"
 )
@@ -18,102 +17,91 @@ import (
 // answers the same question from the token index scanJSON has already
 // built: it walks the JSON beside the Go type it decodes into and reports
 // false for a key no field takes (names matched case-sensitively, as the
-// decoder matches them) or a key repeated in one object. The decode itself
+// decoder matches them, from the field table the YAML path decodes with:
+// structInfo in typed.go) or a key repeated in one object. The decode itself
 // is then the plain case-sensitive one, which still reports every value of
 // the wrong type. The walk may refuse more than the strict decode would
-// (a repeated map key), never less; FuzzParseAdmissionJSON
-// and TestParseAdmissionJSONAgrees hold the fast path to the YAML path.
+// (a repeated map key), never less: TestKnownFieldsOnly and
+// FuzzKnownFieldsOnly hold it to the strict decode, and
+// FuzzParseAdmissionJSON the fast path to the YAML path.
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// apiFields is the one fieldTable of the package.
-var apiFields fieldTable
-
-// fieldTable caches the JSON field names of struct types. It is a memo of
-// reflection over the compiled-in API types, like encoding/json's own
-// cache: filled once per type, the same for every caller.
-type fieldTable struct{ m sync.Map } // reflect.Type → map[string]reflect.Type
-
-func (ft *fieldTable) fields(t reflect.Type) map[string]reflect.Type {
-	if v, ok := ft.m.Load(t); ok {
-		return v.(map[string]reflect.Type)
-	}
-	out := map[string]reflect.Type{}
-	depthOf := map[string]int{}
-	jsonFieldsOf(t, 0, out, depthOf)
-	v, _ := ft.m.LoadOrStore(t, out)
-	return v.(map[string]reflect.Type)
+// jsonType is what knownFieldsOnly needs to know about a Go type, found
+// once per type: asking reflect whether a type implements an interface,
+// or looking a type up in a cache, for every value was most of the walk's
+// cost. Types point at their fields' and elements' jsonTypes.
+type jsonType struct {
+	reads    bool // a json.Unmarshaler (the type or its pointer): it reads its own JSON
+	readsStr bool // an encoding.TextUnmarshaler: it reads its own JSON string
+	kind     reflect.Kind
+	fields   map[string]*jsonType // a struct's fields by JSON name
+	elem     *jsonType            // a slice's, array's or map's element
+	bytes    bool                 // []byte, a base64 string
 }
 
-// jsonFieldsOf adds t's JSON fields as encoding/json names them: the tag's
-// name or the field's, "-" left out, untagged embedded structs promoted. A
-// name at a shallower depth wins; two at the same depth cancel out, as in
-// encoding/json, and are kept as nil so that the key counts as unknown.
-func jsonFieldsOf(t reflect.Type, depth int, out map[string]reflect.Type, depthOf map[string]int) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		ft := f.Type
-		if f.Anonymous && name == "" {
-			et := ft
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				jsonFieldsOf(et, depth+1, out, depthOf)
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		if d, seen := depthOf[name]; seen {
-			switch {
-			case d < depth:
-				continue
-			case d == depth:
-				out[name] = nil
-				continue
-			}
-		}
-		depthOf[name] = depth
-		out[name] = ft
+// jsonTypes caches the jsonType of the types parseAdmissionJSON decodes
+// into, like structInfos caches typeInfo: computed once, never changed.
+var jsonTypes sync.Map // reflect.Type -> *jsonType
+
+func jsonTypeOf(t reflect.Type) *jsonType {
+	if v, ok := jsonTypes.Load(t); ok {
+		return v.(*jsonType)
 	}
+	v, _ := jsonTypes.LoadOrStore(t, buildJSONType(t, map[reflect.Type]*jsonType{}))
+	return v.(*jsonType)
+}
+
+// buildJSONType builds t's jsonType and those of everything it holds;
+// built holds those under way, so that a recursive type points back at
+// itself instead of recursing without end.
+func buildJSONType(t reflect.Type, built map[reflect.Type]*jsonType) *jsonType {
+	if jt, ok := built[t]; ok {
+		return jt
+	}
+	jt := &jsonType{}
+	built[t] = jt
+	u := t
+	for {
+		if u.Implements(jsonUnmarshaler) || reflect.PointerTo(u).Implements(jsonUnmarshaler) {
+			jt.reads = true
+			return jt
+		}
+		if u.Kind() != reflect.Pointer {
+			break
+		}
+		u = u.Elem()
+	}
+	jt.readsStr = u.Implements(textUnmarshaler) || reflect.PointerTo(u).Implements(textUnmarshaler)
+	jt.kind = u.Kind()
+	switch jt.kind {
+	case reflect.Struct:
+		types := structInfo(u).types
+		jt.fields = make(map[string]*jsonType, len(types))
+		for name, ft := range types {
+			jt.fields[name] = buildJSONType(ft, built)
+		}
+	case reflect.Slice, reflect.Array, reflect.Map:
+		jt.bytes = jt.kind == reflect.Slice && u.Elem().Kind() == reflect.Uint8
+		jt.elem = buildJSONType(u.Elem(), built)
+	}
+	return jt
 }
 
 // knownFieldsOnly reports whether the JSON value at token i, decoded into
-// a value of type t, has no unknown and no repeated key anywhere.
-func (r *jsonRaw) knownFieldsOnly(ft *fieldTable, i int, t reflect.Type) bool {
-	for {
-		if t.Implements(jsonUnmarshaler) || reflect.PointerTo(t).Implements(jsonUnmarshaler) {
-			return true // the type reads its own JSON
-		}
-		if t.Kind() != reflect.Pointer {
-			break
-		}
-		t = t.Elem()
-	}
+// a value of type jt, has no unknown and no repeated key anywhere.
+func (r *jsonRaw) knownFieldsOnly(i int, jt *jsonType) bool {
 	tok := r.toks[i]
-	if tok.kind == '"' && (t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler)) {
+	if jt.reads || tok.kind == '"' && jt.readsStr {
 		return true
 	}
 	switch tok.kind {
 	case '{':
-		var fields map[string]reflect.Type
-		switch t.Kind() {
-		case reflect.Struct:
-			fields = ft.fields(t)
-		case reflect.Map, reflect.Interface:
+		switch jt.kind {
+		case reflect.Struct, reflect.Map, reflect.Interface:
 		default:
 			return true // a type error, which the decode reports
 		}
@@ -125,33 +113,32 @@ func (r *jsonRaw) knownFieldsOnly(ft *fieldTable, i int, t reflect.Type) bool {
 					return false
 				}
 			}
-			vt := t
-			switch t.Kind() {
+			vt := jt
+			switch jt.kind {
 			case reflect.Struct:
 				var ok bool
-				if vt, ok = fields[name]; !ok || vt == nil {
+				if vt, ok = jt.fields[name]; !ok {
 					return false
 				}
 			case reflect.Map:
-				vt = t.Elem()
+				vt = jt.elem
 			}
-			if !r.knownFieldsOnly(ft, k+1, vt) {
+			if !r.knownFieldsOnly(k+1, vt) {
 				return false
 			}
 		}
 	case '[':
-		switch t.Kind() {
-		case reflect.Slice, reflect.Array:
-			if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
-				return true // []byte is a base64 string; an array is a type error
-			}
-			t = t.Elem()
-		case reflect.Interface:
-		default:
+		et := jt
+		switch {
+		case jt.bytes:
+			return true // a base64 string; an array is a type error
+		case jt.kind == reflect.Slice || jt.kind == reflect.Array:
+			et = jt.elem
+		case jt.kind != reflect.Interface:
 			return true
 		}
 		for k := i + 1; k < int(tok.next); k = int(r.toks[k].next) {
-			if !r.knownFieldsOnly(ft, k, t) {
+			if !r.knownFieldsOnly(k, et) {
 				return false
 			}
 		}

@@ -77,7 +77,7 @@ func parseAdmissionJSON(data []byte) (*checks.Target, bool) {
 	if obj == nil {
 		return nil, false
 	}
-	if !raw.knownFieldsOnly(&apiFields, 0, reflect.TypeOf(obj)) {
+	if !raw.knownFieldsOnly(0, jsonTypeOf(reflect.TypeOf(obj))) {
 		return nil, false
 	}
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(data, obj); err != nil {

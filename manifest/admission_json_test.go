@@ -357,7 +357,7 @@ func strictAgrees(t *testing.T, data []byte) bool {
 	}
 	strict, err := kjson.UnmarshalStrict(data, ref)
 	strictOK := err == nil && len(strict) == 0
-	fastOK := raw.knownFieldsOnly(&apiFields, 0, reflect.TypeOf(obj)) && kjson.UnmarshalCaseSensitivePreserveInts(data, obj) == nil
+	fastOK := raw.knownFieldsOnly(0, jsonTypeOf(reflect.TypeOf(obj))) && kjson.UnmarshalCaseSensitivePreserveInts(data, obj) == nil
 	switch {
 	case fastOK && !strictOK:
 		t.Fatalf("taken by knownFieldsOnly, refused by the strict decode: %v %v\n%s", err, strict, data)
@@ -408,7 +408,7 @@ func TestKnownFieldsOnly(t *testing.T) {
 			if strings.Contains(tc.data, "apps/v1") {
 				obj = newObject("apps/v1", "Deployment")
 			}
-			got := raw.knownFieldsOnly(&apiFields, 0, reflect.TypeOf(obj)) && kjson.UnmarshalCaseSensitivePreserveInts(raw.data, obj) == nil
+			got := raw.knownFieldsOnly(0, jsonTypeOf(reflect.TypeOf(obj))) && kjson.UnmarshalCaseSensitivePreserveInts(raw.data, obj) == nil
 			if got != tc.fast {
 				t.Errorf("taken = %v, want %v", got, tc.fast)
 			}

@@ -657,7 +657,9 @@ func (d *decoder) duplicate(first, second []*yaml.Node, keys bool) {
 // typeInfo is what decoding needs to know about a struct type.
 type typeInfo struct {
 	fields map[string][]int
-	names  []string
+	// types are the fields' types, by the same names.
+	types map[string]reflect.Type
+	names []string
 }
 
 // structInfos caches reflection over the API types, like encoding/json
@@ -668,7 +670,7 @@ func structInfo(t reflect.Type) *typeInfo {
 	if v, ok := structInfos.Load(t); ok {
 		return v.(*typeInfo)
 	}
-	info := &typeInfo{fields: map[string][]int{}}
+	info := &typeInfo{fields: map[string][]int{}, types: map[string]reflect.Type{}}
 	collectFields(t, nil, info)
 	v, _ := structInfos.LoadOrStore(t, info)
 	return v.(*typeInfo)
@@ -703,6 +705,7 @@ func collectFields(t reflect.Type, index []int, info *typeInfo) {
 			continue
 		}
 		info.fields[name] = idx
+		info.types[name] = f.Type
 		info.names = append(info.names, name)
 	}
 }

@@ -370,14 +370,20 @@ func TestWarningText(t *testing.T) {
 	}
 }
 
-func TestConcurrencyCap(t *testing.T) {
-	store := cluster.New()
+// blockingEngine's one check signals started and waits for release.
+func blockingEngine() (*checks.Engine, chan struct{}, chan struct{}) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	eng := &checks.Engine{Config: checks.DefaultConfig(), Checks: []*checks.Check{{ID: "block", Run: func(*checks.Pass) {
 		started <- struct{}{}
 		<-release
 	}}}}
+	return eng, started, release
+}
+
+func TestConcurrencyCap(t *testing.T) {
+	store := cluster.New()
+	eng, started, release := blockingEngine()
 	h := NewHandler(HandlerOptions{Engine: func() *checks.Engine { return eng }, Inventory: store.Inventory, MaxConcurrency: 1, Timeout: 5 * time.Second})
 	hs := &harness{store: store, h: h, http: NewHTTPHandler(h, 1<<20)}
 	first := make(chan *admissionv1.AdmissionReview, 1)
@@ -526,12 +532,7 @@ func TestMissingReferenceWarns(t *testing.T) {
 // next line saying how many were left out.
 func TestUncheckedLogged(t *testing.T) {
 	store := cluster.New()
-	release := make(chan struct{})
-	started := make(chan struct{}, 1)
-	eng := &checks.Engine{Config: checks.DefaultConfig(), Checks: []*checks.Check{{ID: "block", Run: func(*checks.Pass) {
-		started <- struct{}{}
-		<-release
-	}}}}
+	eng, started, release := blockingEngine()
 	m := NewMetrics(prometheus.NewRegistry())
 	h := NewHandler(HandlerOptions{Engine: func() *checks.Engine { return eng }, Inventory: store.Inventory, MaxConcurrency: 1, Timeout: 5 * time.Second, Metrics: m})
 	now := time.Unix(1000, 0)

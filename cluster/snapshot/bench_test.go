@@ -70,10 +70,10 @@ func BenchmarkLoadSnapshot(b *testing.B) {
 
 const peakChildEnv = "PODLINT_SNAPSHOT_PEAK_CHILD"
 
-// TestSnapshotScalePeakMemory loads the issue-scale JSON snapshot in a
-// fresh process (this test binary, re-executed) and asserts its peak RSS:
-// measured in-process, the generator's own allocations would count.
-// Speed is not asserted here; the benchmark measures it.
+// TestSnapshotScalePeakMemory loads the issue-scale snapshot, as JSON and
+// as YAML, in a fresh process (this test binary, re-executed) and asserts
+// its peak RSS: measured in-process, the generator's own allocations
+// would count. Speed is not asserted here; the benchmark measures it.
 func TestSnapshotScalePeakMemory(t *testing.T) {
 	if path := os.Getenv(peakChildEnv); path != "" {
 		loadIntoStore(t, path)
@@ -85,21 +85,26 @@ func TestSnapshotScalePeakMemory(t *testing.T) {
 	if raceEnabled {
 		t.Skip("peak memory is not meaningful under the race detector; run go test without -race")
 	}
-	path := filepath.Join(t.TempDir(), "snapshot.json")
-	writeScaleSnapshot(t, path, issueScale, JSON)
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestSnapshotScalePeakMemory$", "-test.count=1")
-	cmd.Env = append(os.Environ(), peakChildEnv+"="+path)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child load failed: %v\n%s", err, out)
-	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Skip("no rusage on this platform")
-	}
-	peak := ru.Maxrss * 1024 // kilobytes on Linux
-	t.Logf("peak RSS loading %d nodes, %d DaemonSets, %d other objects: %s MiB", issueScale.nodes, issueScale.daemonSets, issueScale.others, strconv.FormatInt(peak>>20, 10))
-	if limit := int64(500 << 20); peak > limit {
-		t.Errorf("peak RSS %d MiB, want under %d MiB", peak>>20, limit>>20)
+	for _, f := range []Format{JSON, YAML} {
+		name := map[Format]string{JSON: "json", YAML: "yaml"}[f]
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "snapshot."+name)
+			writeScaleSnapshot(t, path, issueScale, f)
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestSnapshotScalePeakMemory$", "-test.count=1")
+			cmd.Env = append(os.Environ(), peakChildEnv+"="+path)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("child load failed: %v\n%s", err, out)
+			}
+			ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			if !ok {
+				t.Skip("no rusage on this platform")
+			}
+			peak := ru.Maxrss * 1024 // kilobytes on Linux
+			t.Logf("peak RSS loading %d nodes, %d DaemonSets, %d other objects from %s: %s MiB", issueScale.nodes, issueScale.daemonSets, issueScale.others, name, strconv.FormatInt(peak>>20, 10))
+			if limit := int64(500 << 20); peak > limit {
+				t.Errorf("peak RSS %d MiB, want under %d MiB", peak>>20, limit>>20)
+			}
+		})
 	}
 }

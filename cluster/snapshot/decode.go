@@ -22,8 +22,9 @@ type listMeta struct {
 	Annotations map[string]string `json:"annotations" yaml:"annotations"`
 }
 
-// unit is one object's source: JSON, or a YAML list item converted to JSON
-// by the worker that decodes it.
+// unit is one object's source: JSON, or a YAML List item (its lines as in
+// the file, the first starting with "- ") converted to JSON by the worker
+// that decodes it.
 type unit struct {
 	src  []byte
 	yaml bool
@@ -50,15 +51,22 @@ func LoadFile(path string, sink Sink) ([]string, error) {
 // JSON is the fast path: a byte scanner splits the List into items, which
 // are decoded on every core straight into the fields podlint keeps of
 // their kind (cluster.Row Keep and Drop, applied to the bytes). kubectl's
-// YAML Lists are split into items by their layout, cut down to those
-// fields line by line and converted to JSON item by item, also in
-// parallel; YAML in any other layout is converted whole. Either way YAML
-// costs several times more than JSON.
+// YAML Lists are split into items by their layout; on every core, a
+// reader of the block YAML kubectl prints (blockReader) converts each
+// item to the JSON of the kept fields, and yaml.v3 parses any item outside
+// that layout (cut down to the kept lines when it can). YAML in any other
+// layout is converted whole.
 //
 // Objects of kinds podlint does not read are skipped; the warnings say
 // which. A malformed object is an error, and then sink receives nothing: a
 // half-read snapshot would make present objects look absent.
 func Decode(name string, data []byte, sink Sink) ([]string, error) {
+	return decode(name, data, sink, true)
+}
+
+// decode is Decode; blockYAML false parses every YAML item with yaml.v3,
+// the reference the tests hold the block reader to.
+func decode(name string, data []byte, sink Sink, blockYAML bool) ([]string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	d := decoder{listed: map[cluster.Kind]bool{}}
 	var err error
@@ -75,7 +83,7 @@ func Decode(name string, data []byte, sink Sink) ([]string, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	workers, err := decodeUnits(name, data, d.units)
+	workers, err := decodeUnits(name, data, d.units, blockYAML)
 	if err != nil {
 		return nil, err
 	}
@@ -228,24 +236,31 @@ func (d *decoder) listedKinds(lm listMeta) error {
 
 // yamlStream splits a YAML stream into documents and kubectl-shaped Lists
 // into items ("items:" at column 0 followed by "- " entries), so that the
-// costly YAML parsing happens per item and in parallel.
+// costly YAML parsing happens per item and in parallel. Items are slices
+// of data, not copies.
 func (d *decoder) yamlStream(data []byte) error {
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	start := 0
-	for i := 0; i <= len(lines); i++ {
-		if i < len(lines) && !isDocSeparator(lines[i]) {
-			continue
+	start, startLine, line := 0, 1, 1
+	for off := 0; ; line++ {
+		next := len(data)
+		if e := bytes.IndexByte(data[off:], '\n'); e >= 0 {
+			next = off + e + 1
 		}
-		if err := d.yamlDoc(lines[start:i], start+1); err != nil {
-			var pe *PositionError
-			if !errors.As(err, &pe) {
-				err = &PositionError{Line: start + 1, Offset: -1, Err: err}
+		end := off == len(data)
+		if end || isDocSeparator(data[off:next]) {
+			if err := d.yamlDoc(data[start:off], startLine); err != nil {
+				var pe *PositionError
+				if !errors.As(err, &pe) {
+					err = &PositionError{Line: startLine, Offset: -1, Err: err}
+				}
+				return err
 			}
-			return err
+			if end {
+				return nil
+			}
+			start, startLine = next, line+1
 		}
-		start = i + 1
+		off = next
 	}
-	return nil
 }
 
 func isDocSeparator(l []byte) bool {
@@ -253,50 +268,54 @@ func isDocSeparator(l []byte) bool {
 	return bytes.Equal(l, []byte("---")) || bytes.HasPrefix(l, []byte("--- ")) || bytes.Equal(l, []byte("..."))
 }
 
-func (d *decoder) yamlDoc(lines [][]byte, firstLine int) error {
+func (d *decoder) yamlDoc(doc []byte, firstLine int) error {
 	var header []byte
 	var items []unit
-	var cur []byte
-	curLine := 0
+	itemStart, itemLine := -1, 0
 	inItems, sawItems := false, false
-	flush := func() {
-		if cur != nil {
-			items = append(items, unit{src: cur, yaml: true, line: curLine})
-			cur = nil
+	flush := func(end int) {
+		if itemStart >= 0 {
+			items = append(items, unit{src: doc[itemStart:end:end], yaml: true, line: itemLine})
+			itemStart = -1
 		}
 	}
-	for i, l := range lines {
+	line := firstLine
+	for off := 0; off < len(doc); line++ {
+		next := len(doc)
+		if e := bytes.IndexByte(doc[off:], '\n'); e >= 0 {
+			next = off + e + 1
+		}
+		l := doc[off:next]
 		switch {
 		case inItems && bytes.HasPrefix(l, []byte("- ")):
-			flush()
-			cur = append([]byte("  "), l[2:]...)
-			curLine = firstLine + i
+			flush(off)
+			itemStart, itemLine = off, line
 		case inItems && (bytes.HasPrefix(l, []byte("  ")) || len(bytes.TrimSpace(l)) == 0):
-			if cur == nil {
-				return d.yamlWhole(lines, firstLine)
+			if itemStart < 0 {
+				return d.yamlWhole(doc, firstLine)
 			}
-			cur = append(cur, l...)
 		case bytes.Equal(bytes.TrimRight(l, " \t\r\n"), []byte("items:")):
-			flush()
+			flush(off)
 			inItems, sawItems = true, true
 		default:
 			// Top-level keys, and the lines of blocks under them (the
 			// List's metadata after its items).
-			flush()
+			flush(off)
 			inItems = false
 			header = append(header, l...)
 		}
+		off = next
 	}
-	flush()
+	flush(len(doc))
 	if !sawItems {
-		return d.yamlWhole(lines, firstLine)
+		return d.yamlWhole(doc, firstLine)
 	}
 	var h struct {
 		Kind     string   `yaml:"kind"`
 		Metadata listMeta `yaml:"metadata"`
 	}
 	if err := yaml.Unmarshal(header, &h); err != nil || !isList(h.Kind) {
-		return d.yamlWhole(lines, firstLine)
+		return d.yamlWhole(doc, firstLine)
 	}
 	if err := d.listedKinds(h.Metadata); err != nil {
 		return err
@@ -306,8 +325,7 @@ func (d *decoder) yamlDoc(lines [][]byte, firstLine int) error {
 }
 
 // yamlWhole converts a document in any layout to JSON at once.
-func (d *decoder) yamlWhole(lines [][]byte, firstLine int) error {
-	doc := bytes.Join(lines, nil)
+func (d *decoder) yamlWhole(doc []byte, firstLine int) error {
 	if len(bytes.TrimSpace(doc)) == 0 {
 		return nil
 	}
@@ -348,6 +366,11 @@ type worker struct {
 	// buf holds the pruned bytes of the object being decoded;
 	// json.Unmarshal copies what it keeps, so it is reused.
 	buf []byte
+	// blockYAML enables the block reader for YAML items; it writes the
+	// item's JSON to jbuf.
+	blockYAML bool
+	block     blockReader
+	jbuf      []byte
 }
 
 type decoded struct {
@@ -359,7 +382,7 @@ type decoded struct {
 // large snapshot, and objects are independent. The workers' shares are in
 // file order. An error is placed in the file (name, data) as a
 // *PositionError.
-func decodeUnits(name string, data []byte, units []unit) ([]*worker, error) {
+func decodeUnits(name string, data []byte, units []unit, blockYAML bool) ([]*worker, error) {
 	n := min(runtime.GOMAXPROCS(0), max(1, len(units)/256))
 	workers := make([]*worker, n)
 	errs := make([]error, n)
@@ -367,7 +390,7 @@ func decodeUnits(name string, data []byte, units []unit) ([]*worker, error) {
 	k := newKinds()
 	var wg sync.WaitGroup
 	for i := range n {
-		w := &worker{kinds: k, ignored: map[string]int{}}
+		w := &worker{kinds: k, ignored: map[string]int{}, blockYAML: blockYAML}
 		workers[i] = w
 		lo, hi := min(i*chunk, len(units)), min((i+1)*chunk, len(units))
 		wg.Go(func() {
@@ -397,10 +420,24 @@ func decodeUnits(name string, data []byte, units []unit) ([]*worker, error) {
 func (w *worker) unit(u unit) error {
 	src := u.src
 	if u.yaml {
+		f := w.kinds.lookup(itemType(src))
+		// kubectl's layout, read without the YAML parser: the bulk of a
+		// YAML snapshot.
+		if f != nil && w.blockYAML {
+			if j, ok := w.block.convert(w.jbuf[:0], src, f.tree, f.keep); ok {
+				w.jbuf = j
+				if w.decodeObject(j, true) == nil {
+					return nil
+				}
+			}
+		}
+		// Anything else goes through yaml.v3, the item re-indented as a
+		// document.
+		src = append([]byte("  "), src[2:]...)
 		// Most of a YAML snapshot is pods, Secrets and ConfigMaps, of which
 		// podlint keeps a few lines: parse only those when the layout is
 		// kubectl's, and the whole item otherwise or if that fails.
-		if f := w.kinds.lookup(itemType(src)); f != nil {
+		if f != nil {
 			if slim := slimYAML(src, f.tree, f.keep); slim != nil {
 				if j, err := yamlToJSON(slim); err == nil && j != nil && w.object(j) == nil {
 					return nil
@@ -418,7 +455,11 @@ func (w *worker) unit(u unit) error {
 
 // object decodes one JSON object into the fields podlint keeps of its
 // kind; it adds nothing when it fails.
-func (w *worker) object(src []byte) error {
+func (w *worker) object(src []byte) error { return w.decodeObject(src, false) }
+
+// decodeObject is object; pruned says src holds only the fields kept
+// already (the block reader's output).
+func (w *worker) decodeObject(src []byte, pruned bool) error {
 	apiVersion, kind, err := jsonscan.TypeOf(src)
 	if err != nil {
 		return err
@@ -428,11 +469,15 @@ func (w *worker) object(src []byte) error {
 		w.ignored[apiVersion+" "+kind]++
 		return nil
 	}
-	if w.buf, err = f.prune(w.buf[:0], src); err != nil {
-		return err
+	kept := src
+	if !pruned {
+		if w.buf, err = f.prune(w.buf[:0], src); err != nil {
+			return err
+		}
+		kept = w.buf
 	}
 	obj := f.row.New()
-	if err := json.Unmarshal(w.buf, obj); err != nil {
+	if err := json.Unmarshal(kept, obj); err != nil {
 		return err
 	}
 	if obj.GetName() == "" {

@@ -62,12 +62,21 @@ func slimYAML(item []byte, t fieldTree, keep bool) []byte {
 	return out
 }
 
-// itemType finds the item-level "apiVersion:" and "kind:" lines.
+// itemType finds the item-level "apiVersion:" and "kind:" lines (the
+// first may start with "- ").
 func itemType(item []byte) (apiVersion, kind string) {
 	for line := range bytes.Lines(item) {
-		if v, ok := bytes.CutPrefix(line, []byte("  kind: ")); ok {
+		rest, ok := bytes.CutPrefix(line, []byte("  "))
+		if !ok {
+			rest, ok = bytes.CutPrefix(line, []byte("- "))
+		}
+		if !ok {
+			continue
+		}
+		line = rest
+		if v, ok := bytes.CutPrefix(line, []byte("kind: ")); ok {
 			kind = string(bytes.TrimSpace(v))
-		} else if v, ok := bytes.CutPrefix(line, []byte("  apiVersion: ")); ok {
+		} else if v, ok := bytes.CutPrefix(line, []byte("apiVersion: ")); ok {
 			apiVersion = string(bytes.TrimSpace(v))
 		}
 		if apiVersion != "" && kind != "" {

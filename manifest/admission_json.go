@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -124,8 +123,15 @@ func (s *jscanner) space() {
 		case '\n':
 			s.line, s.col = s.line+1, 0
 		case '\r':
-			// yaml.v3 counts CRLF and a lone CR as one line break each.
-			if s.pos+1 < len(s.data) && s.data[s.pos+1] == '\n' {
+			// yaml.v3 counts CRLF and a lone CR as one line break each,
+			// after the YAML path has turned every CRLF into LF: "\r\r\n"
+			// reaches it as one CRLF, so a CR right before a CRLF is not a
+			// break of its own.
+			switch {
+			case s.pos+2 < len(s.data) && s.data[s.pos+1] == '\r' && s.data[s.pos+2] == '\n':
+				s.pos++
+				continue
+			case s.pos+1 < len(s.data) && s.data[s.pos+1] == '\n':
 				s.pos++
 			}
 			s.line, s.col = s.line+1, 0
@@ -209,22 +215,8 @@ func (s *jscanner) object(depth int) bool {
 		}
 		s.pos++
 		s.col++
-		if !s.value(depth + 1) {
-			return false
-		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.col++
-		case '}':
-			s.close(i)
-			return true
-		default:
-			return false
+		if more, ok := s.member(i, depth, '}'); !more {
+			return ok
 		}
 	}
 }
@@ -239,24 +231,33 @@ func (s *jscanner) array(depth int) bool {
 		return true
 	}
 	for {
-		if !s.value(depth + 1) {
-			return false
-		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.col++
-		case ']':
-			s.close(i)
-			return true
-		default:
-			return false
+		if more, ok := s.member(i, depth, ']'); !more {
+			return ok
 		}
 	}
+}
+
+// member reads one value of the container opened at token i and what
+// follows it: a comma (more to come) or the closing bracket. ok is false
+// for malformed JSON.
+func (s *jscanner) member(i, depth int, closer byte) (more, ok bool) {
+	if !s.value(depth + 1) {
+		return false, false
+	}
+	s.space()
+	if s.pos >= len(s.data) {
+		return false, false
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		s.col++
+		return true, true
+	case closer:
+		s.close(i)
+		return false, true
+	}
+	return false, false
 }
 
 func (s *jscanner) literal(word string, kind byte) bool {
@@ -473,35 +474,6 @@ func (r *jsonRaw) Scalar(p *field.Path) (checks.Scalar, bool) {
 		return checks.Scalar{}, false
 	}
 	return checks.Scalar{Text: r.text(t), Tag: jsonTag(t.kind, r.data[t.start:t.end]), Line: int(t.line), Column: int(t.col)}, true
-}
-
-// nextPathElem is parsePath one element at a time, from offset at,
-// without allocating: the element, where the next one starts, and false at
-// the end.
-func nextPathElem(p string, at int) (pathElem, int, bool) {
-	for at < len(p) && p[at] == '.' {
-		at++
-	}
-	if at >= len(p) {
-		return pathElem{}, at, false
-	}
-	if p[at] == '[' {
-		end := strings.IndexByte(p[at:], ']')
-		if end < 0 {
-			return pathElem{name: p[at+1:], index: -1, key: true}, len(p), true
-		}
-		k := p[at+1 : at+end]
-		idx := -1
-		if n, err := strconv.Atoi(k); err == nil && n >= 0 {
-			idx = n
-		}
-		return pathElem{name: k, index: idx, key: true}, at + end + 1, true
-	}
-	end := strings.IndexAny(p[at:], ".[")
-	if end < 0 {
-		end = len(p) - at
-	}
-	return pathElem{name: p[at : at+end], index: -1}, at + end, true
 }
 
 // jsonTag is the tag yaml.v3 resolves a JSON scalar to (see scalarTag).

@@ -16,33 +16,43 @@ import (
 // the path meets, so "[0]" can also be a mapping key.
 func parsePath(p string) []pathElem {
 	var out []pathElem
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '.':
-			i++
-		case '[':
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				out = append(out, pathElem{name: p[i+1:], index: -1, key: true})
-				return out
-			}
-			k := p[i+1 : i+end]
-			idx := -1
-			if n, err := strconv.Atoi(k); err == nil && n >= 0 {
-				idx = n
-			}
-			out = append(out, pathElem{name: k, index: idx, key: true})
-			i += end + 1
-		default:
-			end := strings.IndexAny(p[i:], ".[")
-			if end < 0 {
-				end = len(p) - i
-			}
-			out = append(out, pathElem{name: p[i : i+end], index: -1})
-			i += end
+	for at := 0; ; {
+		e, next, ok := nextPathElem(p, at)
+		if !ok {
+			return out
 		}
+		out = append(out, e)
+		at = next
 	}
-	return out
+}
+
+// nextPathElem is parsePath one element at a time, from offset at,
+// without allocating (the admission fast path walks paths this way): the element, where the next one starts, and false at
+// the end.
+func nextPathElem(p string, at int) (pathElem, int, bool) {
+	for at < len(p) && p[at] == '.' {
+		at++
+	}
+	if at >= len(p) {
+		return pathElem{}, at, false
+	}
+	if p[at] == '[' {
+		end := strings.IndexByte(p[at:], ']')
+		if end < 0 {
+			return pathElem{name: p[at+1:], index: -1, key: true}, len(p), true
+		}
+		k := p[at+1 : at+end]
+		idx := -1
+		if n, err := strconv.Atoi(k); err == nil && n >= 0 {
+			idx = n
+		}
+		return pathElem{name: k, index: idx, key: true}, at + end + 1, true
+	}
+	end := strings.IndexAny(p[at:], ".[")
+	if end < 0 {
+		end = len(p) - at
+	}
+	return pathElem{name: p[at : at+end], index: -1}, at + end, true
 }
 
 // lookup returns the key and value nodes of key in a mapping: the last

@@ -95,15 +95,9 @@ func planHelm(paths, exclude []string, inputs []input) ([]input, *helmPlan) {
 		if !st.IsDir() {
 			continue
 		}
-		_ = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return nil
-			}
-			if name != p && (strings.HasPrefix(d.Name(), ".") || excluded(name, exclude)) {
-				return fs.SkipDir
-			}
-			if helm.IsChart(name) && !excluded(filepath.Join(name, helm.ChartFile), exclude) {
-				add(name)
+		walkDirs(p, exclude, func(dir string) error {
+			if helm.IsChart(dir) && !excluded(filepath.Join(dir, helm.ChartFile), exclude) {
+				add(dir)
 				// Its subcharts render with it.
 				return fs.SkipDir
 			}

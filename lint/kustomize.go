@@ -68,17 +68,11 @@ func findKustomizations(paths, exclude []string) []string {
 			}
 			continue
 		}
-		_ = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return nil
-			}
-			if name != p && (strings.HasPrefix(d.Name(), ".") || excluded(name, exclude)) {
-				return fs.SkipDir
-			}
+		walkDirs(p, exclude, func(dir string) error {
 			// An excluded kustomization file is not read, so its
 			// directory is read file by file.
-			if f := kustomize.FileIn(name); f != "" && !excluded(f, exclude) {
-				out = append(out, name)
+			if f := kustomize.FileIn(dir); f != "" && !excluded(f, exclude) {
+				out = append(out, dir)
 			}
 			return nil
 		})
@@ -117,3 +111,19 @@ func renderAll(ctx context.Context, plan *kustomize.Plan) []parsed {
 // top-level kustomization (kubectl apply -k DIR), apart from the group of
 // the files of that directory read on their own.
 func renderGroup(dir string) string { return "kustomize:" + dir }
+
+// walkDirs calls visit for root and every directory under it that a run
+// reads: hidden and excluded directories are skipped, as discover skips
+// them; visit may return fs.SkipDir. Unreadable directories are left to
+// discover, which reports them.
+func walkDirs(root string, exclude []string, visit func(dir string) error) {
+	_ = filepath.WalkDir(root, func(name string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if name != root && (strings.HasPrefix(d.Name(), ".") || excluded(name, exclude)) {
+			return fs.SkipDir
+		}
+		return visit(name)
+	})
+}

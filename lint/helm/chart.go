@@ -1,13 +1,14 @@
 package helm
 
 import (
+	"github.com/podlint/podlint/manifest"
+
 	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"helm.sh/helm/v3/pkg/chart"
@@ -21,19 +22,9 @@ import (
 const ChartFile = "Chart.yaml"
 
 // Error is a chart that cannot be rendered, or a problem in one, at its
-// file and line when known.
-type Error struct {
-	File    string
-	Line    int
-	Message string
-}
-
-func (e Error) Error() string {
-	if e.Line > 0 {
-		return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Message
-	}
-	return e.File + ": " + e.Message
-}
+// file and line when known;
+// it is the decoder's error type (file:line: message).
+type Error = manifest.Error
 
 // IsChart tells whether dir holds a Chart.yaml (a regular file or a link
 // to one).

@@ -1,31 +1,22 @@
 package kustomize
 
 import (
+	"github.com/podlint/podlint/manifest"
+
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/podlint/podlint/lint/ynode"
 )
 
 // Error is a kustomization that cannot be rendered, placed at the line
-// that says why when that is known.
-type Error struct {
-	File    string
-	Line    int
-	Message string
-}
-
-func (e Error) Error() string {
-	if e.Line > 0 {
-		return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Message
-	}
-	return e.File + ": " + e.Message
-}
+// that says why when that is known;
+// it is the decoder's error type (file:line: message).
+type Error = manifest.Error
 
 // node is one kustomization directory of the plan.
 type node struct {
